@@ -1,6 +1,7 @@
 //! Domain types and rules of Lianjian 联监, with no I/O: departments, roles and permissions, the
 //! official working-day calendar, the unified social credit code, effective-dated legal parameters.
-#![forbid(unsafe_code)]
 
 pub mod calendar;
+pub mod org;
+pub mod params;
 pub mod uscc;
