@@ -1,0 +1,4 @@
+//! Integration tests of `lianjian-domain`, one binary (see STYLE.md): golden vectors from
+//! `../shared/data/` and property tests.
+
+mod uscc;
