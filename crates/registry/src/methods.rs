@@ -1,0 +1,227 @@
+//! Method-standard table 方法标准表 (exchange-formats §5): which method codes exist and when they
+//! are in force.
+
+use std::collections::HashMap;
+
+use time::Date;
+
+/// Folds a method code to its comparable form: full-width ASCII (U+FF01–U+FF5E) to half-width,
+/// the ideographic space U+3000 and other Unicode spaces to a space, hyphen and minus look-alikes
+/// (U+2010–U+2015, U+2212, U+FE63, U+FF0D) to `-`, then trims and collapses runs of spaces.
+/// Case is kept (`HJ` and `hj` differ).
+pub fn normalize_code(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut pending_space = false;
+    for ch in code.chars() {
+        let c = match ch {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' => '-',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        };
+        if c == ' ' {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One row of the table. Unknown bounds (`MISSING` or empty) are `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodStandard {
+    /// The code as written in the table.
+    pub code: String,
+    pub title_zh: Option<String>,
+    pub category: Option<String>,
+    pub effective: Option<Date>,
+    pub abolished: Option<Date>,
+    pub replaced_by: Option<String>,
+    pub source: Option<String>,
+}
+
+impl MethodStandard {
+    /// effective ≤ d (or unknown) and d < abolished (or unknown).
+    pub fn in_force_on(&self, d: Date) -> bool {
+        self.effective.is_none_or(|e| e <= d) && self.abolished.is_none_or(|a| d < a)
+    }
+}
+
+/// The answer to "is this method in force on D?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodCheck<'a> {
+    /// The code is not in the table at all.
+    Unknown,
+    InForce(&'a MethodStandard),
+    /// d < effective.
+    NotYetEffective(&'a MethodStandard),
+    /// d ≥ abolished.
+    Abolished(&'a MethodStandard),
+}
+
+/// A bad row of the table (1-based line number as in a spreadsheet, header = line 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodTableError {
+    pub line: u64,
+    pub field: String,
+    /// Why, in Chinese.
+    pub reason: String,
+}
+
+impl std::fmt::Display for MethodTableError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "方法标准表第 {} 行 {}:{}", self.line, self.field, self.reason)
+    }
+}
+
+impl std::error::Error for MethodTableError {}
+
+/// The table, keyed by normalised code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MethodTable {
+    by_code: HashMap<String, MethodStandard>,
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty() && t != "MISSING").then(|| t.to_owned())
+}
+
+impl MethodTable {
+    /// Parses the CSV (header `code,title_zh,category,effective,abolished,replaced_by,source`,
+    /// columns found by name). Every bad row is reported; a table with any error is rejected whole.
+    /// Duplicate codes (after normalisation) are errors.
+    pub fn from_csv<R: std::io::Read>(r: R) -> Result<MethodTable, Vec<MethodTableError>> {
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(r);
+        let mut errors = Vec::new();
+        let err = |line: u64, field: &str, reason: String| MethodTableError {
+            line,
+            field: field.to_owned(),
+            reason,
+        };
+        let headers = match rdr.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => return Err(vec![err(1, "header", format!("无法读取表头:{e}"))]),
+        };
+        let col = |name: &str| headers.iter().position(|h| h.trim().trim_start_matches('\u{feff}') == name);
+        let Some(code_col) = col("code") else {
+            return Err(vec![err(1, "code", "表头缺少 code 列".to_owned())]);
+        };
+        let cols = [
+            col("title_zh"),
+            col("category"),
+            col("effective"),
+            col("abolished"),
+            col("replaced_by"),
+            col("source"),
+        ];
+        let mut table = MethodTable::default();
+        let mut first_line: HashMap<String, u64> = HashMap::new();
+        for rec in rdr.records() {
+            let rec = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    errors.push(err(line, "row", format!("无法读取该行:{e}")));
+                    continue;
+                }
+            };
+            let line = rec.position().map_or(0, |p| p.line());
+            let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).unwrap_or("");
+            let code = get(Some(code_col)).trim();
+            if code.is_empty() || code == "MISSING" {
+                errors.push(err(line, "code", "方法标准编号为空".to_owned()));
+                continue;
+            }
+            let mut date = |field: &str, c: Option<usize>| -> Option<Date> {
+                let v = opt(get(c))?;
+                let d = crate::date::parse(&v);
+                if d.is_none() {
+                    errors.push(err(line, field, format!("“{v}”不是 YYYY-MM-DD 日期,也不是 MISSING 或空")));
+                }
+                d
+            };
+            let effective = date("effective", cols[2]);
+            let abolished = date("abolished", cols[3]);
+            let key = normalize_code(code);
+            if let Some(first) = first_line.insert(key.clone(), line) {
+                errors.push(err(line, "code", format!("方法标准编号 {code} 重复(第 {first} 行已有)")));
+                continue;
+            }
+            table.by_code.insert(
+                key,
+                MethodStandard {
+                    code: code.to_owned(),
+                    title_zh: opt(get(cols[0])),
+                    category: opt(get(cols[1])),
+                    effective,
+                    abolished,
+                    replaced_by: opt(get(cols[4])),
+                    source: opt(get(cols[5])),
+                },
+            );
+        }
+        if errors.is_empty() {
+            Ok(table)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Builds a table from rows (for tests and generators).
+    pub fn from_rows(rows: impl IntoIterator<Item = MethodStandard>) -> MethodTable {
+        MethodTable { by_code: rows.into_iter().map(|m| (normalize_code(&m.code), m)).collect() }
+    }
+
+    /// The row for a code, compared after [`normalize_code`].
+    pub fn get(&self, code: &str) -> Option<&MethodStandard> {
+        self.by_code.get(&normalize_code(code))
+    }
+
+    /// Is `code` known, and in force on `d`?
+    pub fn check(&self, code: &str, d: Date) -> MethodCheck<'_> {
+        match self.get(code) {
+            None => MethodCheck::Unknown,
+            Some(m) if m.effective.is_some_and(|e| d < e) => MethodCheck::NotYetEffective(m),
+            Some(m) if m.abolished.is_some_and(|a| d >= a) => MethodCheck::Abolished(m),
+            Some(m) => MethodCheck::InForce(m),
+        }
+    }
+
+    /// `Some(true/false)` for a known code, `None` for an unknown one.
+    pub fn in_force_on(&self, code: &str, d: Date) -> Option<bool> {
+        self.get(code).map(|m| m.in_force_on(d))
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_code.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_code.is_empty()
+    }
+
+    /// Rows in code order.
+    pub fn iter(&self) -> impl Iterator<Item = &MethodStandard> {
+        let mut v: Vec<&MethodStandard> = self.by_code.values().collect();
+        v.sort_by(|a, b| a.code.cmp(&b.code));
+        v.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_width_code_folds_to_half_width() {
+        assert_eq!(normalize_code("HJ\u{3000}828\u{FF0D}2017"), "HJ 828-2017");
+        assert_eq!(normalize_code("  ＨＪ  828－2017 "), "HJ 828-2017");
+        assert_eq!(normalize_code("GB/T\t16488\u{2212}1996"), "GB/T 16488-1996");
+    }
+}
