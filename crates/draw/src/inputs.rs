@@ -273,8 +273,7 @@ pub(crate) fn canonical(v: &Value) -> String {
 fn check_numbers(v: &Value, path: &str) -> Result<(), DrawError> {
     match v {
         Value::Number(n) => {
-            let ok = n.as_u64().is_some_and(|u| u <= MAX_SAFE_INTEGER)
-                || n.as_i64().is_some_and(|i| i >= -(MAX_SAFE_INTEGER as i64));
+            let ok = n.as_i64().is_some_and(|i| i.unsigned_abs() <= MAX_SAFE_INTEGER);
             if ok {
                 Ok(())
             } else if n.is_f64() {
