@@ -1,0 +1,140 @@
+//! `lianjian demo`: a fresh embedded database with an account for every role.
+
+use anyhow::{anyhow, Result};
+use lianjian_domain::org::{Department, Role};
+use lianjian_store::audit::Actor;
+use lianjian_store::Store;
+use lianjian_web::accounts::{self, NewAccount};
+use lianjian_web::Settings;
+
+/// The demo password of every demo account (meets the password policy).
+pub const DEMO_PASSWORD: &str = "Demo@2026";
+
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub name: &'static str,
+    pub department: Department,
+    pub role: Role,
+    pub institution: Option<&'static str>,
+}
+
+/// A demo institution's code (valid GB 32100 check character).
+pub const DEMO_INSTITUTION: &str = "91310113MA1GL0QY3R";
+
+pub const ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount {
+        username: "eeb-officer",
+        name: "张卫东",
+        department: Department::Eeb,
+        role: Role::Officer,
+        institution: None,
+    },
+    DemoAccount {
+        username: "eeb-leader",
+        name: "王海燕",
+        department: Department::Eeb,
+        role: Role::Leader,
+        institution: None,
+    },
+    DemoAccount {
+        username: "msa-officer",
+        name: "李建国",
+        department: Department::Msa,
+        role: Role::Officer,
+        institution: None,
+    },
+    DemoAccount {
+        username: "msa-leader",
+        name: "陈晓红",
+        department: Department::Msa,
+        role: Role::Leader,
+        institution: None,
+    },
+    DemoAccount {
+        username: "water-liaison",
+        name: "赵明",
+        department: Department::Water,
+        role: Role::Liaison,
+        institution: None,
+    },
+    DemoAccount {
+        username: "agri-liaison",
+        name: "孙丽",
+        department: Department::Agri,
+        role: Role::Liaison,
+        institution: None,
+    },
+    DemoAccount {
+        username: "inst-user",
+        name: "周志强",
+        department: Department::Inst,
+        role: Role::Institution,
+        institution: Some(DEMO_INSTITUTION),
+    },
+    DemoAccount {
+        username: "sysadmin",
+        name: "系统管理员",
+        department: Department::Ops,
+        role: Role::SystemAdmin,
+        institution: None,
+    },
+    DemoAccount {
+        username: "secadmin",
+        name: "安全管理员",
+        department: Department::Ops,
+        role: Role::SecurityAdmin,
+        institution: None,
+    },
+    DemoAccount {
+        username: "auditadmin",
+        name: "审计管理员",
+        department: Department::Ops,
+        role: Role::AuditAdmin,
+        institution: None,
+    },
+];
+
+/// Remove a previous demo database so every demo starts from the same state.
+pub async fn reset(url: &str) -> Result<()> {
+    if url.starts_with("sqlite:") {
+        let path = lianjian_store::backend::sqlite_path(url)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let p = format!("{}{suffix}", path.display());
+            match tokio::fs::remove_file(&p).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(anyhow!("无法删除旧的演示数据库 {p}: {e}")),
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn fill(store: &Store, _seed: u64) -> Result<&'static [DemoAccount]> {
+    if store.user_count().await? > 0 {
+        return Err(anyhow!("演示只能在空数据库上运行;请换一个 --database-url 或删除原数据库"));
+    }
+    let actor = Actor::system("demo");
+    for a in ACCOUNTS {
+        let acc = NewAccount {
+            username: a.username.to_owned(),
+            display_name: a.name.to_owned(),
+            department: a.department,
+            role: a.role,
+            institution_uscc: a.institution.map(str::to_owned),
+            password: DEMO_PASSWORD.to_owned(),
+            must_change_password: false,
+        };
+        accounts::create_user(store, &Settings::default(), &actor, acc).await.map_err(|e| anyhow!("{e}"))?;
+    }
+    Ok(ACCOUNTS)
+}
+
+pub fn print_accounts(accounts: &[DemoAccount], bind: &str, url: &str) {
+    println!("联监演示环境 / Lianjian demo — 数据库 {url}");
+    println!("打开 http://{bind}/login ,以下账户口令均为 {DEMO_PASSWORD}:");
+    println!("{:<16} {:<10} {:<14} {}", "用户名", "姓名", "部门", "角色");
+    for a in accounts {
+        println!("{:<16} {:<10} {:<14} {}", a.username, a.name, a.department.zh(), a.role.zh());
+    }
+}

@@ -1,0 +1,224 @@
+//! The JSON API under `/api/v1`. Every route is registered through `utoipa_axum::routes!`, so the
+//! OpenAPI document served at `/api/v1/openapi.json` is generated from the handlers themselves.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use lianjian_domain::org::Permission;
+use lianjian_store::audit::AuditFilter;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::accounts;
+use crate::auth::{self, client_ip, ApiCaller, SESSION_COOKIE};
+use crate::error::{ApiResult, AppError, Problem};
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "联监 Lianjian API", version = "1", description = "生态环境监测机构综合监管平台接口。错误均为 RFC 9457 problem JSON。"),
+    components(schemas(Problem)),
+    modifiers(&SecurityAddon)
+)]
+struct ApiDoc;
+
+struct SecurityAddon;
+
+impl utoipa::Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))),
+        );
+    }
+}
+
+/// The API router and its OpenAPI document.
+pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(create_session, delete_session))
+        .routes(routes!(me))
+        .routes(routes!(audit_entries))
+        .routes(routes!(audit_head))
+        .split_for_parts();
+    let doc_json = doc.clone();
+    let router = router.route(
+        "/api/v1/openapi.json",
+        axum::routing::get(move || {
+            let doc = doc_json.clone();
+            async move { Json(doc) }
+        }),
+    );
+    (router, doc)
+}
+
+/// A JSON body whose errors are 400 problems naming the offending field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::bad("body", format!("无法读取请求体:{e}")))?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de).map(ApiJson).map_err(|e| {
+            let inner = e.inner().to_string();
+            let path = e.path().to_string();
+            let field = if let Some(missing) =
+                inner.split('`').nth(1).filter(|_| inner.starts_with("missing field"))
+            {
+                if path == "." {
+                    missing.to_owned()
+                } else {
+                    format!("{path}.{missing}")
+                }
+            } else if path == "." {
+                "body".to_owned()
+            } else {
+                path
+            };
+            crate::error::ApiError(AppError::bad(&field, format!("请求 JSON 无效(字段 {field}):{inner}")))
+        })
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SignIn {
+    username: String,
+    password: String,
+}
+
+/// The caller as the API describes it.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    username: String,
+    display_name: String,
+    /// Department code: EEB, MSA, AGRI, PLAN, WATER, TRANSPORT, GREEN, INST, OPS.
+    department: String,
+    role: String,
+    institution_uscc: Option<String>,
+    must_change_password: bool,
+    /// Send back as `X-CSRF-Token` on state-changing requests made with the session cookie.
+    csrf_token: Option<String>,
+}
+
+fn me_of(caller: &auth::Caller) -> Me {
+    let u = &caller.user;
+    Me {
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        department: u.department.code().to_owned(),
+        role: u.role.code().to_owned(),
+        institution_uscc: u.institution_uscc.clone(),
+        must_change_password: u.must_change_password,
+        csrf_token: match &caller.via {
+            auth::Via::Session { csrf, .. } => Some(csrf.clone()),
+            auth::Via::Token => None,
+        },
+    }
+}
+
+/// Sign in; sets the session cookie.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn,
+    responses((status = 200, body = Me), (status = 400, body = Problem), (status = 401, body = Problem)))]
+async fn create_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<SignIn>,
+) -> ApiResult<Response> {
+    let ip = client_ip(&headers, None);
+    let user =
+        accounts::sign_in(&state.store, &state.settings, &body.username, &body.password, ip.clone()).await?;
+    let token = auth::random_token();
+    let csrf = auth::random_token();
+    state
+        .store
+        .create_session(&auth::token_hash(&token), user.id, &csrf, lianjian_store::now_ms(), ip.as_deref())
+        .await?;
+    let caller = auth::Caller { user, via: auth::Via::Session { token_hash: String::new(), csrf }, ip };
+    let jar = jar.add(auth::session_cookie(token, auth::is_https(&state, &headers)));
+    Ok((jar, Json(me_of(&caller))).into_response())
+}
+
+/// Sign out the current session.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session",
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn delete_session(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    jar: CookieJar,
+) -> ApiResult<Response> {
+    if let auth::Via::Session { token_hash, .. } = &caller.via {
+        accounts::sign_out(&state.store, &caller.actor(), token_hash).await?;
+    }
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/").build());
+    Ok((jar, StatusCode::NO_CONTENT).into_response())
+}
+
+/// The signed-in caller (session cookie or `Authorization: Bearer` token).
+#[utoipa::path(get, path = "/api/v1/me", tag = "session",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Me), (status = 401, body = Problem)))]
+async fn me(ApiCaller(caller): ApiCaller) -> Json<Me> {
+    Json(me_of(&caller))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AuditQuery {
+    user: Option<String>,
+    /// Action prefix, e.g. `session.` or `user.create`.
+    action: Option<String>,
+    object: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// Search the audit log, newest first (audit administrator only).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "Entries as in lianjian-audit-v1"), (status = 403, body = Problem)))]
+async fn audit_entries(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Json<Vec<serde_json::Value>>> {
+    caller.require(Permission::ReadAudit)?;
+    let f = AuditFilter { user: q.user, action: q.action, object_id: q.object, from_seq: None };
+    Ok(Json(
+        state
+            .store
+            .audit_search(&f, q.limit.unwrap_or(100).clamp(1, 1000), q.offset.unwrap_or(0).max(0))
+            .await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Head {
+    seq: i64,
+    hash: String,
+}
+
+/// The newest audit hash (the head), for publication.
+#[utoipa::path(get, path = "/api/v1/audit/head", tag = "audit",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Head), (status = 403, body = Problem)))]
+async fn audit_head(State(state): State<AppState>, ApiCaller(caller): ApiCaller) -> ApiResult<Json<Head>> {
+    caller.require(Permission::ReadAudit)?;
+    let (seq, hash) = state.store.audit_head().await?;
+    Ok(Json(Head { seq, hash }))
+}

@@ -1,0 +1,285 @@
+//! Who is calling: sessions (cookie) and API tokens (Bearer), idle expiry, CSRF, permission checks.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use lianjian_domain::org::{allows, Department, Permission};
+use lianjian_store::audit::Actor;
+use lianjian_store::users::User;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, AppError};
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "lj_session";
+
+/// The signed-in caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub via: Via,
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Via {
+    Session { token_hash: String, csrf: String },
+    Token,
+}
+
+impl Caller {
+    pub fn can(&self, p: Permission) -> bool {
+        allows(self.user.role, self.user.department, p)
+    }
+
+    pub fn require(&self, p: Permission) -> Result<(), AppError> {
+        if self.can(p) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// A supervisor workspace is scoped to the caller's own department.
+    pub fn require_workspace(&self, d: Department) -> Result<(), AppError> {
+        self.require(Permission::SupervisorWorkspace)?;
+        if self.user.department == d {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user: self.user.username.clone(),
+            department: self.user.department.code().to_owned(),
+            role: self.user.role.code().to_owned(),
+            ip: self.ip.clone(),
+        }
+    }
+
+    pub fn csrf(&self) -> &str {
+        match &self.via {
+            Via::Session { csrf, .. } => csrf,
+            Via::Token => "",
+        }
+    }
+
+    /// Check the CSRF token of a state-changing request made with the session cookie.
+    pub fn check_csrf(&self, presented: Option<&str>) -> Result<(), AppError> {
+        match &self.via {
+            Via::Token => Ok(()),
+            Via::Session { csrf, .. } => {
+                if presented.is_some_and(|p| constant_time_eq(p.as_bytes(), csrf.as_bytes())) {
+                    Ok(())
+                } else {
+                    Err(AppError::Csrf)
+                }
+            }
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A fresh random secret, hex encoded (sessions, CSRF tokens, API tokens).
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// What the database keeps of a secret.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// argon2id with the crate's recommended parameters.
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("argon2: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// Password policy 口令策略: at least `min_len` characters from at least three of the four classes.
+pub fn check_password_policy(password: &str, min_len: usize) -> Result<(), AppError> {
+    let classes = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if password.chars().count() < min_len || classes.iter().filter(|x| **x).count() < 3 {
+        return Err(AppError::bad(
+            "password",
+            format!("口令至少 {min_len} 位,并包含大写字母、小写字母、数字、符号中的至少三类"),
+        ));
+    }
+    Ok(())
+}
+
+pub fn client_ip(headers: &HeaderMap, parts_ip: Option<std::net::SocketAddr>) -> Option<String> {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|s| s.trim().to_owned())
+        .or_else(|| parts_ip.map(|a| a.ip().to_string()))
+}
+
+/// Whether cookies must be `Secure`: configured, or the request arrived over TLS at a proxy.
+pub fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
+    state.settings.secure_cookies
+        || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+}
+
+pub fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .path("/")
+        .build()
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|raw| {
+        raw.split(';').filter_map(|kv| Cookie::parse(kv.trim().to_owned()).ok()).find_map(|c| {
+            if c.name() == name {
+                Some(c.value().to_owned())
+            } else {
+                None
+            }
+        })
+    })
+}
+
+/// Authenticate from a Bearer token or the session cookie. `Ok(None)` = anonymous.
+pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Caller>, AppError> {
+    let ip = client_ip(
+        &parts.headers,
+        parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0),
+    );
+    let now = lianjian_store::now_ms();
+    if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let token = auth.strip_prefix("Bearer ").ok_or(AppError::Unauthenticated)?;
+        let user_id = state.store.api_token_user(&token_hash(token.trim())).await?;
+        let user = match user_id {
+            Some(id) => state.store.user_by_id(id).await?,
+            None => None,
+        };
+        return match user {
+            Some(user) if user.active => Ok(Some(Caller { user, via: Via::Token, ip })),
+            _ => Err(AppError::Unauthenticated),
+        };
+    }
+    let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let hash = token_hash(&token);
+    let Some(session) = state.store.session(&hash).await? else {
+        return Ok(None);
+    };
+    if now - session.last_seen > state.settings.idle_timeout_ms {
+        state.store.delete_session(&hash).await?;
+        return Ok(None);
+    }
+    let Some(user) = state.store.user_by_id(session.user_id).await?.filter(|u| u.active) else {
+        state.store.delete_session(&hash).await?;
+        return Ok(None);
+    };
+    // Writing on every request would serialise reads behind the write lock; a minute's slack is fine.
+    if now - session.last_seen > 60_000 {
+        state.store.touch_session(&hash, now).await?;
+    }
+    Ok(Some(Caller { user, via: Via::Session { token_hash: hash, csrf: session.csrf_token }, ip }))
+}
+
+/// A page caller: anonymous callers are sent to the sign-in page; a pending password change is forced.
+pub struct PageCaller(pub Caller);
+
+impl FromRequestParts<AppState> for PageCaller {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        match authenticate(parts, state).await {
+            Ok(Some(c)) => {
+                if c.user.must_change_password && parts.uri.path() != "/account/password" {
+                    return Err(axum::response::Redirect::to("/account/password").into_response());
+                }
+                Ok(PageCaller(c))
+            }
+            Ok(None) => Err(AppError::Unauthenticated.into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// A page that anyone may see, signed in or not.
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(MaybeCaller(authenticate(parts, state).await.unwrap_or(None)))
+    }
+}
+
+/// An API caller: anonymous is a 401 problem; session callers must send `X-CSRF-Token` on writes.
+pub struct ApiCaller(pub Caller);
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let caller = authenticate(parts, state).await?.ok_or(AppError::Unauthenticated)?;
+        if !parts.method.is_safe() {
+            let presented = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+            caller.check_csrf(presented)?;
+        }
+        Ok(ApiCaller(caller))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_policy_needs_length_and_three_classes() {
+        assert!(check_password_policy("Abcdefg1", 8).is_ok());
+        assert!(check_password_policy("abcdefg1!", 8).is_ok());
+        assert!(check_password_policy("Abc1!", 8).is_err());
+        assert!(check_password_policy("abcdefgh1", 8).is_err());
+    }
+
+    #[test]
+    fn argon2id_hash_verifies_only_the_right_password() {
+        let h = hash_password("Secret-2026").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("Secret-2026", &h));
+        assert!(!verify_password("secret-2026", &h));
+    }
+
+    #[test]
+    fn constant_time_eq_compares_exactly() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}

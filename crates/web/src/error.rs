@@ -1,0 +1,143 @@
+//! One application error for the HTTP edge. The user sees a Chinese sentence that says what to do; the
+//! API returns RFC 9457 problem JSON with a stable `code`; the log keeps the cause. Internals never leak.
+
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use lianjian_store::StoreError;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("请先登录")]
+    Unauthenticated,
+    #[error("{0}")]
+    SignInRefused(String),
+    #[error("无权访问此页面或执行此操作")]
+    Forbidden,
+    #[error("请求已过期或来源不明(CSRF 校验失败),请刷新页面后重试")]
+    Csrf,
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{message}")]
+    BadRequest { field: Option<String>, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("服务器内部错误,请稍后重试或联系系统管理员")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad(field: &str, message: impl Into<String>) -> AppError {
+        AppError::BadRequest { field: Some(field.to_owned()), message: message.into() }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated | AppError::SignInRefused(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Stable machine code; the UI and partner systems key on it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::SignInRefused(_) => "sign_in_refused",
+            AppError::Forbidden => "forbidden",
+            AppError::Csrf => "csrf",
+            AppError::NotFound(_) => "not_found",
+            AppError::BadRequest { .. } => "bad_request",
+            AppError::Conflict(_) => "conflict",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The RFC 9457 problem response used under `/api/v1`.
+    pub fn problem(&self) -> Response {
+        if let AppError::Internal(cause) = self {
+            tracing::error!(%cause, "internal error");
+        }
+        let field = match self {
+            AppError::BadRequest { field, .. } => field.clone(),
+            _ => None,
+        };
+        let body = Problem {
+            r#type: format!("https://lianjian.invalid/problems/{}", self.code()),
+            title: self.status().canonical_reason().unwrap_or("Error").to_owned(),
+            status: self.status().as_u16(),
+            detail: self.to_string(),
+            code: self.code(),
+            field,
+        };
+        let mut resp = (self.status(), axum::Json(body)).into_response();
+        resp.headers_mut()
+            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));
+        resp
+    }
+}
+
+/// RFC 9457 problem details, plus our stable `code` and the offending `field` when there is one.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    pub r#type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub code: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => AppError::NotFound(format!("未找到:{what}")),
+            StoreError::Conflict(what) => AppError::Conflict(what),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Pages render errors as a small Chinese page (the API wraps handlers to use [`AppError::problem`]).
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            AppError::Unauthenticated => axum::response::Redirect::to("/login").into_response(),
+            other => {
+                if let AppError::Internal(cause) = &other {
+                    tracing::error!(%cause, "internal error");
+                }
+                let msg = crate::templates::escape(&other.to_string());
+                let body = format!(
+                    "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>出错了</title>\
+                     <link rel=\"stylesheet\" href=\"/assets/site.css\"></head><body><main class=\"error-page\">\
+                     <h1>{}</h1><p>{msg}</p><p><a href=\"/\">返回首页</a></p></main></body></html>",
+                    other.status().as_u16()
+                );
+                (other.status(), Html(body)).into_response()
+            }
+        }
+    }
+}
+
+/// An API result: errors become problem JSON.
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.problem()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+pub type PageResult<T> = Result<T, AppError>;

@@ -1,0 +1,54 @@
+//! The workspace navigation: one entry per workspace the caller may enter, the public one for all.
+
+use lianjian_domain::org::{Department, Permission};
+use serde::Serialize;
+
+use crate::auth::Caller;
+
+#[derive(Serialize)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+/// (href, label, who may see it)
+const WORKSPACES: &[(&str, &str, Gate)] = &[
+    ("/", "信息公开", Gate::Anyone),
+    ("/eeb", "生态环境局工作台", Gate::Supervisor(Department::Eeb)),
+    ("/msa", "市场监管局工作台", Gate::Supervisor(Department::Msa)),
+    ("/partner", "协作部门工作台", Gate::Perm(Permission::PartnerWorkspace)),
+    ("/institution", "机构工作台", Gate::Perm(Permission::InstitutionWorkspace)),
+    ("/admin/users", "账户管理", Gate::Perm(Permission::ManageAccounts)),
+    ("/admin/security", "安全管理", Gate::Perm(Permission::ManageSecurity)),
+    ("/admin/audit", "审计日志", Gate::Perm(Permission::ReadAudit)),
+];
+
+#[derive(Clone, Copy)]
+enum Gate {
+    Anyone,
+    Supervisor(Department),
+    Perm(Permission),
+}
+
+pub fn nav_for(caller: Option<&Caller>, path: &str) -> Vec<NavItem> {
+    WORKSPACES
+        .iter()
+        .filter(|(_, _, gate)| match (gate, caller) {
+            (Gate::Anyone, _) => true,
+            (Gate::Supervisor(d), Some(c)) => c.require_workspace(*d).is_ok(),
+            (Gate::Perm(p), Some(c)) => c.can(*p),
+            (_, None) => false,
+        })
+        .map(|(href, label, _)| NavItem {
+            href,
+            label,
+            active: if *href == "/" { path == "/" } else { path.starts_with(href) },
+        })
+        .collect()
+}
+
+/// Where a user lands after signing in.
+pub fn home_of(caller: &Caller) -> &'static str {
+    nav_for(Some(caller), "").into_iter().find(|i| i.href != "/").map(|i| i.href).unwrap_or("/")
+}

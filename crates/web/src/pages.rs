@@ -1,0 +1,285 @@
+//! Sign-in, account and workspace pages.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use lianjian_domain::org::{Department, Permission};
+use minijinja::context;
+
+use crate::accounts;
+use crate::auth::{self, client_ip, MaybeCaller, PageCaller, SESSION_COOKIE};
+use crate::error::{AppError, PageResult};
+use crate::nav::home_of;
+use crate::templates::render;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(public_home))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/account/password", get(password_page).post(password_submit))
+        .route("/eeb", get(eeb_workspace))
+        .route("/msa", get(msa_workspace))
+        .route("/partner", get(partner_workspace))
+        .route("/institution", get(institution_workspace))
+}
+
+pub type FormData = Form<HashMap<String, String>>;
+
+pub fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map(String::as_str).unwrap_or("")
+}
+
+async fn public_home(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+) -> PageResult<Html<String>> {
+    Ok(Html(render(&state.templates, "public_home.html", "信息公开", "/", caller.as_ref(), context! {})?))
+}
+
+async fn login_page(State(state): State<AppState>, MaybeCaller(caller): MaybeCaller) -> PageResult<Response> {
+    if let Some(c) = caller {
+        return Ok(Redirect::to(home_of(&c)).into_response());
+    }
+    Ok(Html(render(&state.templates, "login.html", "登录", "/login", None, context! {})?).into_response())
+}
+
+/// A sign-in form posted from another site is refused (login CSRF): the browser's Origin must be ours.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), host) {
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h == host).unwrap_or(false),
+        (None, _) => true,
+        (Some(_), None) => false,
+    }
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): FormData,
+) -> PageResult<Response> {
+    if !same_origin(&headers) {
+        return Err(AppError::Csrf);
+    }
+    let username = field(&form, "username");
+    let ip = client_ip(&headers, None);
+    match accounts::sign_in(&state.store, &state.settings, username, field(&form, "password"), ip.clone())
+        .await
+    {
+        Ok(user) => {
+            let token = auth::random_token();
+            let csrf = auth::random_token();
+            let now = lianjian_store::now_ms();
+            state.store.create_session(&auth::token_hash(&token), user.id, &csrf, now, ip.as_deref()).await?;
+            let secure = auth::is_https(&state, &headers);
+            let target = if user.must_change_password { "/account/password" } else { "/" };
+            let jar = jar.add(auth::session_cookie(token, secure));
+            // Land on the first workspace the user may enter.
+            let caller =
+                auth::Caller { user, via: auth::Via::Session { token_hash: String::new(), csrf }, ip };
+            let target = if target == "/" { home_of(&caller) } else { target };
+            Ok((jar, Redirect::to(target)).into_response())
+        }
+        Err(AppError::SignInRefused(msg)) => {
+            let html = render(
+                &state.templates,
+                "login.html",
+                "登录",
+                "/login",
+                None,
+                context! { error => msg, username => username },
+            )?;
+            Ok((axum::http::StatusCode::UNAUTHORIZED, Html(html)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    jar: CookieJar,
+    Form(form): FormData,
+) -> PageResult<Response> {
+    caller.check_csrf(form.get("_csrf").map(String::as_str))?;
+    if let auth::Via::Session { token_hash, .. } = &caller.via {
+        accounts::sign_out(&state.store, &caller.actor(), token_hash).await?;
+    }
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/").build());
+    Ok((jar, Redirect::to("/login")).into_response())
+}
+
+async fn password_page(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Html<String>> {
+    let ctx =
+        context! { forced => caller.user.must_change_password, min_len => state.settings.password_min_len };
+    Ok(Html(render(&state.templates, "password.html", "修改口令", "/account/password", Some(&caller), ctx)?))
+}
+
+async fn password_submit(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Form(form): FormData,
+) -> PageResult<Response> {
+    caller.check_csrf(form.get("_csrf").map(String::as_str))?;
+    let result = accounts::change_password(
+        &state.store,
+        &state.settings,
+        &caller.actor(),
+        &caller.user,
+        field(&form, "old_password"),
+        field(&form, "new_password"),
+    )
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(home_of(&caller)).into_response()),
+        Err(AppError::BadRequest { message, .. }) => {
+            let ctx = context! {
+                forced => caller.user.must_change_password,
+                min_len => state.settings.password_min_len,
+                error => message,
+            };
+            let html = render(
+                &state.templates,
+                "password.html",
+                "修改口令",
+                "/account/password",
+                Some(&caller),
+                ctx,
+            )?;
+            Ok((axum::http::StatusCode::BAD_REQUEST, Html(html)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Card {
+    title: &'static str,
+    body: String,
+    href: Option<&'static str>,
+}
+
+fn workspace(
+    state: &AppState,
+    caller: &auth::Caller,
+    path: &str,
+    heading: String,
+    lead: &str,
+    cards: Vec<Card>,
+) -> PageResult<Html<String>> {
+    let ctx = context! { heading => heading, lead => lead, cards => cards };
+    Ok(Html(render(&state.templates, "workspace.html", &heading_title(path), path, Some(caller), ctx)?))
+}
+
+fn heading_title(path: &str) -> String {
+    match path {
+        "/eeb" => "生态环境局工作台",
+        "/msa" => "市场监管局工作台",
+        "/partner" => "协作部门工作台",
+        _ => "机构工作台",
+    }
+    .to_owned()
+}
+
+fn supervisor_cards(d: Department) -> Vec<Card> {
+    let duties = lianjian_domain::org::Duty::ALL
+        .iter()
+        .filter(|x| x.department() == d)
+        .map(|x| format!("{} {}", x.code(), x.zh()))
+        .collect::<Vec<_>>()
+        .join(";");
+    vec![
+        Card { title: "本部门职责(问题分派依据)", body: duties, href: None },
+        Card {
+            title: "联合监管闭环",
+            body: "计划 → 抽取 → 检查 → 研判 → 通报 → 惩戒,各环节均记入审计链。".into(),
+            href: None,
+        },
+    ]
+}
+
+async fn eeb_workspace(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Html<String>> {
+    caller.require_workspace(Department::Eeb)?;
+    let lead = "生态环境监测技术规范执行与数据真实性监管";
+    workspace(
+        &state,
+        &caller,
+        "/eeb",
+        "区生态环境局 · 工作台".into(),
+        lead,
+        supervisor_cards(Department::Eeb),
+    )
+}
+
+async fn msa_workspace(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Html<String>> {
+    caller.require_workspace(Department::Msa)?;
+    let lead = "检验检测机构资质认定与能力范围监管";
+    workspace(
+        &state,
+        &caller,
+        "/msa",
+        "区市场监管局 · 工作台".into(),
+        lead,
+        supervisor_cards(Department::Msa),
+    )
+}
+
+async fn partner_workspace(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Html<String>> {
+    caller.require(Permission::PartnerWorkspace)?;
+    let heading = format!("{} · 协作部门工作台", caller.user.department.zh());
+    let cards = vec![
+        Card {
+            title: "名单报送",
+            body:
+                "每年 1 月 31 日前报送上一年度、6 月 30 日前报送上半年承担执法监测和政府委托监测的机构名单。"
+                    .into(),
+            href: None,
+        },
+        Card {
+            title: "线索移送",
+            body: "发现监测机构违法线索,移送区生态环境局或区市场监管局处理。".into(),
+            href: None,
+        },
+    ];
+    workspace(&state, &caller, "/partner", heading, "信息共享与联合惩戒", cards)
+}
+
+async fn institution_workspace(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Html<String>> {
+    caller.require(Permission::InstitutionWorkspace)?;
+    let uscc = caller.user.institution_uscc.clone().unwrap_or_default();
+    let heading = format!("监测机构工作台 · {uscc}");
+    let cards = vec![
+        Card {
+            title: "本机构信息",
+            body: format!("统一社会信用代码 {uscc};只能查看和办理本机构的事项。"),
+            href: None,
+        },
+        Card {
+            title: "整改与报告", body: "查看整改通知、上传监测报告并在提交前自查。".into(), href: None
+        },
+    ];
+    workspace(&state, &caller, "/institution", heading, "本机构的监管记录", cards)
+}
