@@ -29,7 +29,12 @@ impl Store {
                 Ok(())
             }
             Backend::Postgres => {
-                run_tool("pg_dump", &["--format=custom", "--file", path_str(file)?, &self.url]).await
+                // One schema: the platform's own (public in production, a fresh one per test).
+                let row = sqlx::query("SELECT CAST(current_schema() AS TEXT)").fetch_one(&self.pool).await?;
+                let schema: String = row.try_get(0)?;
+                let schema_arg = format!("--schema={schema}");
+                run_tool("pg_dump", &["--format=custom", &schema_arg, "--file", path_str(file)?, &self.url])
+                    .await
             }
         }
     }

@@ -12,6 +12,7 @@ pub mod backend;
 pub mod backup;
 mod error;
 pub mod sessions;
+pub mod testing;
 pub mod users;
 
 use std::str::FromStr;

@@ -1,0 +1,6 @@
+//! Storage story tests, run against SQLite by default and against PostgreSQL when
+//! `LIANJIAN_TEST_DATABASE_URL=postgres://…` (CI runs both).
+
+mod audit;
+mod backup;
+mod users;
