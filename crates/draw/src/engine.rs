@@ -270,12 +270,8 @@ impl TeamState<'_> {
     /// Live pool members among the team so far and the target's conflicts, sorted, unique.
     fn excluded(&self, p: usize, team: &[u32], conf: &[u32]) -> Vec<u32> {
         let pool = &self.pools[p];
-        let mut v: Vec<u32> = team
-            .iter()
-            .chain(conf)
-            .copied()
-            .filter(|&r| pool.member[r as usize] && self.live(r))
-            .collect();
+        let mut v: Vec<u32> =
+            team.iter().chain(conf).copied().filter(|&r| pool.member[r as usize] && self.live(r)).collect();
         v.sort_unstable();
         v.dedup();
         v

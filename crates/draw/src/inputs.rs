@@ -269,22 +269,40 @@ pub(crate) fn canonical(v: &Value) -> String {
     serde_json_canonicalizer::to_string(v).unwrap_or_default()
 }
 
-/// Refuses floats and unsafe integers anywhere below `v`, naming the first by path.
-fn check_numbers(v: &Value, path: &str) -> Result<(), DrawError> {
+/// Refuses floats and unsafe integers anywhere below `v`, naming the first by path. The path is
+/// only built on failure: this walks every value of a 50,000-candidate plan.
+fn check_numbers(v: &Value, root: &str) -> Result<(), DrawError> {
+    let Some((mut rev_path, n)) = first_bad_number(v) else { return Ok(()) };
+    rev_path.reverse();
+    let path = root.to_owned() + &rev_path.concat();
+    let reason = if n.is_f64() {
+        format!("{n} is not an integer (no floats in inputs)")
+    } else {
+        format!("{n} is outside ±(2^53−1)")
+    };
+    Err(DrawError::invalid(path, reason))
+}
+
+/// The first offending number below `v` and its path segments, innermost first.
+fn first_bad_number(v: &Value) -> Option<(Vec<String>, &serde_json::Number)> {
     match v {
         Value::Number(n) => {
             let ok = n.as_i64().is_some_and(|i| i.unsigned_abs() <= MAX_SAFE_INTEGER);
-            if ok {
-                Ok(())
-            } else if n.is_f64() {
-                Err(DrawError::invalid(path, format!("{n} is not an integer (no floats in inputs)")))
-            } else {
-                Err(DrawError::invalid(path, format!("{n} is outside ±(2^53−1)")))
-            }
+            (!ok).then(|| (Vec::new(), n))
         }
-        Value::Array(a) => a.iter().enumerate().try_for_each(|(i, x)| check_numbers(x, &format!("{path}[{i}]"))),
-        Value::Object(o) => o.iter().try_for_each(|(k, x)| check_numbers(x, &format!("{path}.{k}"))),
-        _ => Ok(()),
+        Value::Array(a) => a.iter().enumerate().find_map(|(i, x)| {
+            first_bad_number(x).map(|(mut p, n)| {
+                p.push(format!("[{i}]"));
+                (p, n)
+            })
+        }),
+        Value::Object(o) => o.iter().find_map(|(k, x)| {
+            first_bad_number(x).map(|(mut p, n)| {
+                p.push(format!(".{k}"));
+                (p, n)
+            })
+        }),
+        _ => None,
     }
 }
 
@@ -349,7 +367,9 @@ mod tests {
     fn float_anywhere_is_refused_even_in_unknown_members() {
         let mut v = sample();
         v["note"] = json!({"weight": 1.5});
-        assert!(matches!(inputs_digest(&v), Err(DrawError::Invalid { field, .. }) if field == "inputs.note.weight"));
+        assert!(
+            matches!(inputs_digest(&v), Err(DrawError::Invalid { field, .. }) if field == "inputs.note.weight")
+        );
         assert!(Inputs::from_value(&v).is_err());
     }
 
@@ -378,21 +398,28 @@ mod tests {
     fn duplicate_stratum_key_is_refused() {
         let mut v = sample();
         v["strata"] = json!([{"key": "A", "permille": 1}, {"key": "A", "permille": 2}]);
-        assert_eq!(Inputs::from_value(&v).unwrap_err().to_string(), "输入无效: inputs.strata[1].key: \"A\" 重复 duplicate");
+        assert_eq!(
+            Inputs::from_value(&v).unwrap_err().to_string(),
+            "输入无效: inputs.strata[1].key: \"A\" 重复 duplicate"
+        );
     }
 
     #[test]
     fn sum_of_minimums_above_size_is_refused() {
         let mut v = sample();
         v["team"] = json!({"size": 1, "per_department": [{"department": "EEB", "min": 1}, {"department": "MSA", "min": 1}]});
-        assert!(matches!(Inputs::from_value(&v), Err(DrawError::Invalid { field, .. }) if field == "inputs.team.per_department"));
+        assert!(
+            matches!(Inputs::from_value(&v), Err(DrawError::Invalid { field, .. }) if field == "inputs.team.per_department")
+        );
     }
 
     #[test]
     fn department_secret_needs_commitment() {
         let mut v = sample();
         v["entropy_sources"] = json!([{"kind": "department-secret", "label": "EEB"}]);
-        assert!(matches!(Inputs::from_value(&v), Err(DrawError::Invalid { field, .. }) if field == "inputs.entropy_sources[0].commitment"));
+        assert!(
+            matches!(Inputs::from_value(&v), Err(DrawError::Invalid { field, .. }) if field == "inputs.entropy_sources[0].commitment")
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::engine::Plan;
 use crate::random::pick;
-use crate::record::{Drawn, Recusal, Record};
+use crate::record::{Drawn, Record, Recusal};
 use crate::verify::{verify, VerifyError};
 use crate::DrawError;
 
@@ -102,8 +102,9 @@ impl<'a> Recusals<'a> {
 /// replacement for the same slot. The record must verify first: we never extend a record that
 /// is not the one the rules give. Returns the new record; the input is left unchanged.
 pub fn recuse(record: &Record, target: &str, inspector: &str) -> Result<Record, DrawError> {
-    let value = serde_json::to_value(record)
-        .map_err(|e| DrawError::NotVerified(Box::new(VerifyError::Malformed { field: "".into(), reason: e.to_string() })))?;
+    let value = serde_json::to_value(record).map_err(|e| {
+        DrawError::NotVerified(Box::new(VerifyError::Malformed { field: "".into(), reason: e.to_string() }))
+    })?;
     verify(&value).map_err(|e| DrawError::NotVerified(Box::new(e)))?;
     let drawn = crate::record::draw(&record.inputs, &record.entropy)?;
     let mut state = Recusals::new(&drawn);

@@ -216,7 +216,10 @@ mod tests {
 
     #[test]
     fn refuses_empty_source_and_bad_pool() {
-        assert!(matches!(select(10, 1, &["abc".to_owned()]), Err(Rfc3797Error::EmptySource { index: 0, .. })));
+        assert!(matches!(
+            select(10, 1, &["abc".to_owned()]),
+            Err(Rfc3797Error::EmptySource { index: 0, .. })
+        ));
         assert_eq!(select(0, 0, &["1".to_owned()]), Err(Rfc3797Error::Pool(0)));
         assert_eq!(select(65_536, 1, &["1".to_owned()]), Err(Rfc3797Error::Pool(65_536)));
         assert!(matches!(select(3, 4, &["1".to_owned()]), Err(Rfc3797Error::TooMany { .. })));

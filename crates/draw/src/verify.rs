@@ -44,7 +44,11 @@ pub fn verify(record: &Value) -> Result<(), VerifyError> {
         Some(Value::Array(a)) => a
             .iter()
             .enumerate()
-            .map(|(i, v)| v.as_str().map(str::to_owned).ok_or_else(|| malformed(format!("entropy[{i}]"), "must be a string")))
+            .map(|(i, v)| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| malformed(format!("entropy[{i}]"), "must be a string"))
+            })
             .collect::<Result<_, _>>()?,
         _ => return Err(malformed("entropy", "must be an array of strings")),
     };
@@ -63,7 +67,9 @@ pub fn verify(record: &Value) -> Result<(), VerifyError> {
         }
     }
     if let Some(extra) = targets.get(drawn.targets.len()) {
-        return Err(mismatch(format!("targets[{}]", drawn.targets.len()), &Value::Null, Some(extra)).unexpected());
+        return Err(
+            mismatch(format!("targets[{}]", drawn.targets.len()), &Value::Null, Some(extra)).unexpected()
+        );
     }
 
     let mut state = Recusals::new(&drawn);
@@ -109,12 +115,16 @@ pub fn verify(record: &Value) -> Result<(), VerifyError> {
         }
         if members.len() > t.members.len() {
             let s = t.members.len();
-            return Err(mismatch(format!("teams[{i}].members[{s}]"), &Value::Null, members.get(s)).unexpected());
+            return Err(
+                mismatch(format!("teams[{i}].members[{s}]"), &Value::Null, members.get(s)).unexpected()
+            );
         }
         return Err(mismatch(format!("teams[{i}]"), &want, Some(found)));
     }
     if let Some(extra) = teams.get(drawn.targets.len()) {
-        return Err(mismatch(format!("teams[{}]", drawn.targets.len()), &Value::Null, Some(extra)).unexpected());
+        return Err(
+            mismatch(format!("teams[{}]", drawn.targets.len()), &Value::Null, Some(extra)).unexpected()
+        );
     }
     Ok(())
 }

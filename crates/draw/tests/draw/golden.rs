@@ -39,14 +39,14 @@ fn check(ex: &Value, sources: Vec<Vec<u64>>) {
 fn rfc3797_worked_example_is_reproduced_with_alternates() {
     let v = vectors();
     let ex = &v["example"];
-    let sources: Vec<Vec<u64>> = ex["sources"].as_array().unwrap().iter().map(|s| nums(&s["values"])).collect();
-    let first = hex::encode(
-        [&[0u8, 0][..], ex["key_string"].as_str().unwrap().as_bytes(), &[0, 0]].concat(),
-    );
+    let sources: Vec<Vec<u64>> =
+        ex["sources"].as_array().unwrap().iter().map(|s| nums(&s["values"])).collect();
+    let first = hex::encode([&[0u8, 0][..], ex["key_string"].as_str().unwrap().as_bytes(), &[0, 0]].concat());
     assert_eq!(first, ex["first_md5_input_hex"].as_str().unwrap());
     check(ex, sources.clone());
     let names: Vec<&str> = ex["pool"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
-    let picked: Vec<&str> = select(25, 10, &texts(&sources)).unwrap().iter().map(|&i| names[i as usize - 1]).collect();
+    let picked: Vec<&str> =
+        select(25, 10, &texts(&sources)).unwrap().iter().map(|&i| names[i as usize - 1]).collect();
     let expected: Vec<&str> =
         ex["selected_names_in_order"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
     assert_eq!(picked, expected);

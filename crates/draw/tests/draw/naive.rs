@@ -54,8 +54,11 @@ pub fn naive_draw(inputs: &Value, entropy: &[String]) -> Naive {
                         && dept.as_ref().is_none_or(|d| &i.department == d)
                 })
                 .collect();
-            let preferred: Vec<_> =
-                eligible.iter().copied().filter(|i| i.specialties.iter().any(|s| t.categories.contains(s))).collect();
+            let preferred: Vec<_> = eligible
+                .iter()
+                .copied()
+                .filter(|i| i.specialties.iter().any(|s| t.categories.contains(s)))
+                .collect();
             let mut l = if preferred.is_empty() { eligible } else { preferred };
             l.sort_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
             if l.is_empty() {

@@ -12,31 +12,33 @@ use crate::naive::naive_draw;
 fn params() -> impl Strategy<Value = GenParams> {
     (
         any::<u64>(),
-        0usize..60,
-        proptest::collection::vec(0u64..1200, 1..4),
-        1usize..14,
+        0usize..40,
+        proptest::collection::vec(prop_oneof![0u64..400, 900u64..1200], 1..4),
+        1usize..24,
         1u64..4,
         0u64..3,
         0u64..2,
-        1u64..5,
+        1u64..9,
         0usize..4,
         any::<bool>(),
     )
-        .prop_map(|(seed, candidates, permilles, inspectors, size, eeb, msa, max_tasks, conflicts, cjk)| {
-            let keys = ["A", "重点", "B", "一般"];
-            GenParams {
-                seed,
-                candidates,
-                strata: permilles.iter().enumerate().map(|(i, &p)| (keys[i].to_owned(), p)).collect(),
-                inspectors,
-                departments: vec!["EEB".into(), "MSA".into(), "WRB".into()],
-                team_size: size.max(eeb + msa),
-                per_department: vec![("MSA".into(), msa), ("EEB".into(), eeb)],
-                max_tasks,
-                conflicts_per_inspector: conflicts,
-                cjk,
-            }
-        })
+        .prop_map(
+            |(seed, candidates, permilles, inspectors, size, eeb, msa, max_tasks, conflicts, cjk)| {
+                let keys = ["A", "重点", "B", "一般"];
+                GenParams {
+                    seed,
+                    candidates,
+                    strata: permilles.iter().enumerate().map(|(i, &p)| (keys[i].to_owned(), p)).collect(),
+                    inspectors,
+                    departments: vec!["EEB".into(), "MSA".into(), "WRB".into()],
+                    team_size: size.max(eeb + msa),
+                    per_department: vec![("MSA".into(), msa), ("EEB".into(), eeb)],
+                    max_tasks,
+                    conflicts_per_inspector: conflicts,
+                    cjk,
+                }
+            },
+        )
 }
 
 fn check_invariants(inputs: &Value, rec: &lianjian_draw::Record) {
@@ -70,7 +72,8 @@ fn check_invariants(inputs: &Value, rec: &lianjian_draw::Record) {
             *load.entry(m).or_default() += 1;
         }
         for d in &inp.team.per_department {
-            let have = team.members.iter().filter(|m| insp[m.as_str()].department == d.department).count() as u64;
+            let have =
+                team.members.iter().filter(|m| insp[m.as_str()].department == d.department).count() as u64;
             assert!(have >= d.min, "{} has {have} of {}", t.id, d.department);
         }
     }

@@ -113,11 +113,16 @@ fn python_rejects_the_same_tampering_at_the_same_field() {
     let dir = tempfile::tempdir().unwrap();
     let (inputs, entropy) = cjk_plan();
     let rec = serde_json::to_value(run(&inputs, &entropy).unwrap()).unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
-        ("teams[0].members[2]", Box::new(|v| {
-            let other = if v["teams"][0]["members"][2] == "WRB-赵六" { "MSA-王五" } else { "WRB-赵六" };
-            v["teams"][0]["members"][2] = other.into();
-        })),
+    type Tamper = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Tamper)> = vec![
+        (
+            "teams[0].members[2]",
+            Box::new(|v| {
+                let other =
+                    if v["teams"][0]["members"][2] == "WRB-赵六" { "MSA-王五" } else { "WRB-赵六" };
+                v["teams"][0]["members"][2] = other.into();
+            }),
+        ),
         ("seed", Box::new(|v| v["entropy"][2] = "4 0 8".into())),
         ("inputs_digest", Box::new(|v| v["inputs"]["plan_id"] = "other".into())),
         ("targets[1]", Box::new(|v| v["targets"][1]["order"] = 7.into())),

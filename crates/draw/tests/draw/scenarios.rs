@@ -151,8 +151,12 @@ fn recusal_of_someone_not_on_the_team_is_refused() {
         .into_iter()
         .find(|i| !rec.teams[0].members.iter().any(|m| m == i))
         .unwrap();
-    assert!(matches!(recuse(&rec, &target, outsider), Err(DrawError::Recusal { field, .. }) if field == "inspector"));
-    assert!(matches!(recuse(&rec, "nope", outsider), Err(DrawError::Recusal { field, .. }) if field == "target"));
+    assert!(
+        matches!(recuse(&rec, &target, outsider), Err(DrawError::Recusal { field, .. }) if field == "inspector")
+    );
+    assert!(
+        matches!(recuse(&rec, "nope", outsider), Err(DrawError::Recusal { field, .. }) if field == "target")
+    );
 }
 
 #[test]
