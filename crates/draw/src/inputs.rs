@@ -5,6 +5,7 @@
 //! published, unknown extra members included.
 
 use std::collections::HashSet;
+use std::fmt::Display;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -119,80 +120,86 @@ impl Inputs {
     /// them).
     pub fn from_value(v: &Value) -> Result<Inputs, DrawError> {
         check_numbers(v, "inputs")?;
-        let root = obj(v, "inputs")?;
-        let plan_id = nonempty_str(field(root, "inputs", "plan_id")?, "inputs.plan_id")?;
+        let root = obj(v, &"inputs")?;
+        let plan_id = nonempty_str(field(root, &"inputs", "plan_id")?, &"inputs.plan_id")?;
 
         let mut strata = Vec::new();
-        let mut keys = HashSet::new();
-        for (i, s) in arr(field(root, "inputs", "strata")?, "inputs.strata")?.iter().enumerate() {
-            let p = format!("inputs.strata[{i}]");
+        let mut keys: HashSet<&str> = HashSet::new();
+        for (i, s) in arr(field(root, &"inputs", "strata")?, &"inputs.strata")?.iter().enumerate() {
+            let p = Item("inputs.strata", i);
             let o = obj(s, &p)?;
-            let key = nonempty_str(field(o, &p, "key")?, &format!("{p}.key"))?;
-            let permille = uint(field(o, &p, "permille")?, &format!("{p}.permille"))?;
-            if !keys.insert(key.clone()) {
+            let key = nonempty_str(field(o, &p, "key")?, &format_args!("{p}.key"))?;
+            let permille = uint(field(o, &p, "permille")?, &format_args!("{p}.permille"))?;
+            if !keys.insert(key) {
                 return Err(DrawError::invalid(format!("{p}.key"), format!("{key:?} 重复 duplicate")));
             }
-            strata.push(Stratum { key, permille });
+            strata.push(Stratum { key: key.to_owned(), permille });
         }
 
         let mut candidates = Vec::new();
-        let mut ids = HashSet::new();
-        for (i, c) in arr(field(root, "inputs", "candidates")?, "inputs.candidates")?.iter().enumerate() {
-            let p = format!("inputs.candidates[{i}]");
+        let mut ids: HashSet<&str> = HashSet::new();
+        for (i, c) in arr(field(root, &"inputs", "candidates")?, &"inputs.candidates")?.iter().enumerate() {
+            let p = Item("inputs.candidates", i);
             let o = obj(c, &p)?;
-            let id = nonempty_str(field(o, &p, "id")?, &format!("{p}.id"))?;
-            if !ids.insert(id.clone()) {
+            let id = nonempty_str(field(o, &p, "id")?, &format_args!("{p}.id"))?;
+            if !ids.insert(id) {
                 return Err(DrawError::invalid(format!("{p}.id"), format!("{id:?} 重复 duplicate")));
             }
-            let stratum = string(field(o, &p, "stratum")?, &format!("{p}.stratum"))?;
-            if !keys.contains(&stratum) {
+            let stratum = string(field(o, &p, "stratum")?, &format_args!("{p}.stratum"))?;
+            if !keys.contains(stratum) {
                 return Err(DrawError::invalid(
                     format!("{p}.stratum"),
                     format!("{stratum:?} is not a stratum key"),
                 ));
             }
-            let categories = str_list(field(o, &p, "categories")?, &format!("{p}.categories"))?;
-            candidates.push(Candidate { id, stratum, categories });
+            let categories = str_list(field(o, &p, "categories")?, &format_args!("{p}.categories"))?;
+            candidates.push(Candidate { id: id.to_owned(), stratum: stratum.to_owned(), categories });
         }
 
         let mut inspectors = Vec::new();
-        let mut iids = HashSet::new();
-        for (i, c) in arr(field(root, "inputs", "inspectors")?, "inputs.inspectors")?.iter().enumerate() {
-            let p = format!("inputs.inspectors[{i}]");
+        let mut iids: HashSet<&str> = HashSet::new();
+        for (i, c) in arr(field(root, &"inputs", "inspectors")?, &"inputs.inspectors")?.iter().enumerate() {
+            let p = Item("inputs.inspectors", i);
             let o = obj(c, &p)?;
-            let id = nonempty_str(field(o, &p, "id")?, &format!("{p}.id"))?;
-            if !iids.insert(id.clone()) {
+            let id = nonempty_str(field(o, &p, "id")?, &format_args!("{p}.id"))?;
+            if !iids.insert(id) {
                 return Err(DrawError::invalid(format!("{p}.id"), format!("{id:?} 重复 duplicate")));
             }
-            let department = nonempty_str(field(o, &p, "department")?, &format!("{p}.department"))?;
-            let specialties = str_list(field(o, &p, "specialties")?, &format!("{p}.specialties"))?;
-            let max_tasks = uint(field(o, &p, "max_tasks")?, &format!("{p}.max_tasks"))?;
-            let conflicts = str_list(field(o, &p, "conflicts")?, &format!("{p}.conflicts"))?;
-            inspectors.push(Inspector { id, department, specialties, max_tasks, conflicts });
+            let department = nonempty_str(field(o, &p, "department")?, &format_args!("{p}.department"))?;
+            let specialties = str_list(field(o, &p, "specialties")?, &format_args!("{p}.specialties"))?;
+            let max_tasks = uint(field(o, &p, "max_tasks")?, &format_args!("{p}.max_tasks"))?;
+            let conflicts = str_list(field(o, &p, "conflicts")?, &format_args!("{p}.conflicts"))?;
+            inspectors.push(Inspector {
+                id: id.to_owned(),
+                department: department.to_owned(),
+                specialties,
+                max_tasks,
+                conflicts,
+            });
         }
 
-        let t = obj(field(root, "inputs", "team")?, "inputs.team")?;
-        let size = uint(field(t, "inputs.team", "size")?, "inputs.team.size")?;
+        let t = obj(field(root, &"inputs", "team")?, &"inputs.team")?;
+        let size = uint(field(t, &"inputs.team", "size")?, &"inputs.team.size")?;
         if size == 0 {
             return Err(DrawError::invalid("inputs.team.size", "must be at least 1"));
         }
         let mut per_department = Vec::new();
-        let mut depts = HashSet::new();
+        let mut depts: HashSet<&str> = HashSet::new();
         let mut sum_min: u64 = 0;
-        let pd = arr(field(t, "inputs.team", "per_department")?, "inputs.team.per_department")?;
+        let pd = arr(field(t, &"inputs.team", "per_department")?, &"inputs.team.per_department")?;
         for (i, d) in pd.iter().enumerate() {
-            let p = format!("inputs.team.per_department[{i}]");
+            let p = Item("inputs.team.per_department", i);
             let o = obj(d, &p)?;
-            let department = nonempty_str(field(o, &p, "department")?, &format!("{p}.department"))?;
-            if !depts.insert(department.clone()) {
+            let department = nonempty_str(field(o, &p, "department")?, &format_args!("{p}.department"))?;
+            if !depts.insert(department) {
                 return Err(DrawError::invalid(
                     format!("{p}.department"),
                     format!("{department:?} 重复 duplicate"),
                 ));
             }
-            let min = uint(field(o, &p, "min")?, &format!("{p}.min"))?;
+            let min = uint(field(o, &p, "min")?, &format_args!("{p}.min"))?;
             sum_min += min;
-            per_department.push(DepartmentMin { department, min });
+            per_department.push(DepartmentMin { department: department.to_owned(), min });
         }
         if sum_min > size {
             return Err(DrawError::invalid(
@@ -202,14 +209,14 @@ impl Inputs {
         }
 
         let mut entropy_sources = Vec::new();
-        let es = arr(field(root, "inputs", "entropy_sources")?, "inputs.entropy_sources")?;
+        let es = arr(field(root, &"inputs", "entropy_sources")?, &"inputs.entropy_sources")?;
         if es.is_empty() {
             return Err(DrawError::invalid("inputs.entropy_sources", "at least one source is required"));
         }
         for (i, e) in es.iter().enumerate() {
-            let p = format!("inputs.entropy_sources[{i}]");
+            let p = Item("inputs.entropy_sources", i);
             let o = obj(e, &p)?;
-            let kind = match string(field(o, &p, "kind")?, &format!("{p}.kind"))?.as_str() {
+            let kind = match string(field(o, &p, "kind")?, &format_args!("{p}.kind"))? {
                 "department-secret" => EntropyKind::DepartmentSecret,
                 "public" => EntropyKind::Public,
                 other => {
@@ -219,18 +226,18 @@ impl Inputs {
                     ))
                 }
             };
-            let label = nonempty_str(field(o, &p, "label")?, &format!("{p}.label"))?;
+            let label = nonempty_str(field(o, &p, "label")?, &format_args!("{p}.label"))?;
             let commitment = match o.get("commitment") {
                 None => None,
                 Some(c) => {
-                    let c = string(c, &format!("{p}.commitment"))?;
+                    let c = string(c, &format_args!("{p}.commitment"))?;
                     if c.len() != 64 || !c.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
                         return Err(DrawError::invalid(
                             format!("{p}.commitment"),
                             "must be 64 lowercase hex digits (SHA-256)",
                         ));
                     }
-                    Some(c)
+                    Some(c.to_owned())
                 }
             };
             if kind == EntropyKind::DepartmentSecret && commitment.is_none() {
@@ -239,11 +246,11 @@ impl Inputs {
                     "missing: a department secret must be committed",
                 ));
             }
-            entropy_sources.push(EntropySource { kind, label, commitment });
+            entropy_sources.push(EntropySource { kind, label: label.to_owned(), commitment });
         }
 
         Ok(Inputs {
-            plan_id,
+            plan_id: plan_id.to_owned(),
             strata,
             candidates,
             inspectors,
@@ -308,36 +315,54 @@ fn first_bad_number(v: &Value) -> Option<(Vec<String>, &serde_json::Number)> {
 
 type Obj = serde_json::Map<String, Value>;
 
-fn obj<'a>(v: &'a Value, path: &str) -> Result<&'a Obj, DrawError> {
-    v.as_object().ok_or_else(|| DrawError::invalid(path, "must be an object"))
+/// A JSON path, formatted only when an error needs it (validation visits every member of
+/// large plans, and eager `format!` per member dominated the run time).
+type Path<'a> = &'a dyn Display;
+
+/// `<list>[<i>]`, e.g. `inputs.candidates[3]`.
+#[derive(Clone, Copy)]
+struct Item(&'static str, usize);
+
+impl Display for Item {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
+    }
 }
 
-fn arr<'a>(v: &'a Value, path: &str) -> Result<&'a Vec<Value>, DrawError> {
-    v.as_array().ok_or_else(|| DrawError::invalid(path, "must be an array"))
+fn obj<'a>(v: &'a Value, path: Path) -> Result<&'a Obj, DrawError> {
+    v.as_object().ok_or_else(|| DrawError::invalid(path.to_string(), "must be an object"))
 }
 
-fn field<'a>(o: &'a Obj, path: &str, name: &str) -> Result<&'a Value, DrawError> {
+fn arr<'a>(v: &'a Value, path: Path) -> Result<&'a Vec<Value>, DrawError> {
+    v.as_array().ok_or_else(|| DrawError::invalid(path.to_string(), "must be an array"))
+}
+
+fn field<'a>(o: &'a Obj, path: Path, name: &str) -> Result<&'a Value, DrawError> {
     o.get(name).ok_or_else(|| DrawError::invalid(format!("{path}.{name}"), "missing"))
 }
 
-fn string(v: &Value, path: &str) -> Result<String, DrawError> {
-    v.as_str().map(str::to_owned).ok_or_else(|| DrawError::invalid(path, "must be a string"))
+fn string<'a>(v: &'a Value, path: Path) -> Result<&'a str, DrawError> {
+    v.as_str().ok_or_else(|| DrawError::invalid(path.to_string(), "must be a string"))
 }
 
-fn nonempty_str(v: &Value, path: &str) -> Result<String, DrawError> {
+fn nonempty_str<'a>(v: &'a Value, path: Path) -> Result<&'a str, DrawError> {
     let s = string(v, path)?;
     if s.is_empty() {
-        return Err(DrawError::invalid(path, "must not be empty"));
+        return Err(DrawError::invalid(path.to_string(), "must not be empty"));
     }
     Ok(s)
 }
 
-fn uint(v: &Value, path: &str) -> Result<u64, DrawError> {
-    v.as_u64().ok_or_else(|| DrawError::invalid(path, "must be a non-negative integer"))
+fn uint(v: &Value, path: Path) -> Result<u64, DrawError> {
+    v.as_u64().ok_or_else(|| DrawError::invalid(path.to_string(), "must be a non-negative integer"))
 }
 
-fn str_list(v: &Value, path: &str) -> Result<Vec<String>, DrawError> {
-    arr(v, path)?.iter().enumerate().map(|(i, x)| string(x, &format!("{path}[{i}]"))).collect()
+fn str_list(v: &Value, path: Path) -> Result<Vec<String>, DrawError> {
+    arr(v, path)?
+        .iter()
+        .enumerate()
+        .map(|(i, x)| string(x, &format_args!("{path}[{i}]")).map(str::to_owned))
+        .collect()
 }
 
 #[cfg(test)]
