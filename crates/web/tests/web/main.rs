@@ -1,0 +1,6 @@
+//! HTTP-level tests of the web edge, in process, on SQLite or PostgreSQL (`LIANJIAN_TEST_DATABASE_URL`).
+
+mod audit_trail;
+mod client;
+mod matrix;
+mod security;
