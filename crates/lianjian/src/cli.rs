@@ -40,6 +40,9 @@ pub enum Command {
     /// 审计链:校验、导出、链头 / audit chain: verify, export, head
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// 双随机抽取:运行、验证、RFC 3797 / verifiable random draw: run, verify, RFC 3797
+    #[command(subcommand)]
+    Draw(DrawCommand),
     /// 数据库迁移(启动时也会自动执行)/ apply database migrations (also done at start)
     Migrate,
 }
@@ -121,4 +124,35 @@ pub enum AuditCommand {
     },
     /// 输出最新哈希 / print the newest hash
     Head,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DrawCommand {
+    /// 按 lianjian-draw-v1 抽取并输出记录 / run a draw and print its record
+    Run {
+        /// 冻结的输入 JSON / the frozen inputs (JSON); `-` reads stdin
+        inputs: PathBuf,
+        /// 熵值,按 entropy_sources 的顺序 / revealed entropy values in entropy_sources order
+        #[arg(long = "entropy", required = true)]
+        entropy: Vec<String>,
+    },
+    /// 重新运行并逐字节核对记录 / re-run a record and check it byte for byte
+    Verify {
+        /// 抽取记录 JSON / the record; `-` reads stdin
+        record: PathBuf,
+    },
+    /// 计算部门密钥的承诺值 / SHA-256 commitment of a department secret (read from stdin)
+    Commitment,
+    /// RFC 3797 选取,输出从 1 开始的序号 / RFC 3797 selection; prints 1-based positions in order
+    Rfc3797 {
+        /// 候选总数 / pool size
+        #[arg(long)]
+        pool: u64,
+        /// 选取个数 / how many to select
+        #[arg(long)]
+        select: usize,
+        /// 随机源,按公布顺序 / entropy sources in their announced order
+        #[arg(long = "source", required = true)]
+        sources: Vec<String>,
+    },
 }

@@ -2,6 +2,7 @@
 
 mod cli;
 mod demo;
+mod draw;
 mod ops;
 
 use std::process::ExitCode;

@@ -110,6 +110,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             println!("已从 {} 恢复;审计链头 seq {seq} {head}", file.display());
         }
         Command::Audit(cmd) => return audit(&url, cmd).await,
+        Command::Draw(cmd) => return crate::draw::run(cmd),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,141 @@
+use lianjian_store::testing;
+
+use crate::{err, lianjian, out};
+
+#[test]
+fn help_lists_every_subcommand_in_chinese_and_english() {
+    let o = lianjian(&["--help"], None);
+    assert!(o.status.success());
+    let text = out(&o);
+    for sub in ["demo", "serve", "user", "token", "backup", "restore", "audit", "draw", "migrate"] {
+        assert!(text.contains(sub), "{sub} missing from --help:\n{text}");
+    }
+    assert!(text.contains("审计链") && text.contains("audit chain"));
+}
+
+#[test]
+fn unknown_subcommand_or_flag_prints_usage_and_exits_2() {
+    for args in [&["frobnicate"][..], &["serve", "--no-such-flag"][..]] {
+        let o = lianjian(args, None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(err(&o).contains("Usage"), "{}", err(&o));
+    }
+}
+
+#[test]
+fn a_wrong_or_unreachable_database_is_one_clear_line() {
+    for url in ["mysql://127.0.0.1/x", "postgres://127.0.0.1:1/nothing"] {
+        let o = lianjian(&["--database-url", url, "audit", "head"], None);
+        assert!(!o.status.success(), "{url}");
+        let e = err(&o);
+        assert!(!e.contains("panicked"), "{e}");
+        assert_eq!(e.trim().lines().count(), 1, "one line expected for {url}: {e}");
+        assert!(e.contains("数据库"), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn operator_adds_a_user_issues_a_token_and_the_chain_records_it() {
+    let (url, _file) = testing::fresh_url().await.unwrap();
+    let add = |user: &str, pw: &str| {
+        lianjian(
+            &[
+                "--database-url",
+                &url,
+                "user",
+                "add",
+                "--username",
+                user,
+                "--department",
+                "EEB",
+                "--role",
+                "officer",
+                "--password-stdin",
+            ],
+            Some(&format!("{pw}\n")),
+        )
+    };
+    let weak = add("weak", "short");
+    assert!(!weak.status.success());
+    assert!(err(&weak).contains("口令至少"), "{}", err(&weak));
+    let ok = add("eeb-zhang", "Strong#2026");
+    assert!(ok.status.success(), "{}", err(&ok));
+    assert!(!add("eeb-zhang", "Strong#2026").status.success(), "duplicate username refused");
+
+    let tok = lianjian(&["--database-url", &url, "token", "create", "--username", "eeb-zhang"], None);
+    assert!(tok.status.success(), "{}", err(&tok));
+    let token = out(&tok).lines().last().unwrap().to_owned();
+    assert!(token.starts_with("ljt_") && token.len() > 40);
+
+    let head = lianjian(&["--database-url", &url, "audit", "head"], None);
+    assert!(out(&head).starts_with("2 "), "{}", out(&head));
+    let verify = lianjian(&["--database-url", &url, "audit", "verify"], None);
+    assert!(verify.status.success(), "{}", out(&verify));
+
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("audit.jsonl");
+    let e = lianjian(&["--database-url", &url, "audit", "export", "--out", export.to_str().unwrap()], None);
+    assert!(e.status.success());
+    let text = std::fs::read_to_string(&export).unwrap();
+    assert_eq!(text.lines().count(), 2);
+    let ok = lianjian(&["audit", "verify", "--file", export.to_str().unwrap()], None);
+    assert!(ok.status.success(), "{}", out(&ok));
+    let forged = text.replacen("eeb-zhang", "eeb-li", 1);
+    std::fs::write(&export, forged).unwrap();
+    let bad = lianjian(&["audit", "verify", "--file", export.to_str().unwrap()], None);
+    assert!(!bad.status.success());
+    assert!(out(&bad).contains("seq 1"), "{}", out(&bad));
+}
+
+#[tokio::test]
+async fn backup_and_restore_round_trip_and_foreign_files_are_refused() {
+    let (url, _file) = testing::fresh_url().await.unwrap();
+    let add = lianjian(
+        &[
+            "--database-url",
+            &url,
+            "user",
+            "add",
+            "--username",
+            "a1",
+            "--department",
+            "MSA",
+            "--role",
+            "leader",
+            "--password-stdin",
+        ],
+        Some("Strong#2026\n"),
+    );
+    assert!(add.status.success(), "{}", err(&add));
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("lianjian.backup");
+    let b = lianjian(&["--database-url", &url, "backup", backup.to_str().unwrap()], None);
+    assert!(b.status.success(), "{}", err(&b));
+    let add2 = lianjian(
+        &[
+            "--database-url",
+            &url,
+            "user",
+            "add",
+            "--username",
+            "a2",
+            "--department",
+            "MSA",
+            "--role",
+            "officer",
+            "--password-stdin",
+        ],
+        Some("Strong#2026\n"),
+    );
+    assert!(add2.status.success());
+    let r = lianjian(&["--database-url", &url, "restore", backup.to_str().unwrap()], None);
+    assert!(r.status.success(), "{}", err(&r));
+    let users = out(&lianjian(&["--database-url", &url, "user", "list"], None));
+    assert!(users.contains("a1") && !users.contains("a2"), "{users}");
+
+    let junk = dir.path().join("junk.bin");
+    std::fs::write(&junk, b"PK\x03\x04 not a backup").unwrap();
+    let r = lianjian(&["--database-url", &url, "restore", junk.to_str().unwrap()], None);
+    assert!(!r.status.success());
+    assert!(err(&r).contains("不是联监备份文件"), "{}", err(&r));
+}
