@@ -133,7 +133,7 @@ pub async fn fill(store: &Store, _seed: u64) -> Result<&'static [DemoAccount]> {
 pub fn print_accounts(accounts: &[DemoAccount], bind: &str, url: &str) {
     println!("联监演示环境 / Lianjian demo — 数据库 {url}");
     println!("打开 http://{bind}/login ,以下账户口令均为 {DEMO_PASSWORD}:");
-    println!("{:<16} {:<10} {:<14} {}", "用户名", "姓名", "部门", "角色");
+    println!("{:<16} {:<10} {:<14} 角色", "用户名", "姓名", "部门");
     for a in accounts {
         println!("{:<16} {:<10} {:<14} {}", a.username, a.name, a.department.zh(), a.role.zh());
     }

@@ -40,7 +40,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             demo::reset(&url).await?;
             let store = open(&url).await?;
             let accounts = demo::fill(&store, args.seed).await?;
-            demo::print_accounts(&accounts, &args.serve.bind, &url);
+            demo::print_accounts(accounts, &args.serve.bind, &url);
             if !args.no_serve {
                 serve(store, &args.serve).await?;
             }

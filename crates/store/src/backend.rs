@@ -115,7 +115,7 @@ mod tests {
     #[test]
     fn both_backends_have_the_same_migration_versions() {
         let versions = |m: &Migrator| m.iter().map(|m| m.version).collect::<Vec<_>>();
-        assert!(!SQLITE_MIGRATIONS.iter().next().is_none());
+        assert!(SQLITE_MIGRATIONS.iter().next().is_some());
         assert_eq!(versions(&SQLITE_MIGRATIONS), versions(&POSTGRES_MIGRATIONS));
     }
 
