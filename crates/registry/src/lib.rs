@@ -18,6 +18,7 @@
 //! newline; absent optional fields are written as `null`.
 
 pub mod date;
+pub mod embedded;
 pub mod methods;
 mod model;
 mod query;
