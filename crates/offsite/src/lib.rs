@@ -1,1 +1,95 @@
-//! lianjian-offsite
+//! Off-site check engine 非现场检查引擎: reads a registry snapshot, the method-standard table and
+//! monitoring reports (exchange-formats §1, §5, §2) and writes findings (§3) for every rule of
+//! offsite-rules.md. Pure: no I/O beyond the `Read`/`Write` handles it is given.
+//!
+//! # API
+//! ```no_run
+//! # use lianjian_offsite::*; use lianjian_registry::*;
+//! # fn demo(snapshot: &Snapshot, methods: &MethodTable) -> Result<(), OffsiteError> {
+//! let engine = Engine::new(snapshot, methods, Params::default());
+//! // CLI: stream a file of reports to a file of findings.
+//! let reports = std::fs::File::open("reports.jsonl").map_err(OffsiteError::Read)?;
+//! let findings = std::fs::File::create("findings.jsonl").map_err(OffsiteError::Write)?;
+//! let summary: Summary = check(&engine, reports, findings, Some(&|bytes| eprintln!("{bytes}")))?;
+//! println!("{} errors, {} warnings", summary.errors(), summary.warnings());
+//! // Web: an uploaded batch already parsed.
+//! let (found, summary): (Vec<Finding>, Summary) = engine.check_reports(&[serde_json::json!({})]);
+//! # Ok(()) }
+//! ```
+//! - [`Engine::new`]`(&Snapshot, &MethodTable, Params) -> Engine`; [`Engine::with_threads`],
+//!   [`Engine::with_batch_bytes`].
+//! - [`check`]`(&Engine, impl Read, impl Write, Option<&dyn Fn(u64)>) -> Result<Summary, OffsiteError>`
+//!   (same as [`Engine::check`]).
+//! - [`Engine::check_reports`]`(&[serde_json::Value]) -> (Vec<Finding>, Summary)` and
+//!   [`Engine::check_str`]`(&str)` for in-memory batches.
+//! - [`Params`] (`from_toml`, `from_json`, `Default` = the catalogue's numbers), [`RuleId`],
+//!   [`Severity`], [`Finding`], [`Summary`], and [`corpus`] (deterministic test corpora).
+//!
+//! # Output order
+//! Line order: each report's own findings (OFF-C01 … in rule order within a report), then its
+//! cross-report findings (OFF-T02, OFF-D01, which name the earlier report they clash with), and at
+//! the end the warnings (OFF-S01, then S02, then S03; by institution in snapshot order, then
+//! parameter). Identical for any number of threads.
+//!
+//! # Readings of the catalogue
+//! - OFF-C01: blank lines are skipped (they carry nothing); a line that is not UTF-8, not JSON,
+//!   or not an object yields one finding with `evidence.line`; otherwise one finding per problem,
+//!   `evidence.field` naming it (`samples[0].results[2].value`). Type errors in optional fields
+//!   (e.g. a numeric `limit`) are malformed values. `value` null with `below_detection` false is a
+//!   missing value (C01); `below_detection` true with a value is OFF-D02 as the catalogue says.
+//!   `commissioned_by` must be a known department code when required; a non-null one on other
+//!   purposes is tolerated. An unknown institution is one C01 problem among the others. A report
+//!   with any C01 finding feeds no cross-report index and no statistic.
+//! - OFF-Q01 fires only with the CMA mark; OFF-Q02/Q03 apply whenever the named certificate is
+//!   the institution's (with or without the mark). Scope methods compare after the §5 code
+//!   normalisation; category and parameter exactly.
+//! - OFF-Q05: one finding per report: "not a signatory on issued_on at all", or the categories
+//!   (of the report's samples) the signatory lacks on that day.
+//! - OFF-P01: samplers must be staff on the CST day of `sampled_from` and of `sampled_to`;
+//!   analysts on the CST day of `analyzed_at`; roles are not checked (the rule says "registered
+//!   staff"). One finding per (sample, sampler) and per (sample, analyst).
+//! - OFF-P02 counts distinct sampler ids.
+//! - OFF-M01: per result, on the CST day of `analyzed_at`; an unknown bound never fails.
+//! - OFF-T01: one finding per broken link (from ≤ to, to ≤ received at sample level; received ≤
+//!   analyzed and analysis day ≤ issued_on per result).
+//! - OFF-T02: across every report read, of any institution; windows overlap when each starts
+//!   strictly before the other ends (touching windows do not), or they are identical. Same person
+//!   at the *same* site (exact string) never fires. Samples with from > to are left to T01. Each
+//!   pair is reported once, on the later line, per shared sampler.
+//! - OFF-D01: across all reports and institutions; the set of numeric (parameter, value) pairs of
+//!   non-below-detection results, values as reported strings, deduplicated; ≥ 5 pairs. Two samples
+//!   differ when site, `sampled_from` or `sampled_to` differ. A copy is reported once, on the later
+//!   line, against the earliest earlier sample with the same set that differs from it.
+//! - Warnings: see the `warn` module docs (S01 over results with value and limit > 0; S02 "two
+//!   significant digits" counts from the first non-zero digit, trailing zeros included; S03 span
+//!   is max ≥ 100 × min over non-zero absolute values, exactly).
+//! - Day of an instant = its calendar date in UTC+08:00.
+
+mod checks;
+pub mod corpus;
+mod cross;
+pub mod decimal;
+mod engine;
+mod finding;
+mod index;
+pub mod instant;
+mod params;
+mod parse;
+mod rules;
+pub mod stats;
+mod warn;
+
+pub use engine::{Engine, EngineRef, OffsiteError};
+pub use finding::Finding;
+pub use params::{Params, ParamsError};
+pub use rules::{RuleId, Severity, Summary};
+
+/// Streams reports from `reader` and writes findings to `writer`; see [`Engine::check`].
+pub fn check<R: std::io::Read, W: std::io::Write>(
+    engine: &Engine,
+    reader: R,
+    writer: W,
+    progress: Option<&dyn Fn(u64)>,
+) -> Result<Summary, OffsiteError> {
+    engine.check(reader, writer, progress)
+}

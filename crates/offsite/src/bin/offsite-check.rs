@@ -1,0 +1,72 @@
+//! Runs the engine on files, for benchmarks and manual checks (the product CLI lives in the
+//! `lianjian` binary): `offsite-check REGISTRY.json METHODS.csv REPORTS.jsonl [FINDINGS.jsonl]
+//! [--threads N] [--rules FILE.toml|.json]`. Prints the summary as JSON on stderr.
+
+use std::io::{BufWriter, Write};
+use std::time::Instant;
+
+use lianjian_offsite::{Engine, Params};
+use lianjian_registry::{MethodTable, Snapshot};
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("offsite-check: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let mut pos = Vec::new();
+    let mut threads = None;
+    let mut params = Params::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--threads" => threads = Some(args.next().ok_or("--threads N")?.parse::<usize>()?),
+            "--rules" => {
+                let f = args.next().ok_or("--rules FILE")?;
+                let text = std::fs::read_to_string(&f)?;
+                params =
+                    if f.ends_with(".json") { Params::from_json(&text)? } else { Params::from_toml(&text)? };
+            }
+            _ => pos.push(a),
+        }
+    }
+    if pos.len() < 3 {
+        return Err(
+            "usage: offsite-check REGISTRY.json METHODS.csv REPORTS.jsonl [FINDINGS.jsonl] [--threads N]"
+                .into(),
+        );
+    }
+    let snapshot = Snapshot::from_json(&std::fs::read_to_string(&pos[0])?)?;
+    let methods = MethodTable::from_csv(std::fs::File::open(&pos[1])?)
+        .map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?;
+    let mut engine = Engine::new(&snapshot, &methods, params);
+    if let Some(t) = threads {
+        engine = engine.with_threads(t);
+    }
+    let start = Instant::now();
+    let input = std::fs::File::open(&pos[2])?;
+    let summary = match pos.get(3) {
+        Some(out) => {
+            let w = BufWriter::with_capacity(1 << 20, std::fs::File::create(out)?);
+            engine.check(input, w, None)?
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let w = BufWriter::with_capacity(1 << 20, stdout.lock());
+            engine.check(input, w, None)?
+        }
+    };
+    let secs = start.elapsed().as_secs_f64();
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "{}", serde_json::to_string(&summary)?)?;
+    writeln!(
+        err,
+        "{:.3} s, {:.0} result rows/s, {:.1} MB/s",
+        secs,
+        summary.result_rows as f64 / secs,
+        summary.bytes as f64 / secs / 1e6
+    )?;
+    Ok(())
+}

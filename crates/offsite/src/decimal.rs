@@ -1,0 +1,240 @@
+//! Decimal strings 十进制数字串 as reported: validated, compared and scaled exactly, without floats.
+//!
+//! A decimal string is `-?[0-9]+(\.[0-9]+)?` — no `+`, no exponent, no leading or trailing point,
+//! no spaces. [`Dec`] keeps up to 37 significant digits exactly (digits beyond that are truncated,
+//! which no monitoring value reaches); comparisons, ×9, ×10 and ×100 are exact.
+
+use std::cmp::Ordering;
+
+/// Whether `s` is a decimal string.
+pub fn is_decimal(s: &str) -> bool {
+    let b = s.strip_prefix('-').unwrap_or(s).as_bytes();
+    let (int, frac) = match b.iter().position(|&c| c == b'.') {
+        Some(p) => (&b[..p], Some(&b[p + 1..])),
+        None => (b, None),
+    };
+    !int.is_empty()
+        && int.iter().all(u8::is_ascii_digit)
+        && frac.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit))
+}
+
+/// Number of significant digits as reported: leading zeros do not count, every digit after the
+/// first non-zero one does (trailing zeros included: `"23.0"` has 3, `"0.050"` has 2, `"1200"`
+/// has 4, `"0"` has 0).
+pub fn significant_digits(s: &str) -> usize {
+    let mut seen = false;
+    let mut n = 0;
+    for c in s.bytes() {
+        if c.is_ascii_digit() {
+            if c != b'0' {
+                seen = true;
+            }
+            if seen {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// The first significant digit (1–9), `None` for zero.
+pub fn first_digit(s: &str) -> Option<u8> {
+    s.bytes().find(|c| (b'1'..=b'9').contains(c)).map(|c| c - b'0')
+}
+
+/// The last reported digit.
+pub fn last_digit(s: &str) -> Option<u8> {
+    s.bytes().rev().find(u8::is_ascii_digit).map(|c| c - b'0')
+}
+
+const MAX_DIGITS: u32 = 37;
+
+/// An exact decimal `(-1)^neg × m × 10^e`, `m < 10^38`. Equality is numeric (`23.0 == 23`).
+#[derive(Debug, Clone, Copy)]
+pub struct Dec {
+    neg: bool,
+    m: u128,
+    e: i32,
+}
+
+fn ndigits(m: u128) -> i32 {
+    if m == 0 {
+        0
+    } else {
+        m.ilog10() as i32 + 1
+    }
+}
+
+impl Dec {
+    pub const ZERO: Dec = Dec { neg: false, m: 0, e: 0 };
+
+    /// Parses a decimal string (see [`is_decimal`]); `None` otherwise.
+    pub fn parse(s: &str) -> Option<Dec> {
+        if !is_decimal(s) {
+            return None;
+        }
+        let neg = s.starts_with('-');
+        let mut m: u128 = 0;
+        let mut kept = 0u32;
+        let mut e: i32 = 0;
+        let mut after_point = false;
+        for c in s.bytes() {
+            match c {
+                b'.' => after_point = true,
+                b'0'..=b'9' => {
+                    if m == 0 && c == b'0' {
+                        if after_point {
+                            e -= 1;
+                        }
+                        continue;
+                    }
+                    if kept < MAX_DIGITS {
+                        m = m * 10 + u128::from(c - b'0');
+                        kept += 1;
+                        if after_point {
+                            e -= 1;
+                        }
+                    } else if !after_point {
+                        e += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(Dec { neg: neg && m != 0, m, e: if m == 0 { 0 } else { e } })
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.m == 0
+    }
+
+    pub fn is_negative(&self) -> bool {
+        self.neg
+    }
+
+    pub fn abs(self) -> Dec {
+        Dec { neg: false, ..self }
+    }
+
+    /// × 10^k.
+    pub fn shift(self, k: i32) -> Dec {
+        if self.m == 0 {
+            self
+        } else {
+            Dec { e: self.e + k, ..self }
+        }
+    }
+
+    /// × k for k ≤ 9 (exact on parsed values: m < 10^37, so k·m < 10^38).
+    pub fn times_small(self, k: u8) -> Dec {
+        debug_assert!(k <= 9);
+        let k = u128::from(k.min(9));
+        if self.m >= 10u128.pow(MAX_DIGITS) {
+            // only reachable when scaling twice: drop the last digit rather than overflow
+            return Dec { m: self.m / 10 * k, e: self.e + 1, ..self };
+        }
+        Dec { m: self.m * k, neg: self.neg && k != 0, e: self.e }
+    }
+
+    fn cmp_abs(&self, o: &Dec) -> Ordering {
+        match (self.m == 0, o.m == 0) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            _ => {}
+        }
+        let (l1, l2) = (ndigits(self.m) + self.e, ndigits(o.m) + o.e);
+        if l1 != l2 {
+            return l1.cmp(&l2);
+        }
+        // Same leading-digit position: align on the smaller exponent. The scaled mantissa has as
+        // many digits as the other one (≤ 38), so it fits.
+        let (mut a, mut b) = (self.m, o.m);
+        if self.e > o.e {
+            a *= 10u128.pow((self.e - o.e) as u32);
+        } else {
+            b *= 10u128.pow((o.e - self.e) as u32);
+        }
+        a.cmp(&b)
+    }
+
+    /// An f64 approximation, for reporting ratios in evidence only.
+    pub fn to_f64(self) -> f64 {
+        let v = self.m as f64 * 10f64.powi(self.e);
+        if self.neg {
+            -v
+        } else {
+            v
+        }
+    }
+}
+
+impl Ord for Dec {
+    fn cmp(&self, o: &Dec) -> Ordering {
+        match (self.neg, o.neg) {
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+            (false, false) => self.cmp_abs(o),
+            (true, true) => o.cmp_abs(self),
+        }
+    }
+}
+
+impl PartialEq for Dec {
+    fn eq(&self, o: &Dec) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+
+impl Eq for Dec {}
+
+impl PartialOrd for Dec {
+    fn partial_cmp(&self, o: &Dec) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Dec {
+        Dec::parse(s).unwrap()
+    }
+
+    #[test]
+    fn decimal_shape() {
+        for ok in ["0", "23", "23.0", "-0.5", "0.050", "007"] {
+            assert!(is_decimal(ok), "{ok}");
+        }
+        for bad in ["", "-", ".5", "5.", "+1", "1e3", " 1", "1,0", "ND", "<4", "1.2.3", "--1"] {
+            assert!(!is_decimal(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn exact_comparisons() {
+        assert_eq!(d("23.0"), d("23"));
+        assert!(d("0.1") < d("0.10001"));
+        assert!(d("-3") < d("2"));
+        assert!(d("-3") < d("-2.5"));
+        assert_eq!(d("-0"), d("0"));
+        assert!(d("999.99") < d("1000"));
+        // 10v ≥ 9l at the boundary: v = 27, l = 30 → 270 = 270
+        assert_eq!(d("27").shift(1), d("30").times_small(9));
+        assert_eq!(d("2.4").shift(1), d("3").times_small(8));
+        assert!(d("0.3").shift(2) >= d("30"));
+        assert!(d("123456789012345678901234567890123456789") > d("12345678901234567890123456789012345678"));
+    }
+
+    #[test]
+    fn digits() {
+        assert_eq!(significant_digits("23.0"), 3);
+        assert_eq!(significant_digits("0.050"), 2);
+        assert_eq!(significant_digits("-0.007"), 1);
+        assert_eq!(significant_digits("0"), 0);
+        assert_eq!(first_digit("0.0456"), Some(4));
+        assert_eq!(first_digit("0.00"), None);
+        assert_eq!(last_digit("12.30"), Some(0));
+    }
+}

@@ -1,0 +1,517 @@
+//! The streaming engine: reads JSON Lines in batches, checks batches on worker threads, and merges
+//! them in line order on the calling thread (cross-report rules, output), so the findings are the
+//! same byte for byte whatever the number of threads.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::sync::{mpsc, Mutex};
+
+use lianjian_registry::{MethodTable, Snapshot};
+
+use crate::checks::{check_report, Sink};
+use crate::cross::{Cross, ReportCross};
+use crate::finding::{ev, F};
+use crate::index::Index;
+use crate::parse::parse_line;
+use crate::rules::{RuleId, Summary, N_RULES};
+use crate::warn::StatsAcc;
+use crate::{Finding, Params};
+
+/// Why a run stopped. Bad report lines never stop a run (they are OFF-C01 findings); only the
+/// handles can.
+#[derive(Debug, thiserror::Error)]
+pub enum OffsiteError {
+    #[error("读取报告数据失败:{0}")]
+    Read(#[source] std::io::Error),
+    #[error("写出问题线索失败:{0}")]
+    Write(#[source] std::io::Error),
+    #[error("检查线程异常退出")]
+    Worker,
+}
+
+/// The off-site check engine 非现场检查引擎: registry and method table compiled for look-ups,
+/// plus the rule parameters. Cheap to share across threads and runs.
+pub struct Engine {
+    idx: Index,
+    params: Params,
+    usccs: Vec<String>,
+    threads: usize,
+    batch_bytes: usize,
+}
+
+enum Batch {
+    Lines { first_line: u64, data: Vec<u8>, len: usize },
+    Oversized { line: u64, bytes: u64 },
+}
+
+struct BatchOut {
+    /// The input buffer, handed back for reuse.
+    buf: Vec<u8>,
+    out: Vec<u8>,
+    reports: Vec<ReportCross>,
+    counts: [u64; N_RULES],
+    stats: StatsAcc,
+    lines: u64,
+    reports_read: u64,
+    checked: u64,
+    rows: u64,
+}
+
+struct Merger {
+    /// Input buffers to reuse (saves zeroing fresh pages for every batch).
+    pool: Vec<Vec<u8>>,
+    cross: Cross,
+    stats: StatsAcc,
+    counts: [u64; N_RULES],
+    summary: Summary,
+    scratch: Vec<u8>,
+}
+
+impl Engine {
+    /// Compiles the registry snapshot and method table. Threads default to the machine's
+    /// available parallelism.
+    pub fn new(snapshot: &Snapshot, methods: &MethodTable, params: Params) -> Engine {
+        Engine {
+            idx: Index::new(snapshot, methods),
+            params,
+            usccs: snapshot.institutions.iter().map(|i| i.uscc.clone()).collect(),
+            threads: std::thread::available_parallelism().map_or(2, usize::from),
+            batch_bytes: 1 << 20,
+        }
+    }
+
+    /// Worker threads for [`Engine::check`] (1 = everything on the calling thread).
+    pub fn with_threads(mut self, threads: usize) -> Engine {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// Bytes per batch handed to a worker (default 1 MiB).
+    pub fn with_batch_bytes(mut self, bytes: usize) -> Engine {
+        self.batch_bytes = bytes.max(4096);
+        self
+    }
+
+    /// A view of this engine with another thread count (shares nothing mutable; cheap to make
+    /// per run).
+    pub fn clone_with_threads(&self, threads: usize) -> EngineRef<'_> {
+        EngineRef { engine: self, threads: threads.max(1) }
+    }
+
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// Streams reports (JSON Lines) from `reader`, writes findings (JSON Lines) to `writer` in
+    /// line order — each report's own findings, then its cross-report findings — and the warnings
+    /// at the end; `progress` is called with the bytes read so far after each batch.
+    pub fn check<R: Read, W: Write>(
+        &self,
+        reader: R,
+        writer: W,
+        progress: Option<&dyn Fn(u64)>,
+    ) -> Result<Summary, OffsiteError> {
+        self.run(reader, writer, progress, self.threads)
+    }
+
+    fn run<R: Read, W: Write>(
+        &self,
+        mut reader: R,
+        mut writer: W,
+        progress: Option<&dyn Fn(u64)>,
+        threads: usize,
+    ) -> Result<Summary, OffsiteError> {
+        let mut m = self.merger();
+        let mut read = Reader::new(self.batch_bytes, self.params.max_line_bytes);
+        if threads <= 1 {
+            while let Some(b) = read.next(&mut reader, &mut m.pool).map_err(OffsiteError::Read)? {
+                if let Some(p) = progress {
+                    p(read.bytes);
+                }
+                let out = self.process(b);
+                self.merge(&mut m, out, &mut writer)?;
+            }
+        } else {
+            self.run_parallel(&mut reader, &mut writer, progress, &mut read, &mut m, threads)?;
+        }
+        m.summary.bytes = read.bytes;
+        self.finish(m, &mut writer)
+    }
+
+    fn run_parallel<R: Read, W: Write>(
+        &self,
+        reader: &mut R,
+        writer: &mut W,
+        progress: Option<&dyn Fn(u64)>,
+        read: &mut Reader,
+        m: &mut Merger,
+        threads: usize,
+    ) -> Result<(), OffsiteError> {
+        let max_in_flight = threads * 2 + 1;
+        let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Batch)>(max_in_flight);
+        let work_rx = Mutex::new(work_rx);
+        std::thread::scope(|scope| {
+            let (done_tx, done_rx) = mpsc::channel::<(u64, BatchOut)>();
+            let mut handles = Vec::new();
+            for _ in 0..threads {
+                let done_tx = done_tx.clone();
+                let work_rx = &work_rx;
+                handles.push(scope.spawn(move || loop {
+                    let job = match work_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, b)) = job else { return };
+                    if done_tx.send((seq, self.process(b))).is_err() {
+                        return;
+                    }
+                }));
+            }
+            drop(done_tx);
+            let result = (|| {
+                let mut pending: BTreeMap<u64, BatchOut> = BTreeMap::new();
+                let (mut sent, mut next, mut eof) = (0u64, 0u64, false);
+                loop {
+                    while !eof && sent - next < max_in_flight as u64 {
+                        match read.next(reader, &mut m.pool).map_err(OffsiteError::Read)? {
+                            Some(b) => {
+                                if let Some(p) = progress {
+                                    p(read.bytes);
+                                }
+                                work_tx.send((sent, b)).map_err(|_| OffsiteError::Worker)?;
+                                sent += 1;
+                            }
+                            None => eof = true,
+                        }
+                    }
+                    if next == sent {
+                        return Ok(());
+                    }
+                    let (seq, out) = done_rx.recv().map_err(|_| OffsiteError::Worker)?;
+                    pending.insert(seq, out);
+                    while let Some(out) = pending.remove(&next) {
+                        self.merge(m, out, writer)?;
+                        next += 1;
+                    }
+                }
+            })();
+            drop(work_tx);
+            let mut panicked = false;
+            for h in handles {
+                panicked |= h.join().is_err();
+            }
+            if panicked && result.is_ok() {
+                return Err(OffsiteError::Worker);
+            }
+            result
+        })
+    }
+
+    /// Checks reports already in memory (the web platform's uploaded batches) on the calling
+    /// thread. Each value is one report; `evidence.line` is its 1-based position in the slice.
+    pub fn check_reports(&self, reports: &[serde_json::Value]) -> (Vec<Finding>, Summary) {
+        let mut text = String::new();
+        for r in reports {
+            // A `Value` always serialises, and on one line.
+            text.push_str(&serde_json::to_string(r).unwrap_or_default());
+            text.push('\n');
+        }
+        self.check_str(&text)
+    }
+
+    /// Checks JSON Lines text on the calling thread and returns the findings as values, in the
+    /// same order as the streaming output.
+    pub fn check_str(&self, text: &str) -> (Vec<Finding>, Summary) {
+        let mut out = Vec::new();
+        // Reading from a slice and writing to a Vec cannot fail.
+        let summary = self.run(text.as_bytes(), &mut out, None, 1).unwrap_or_default();
+        let findings = out
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .filter_map(|l| serde_json::from_slice(l).ok())
+            .collect();
+        (findings, summary)
+    }
+
+    fn merger(&self) -> Merger {
+        Merger {
+            pool: Vec::new(),
+            cross: Cross::default(),
+            stats: StatsAcc::new(&self.params),
+            counts: [0; N_RULES],
+            summary: Summary::default(),
+            scratch: Vec::new(),
+        }
+    }
+
+    fn merge<W: Write>(&self, m: &mut Merger, mut b: BatchOut, w: &mut W) -> Result<(), OffsiteError> {
+        if !b.buf.is_empty() && m.pool.len() < 16 {
+            m.pool.push(std::mem::take(&mut b.buf));
+        }
+        m.scratch.clear();
+        let mut pos = 0;
+        for rc in &b.reports {
+            m.scratch.extend_from_slice(&b.out[pos..rc.out_end]);
+            pos = rc.out_end;
+            let mut sink = Sink { out: &mut m.scratch, counts: &mut m.counts };
+            m.cross.apply(rc, &mut sink);
+        }
+        m.scratch.extend_from_slice(&b.out[pos..]);
+        w.write_all(&m.scratch).map_err(OffsiteError::Write)?;
+        for i in 0..N_RULES {
+            m.counts[i] += b.counts[i];
+        }
+        m.stats.merge(b.stats);
+        m.summary.lines += b.lines;
+        m.summary.reports += b.reports_read;
+        m.summary.reports_checked += b.checked;
+        m.summary.result_rows += b.rows;
+        Ok(())
+    }
+
+    fn finish<W: Write>(&self, mut m: Merger, w: &mut W) -> Result<Summary, OffsiteError> {
+        m.scratch.clear();
+        let usccs: Vec<&str> = self.usccs.iter().map(String::as_str).collect();
+        let mut sink = Sink { out: &mut m.scratch, counts: &mut m.counts };
+        m.stats.finish(&self.params, &usccs, &mut sink);
+        w.write_all(&m.scratch).map_err(OffsiteError::Write)?;
+        w.flush().map_err(OffsiteError::Write)?;
+        m.summary.findings = Summary::from_counts(&m.counts);
+        Ok(m.summary)
+    }
+
+    /// Per-report work for one batch (runs on a worker).
+    fn process(&self, b: Batch) -> BatchOut {
+        let mut o = BatchOut {
+            buf: Vec::new(),
+            out: Vec::new(),
+            reports: Vec::new(),
+            counts: [0; N_RULES],
+            stats: StatsAcc::new(&self.params),
+            lines: 0,
+            reports_read: 0,
+            checked: 0,
+            rows: 0,
+        };
+        let (first_line, buf, len) = match b {
+            Batch::Lines { first_line, data, len } => (first_line, data, len),
+            Batch::Oversized { line, bytes } => {
+                o.lines = 1;
+                let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
+                sink.emit(F {
+                    rule: RuleId::C01,
+                    uscc: None,
+                    report_no: None,
+                    sample_id: None,
+                    parameter: None,
+                    message: format!(
+                        "第 {line} 行长度 {bytes} 字节,超过上限 {} 字节,未作为报告读取",
+                        self.params.max_line_bytes
+                    ),
+                    evidence: ev! {"line" => line, "field" => "$", "bytes" => bytes},
+                });
+                return o;
+            }
+        };
+        let data = &buf[..len.min(buf.len())];
+        let mut start = 0;
+        let mut line_no = first_line;
+        while start < data.len() {
+            let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
+            let mut line = &data[start..end];
+            start = end + 1;
+            let this_line = line_no;
+            line_no += 1;
+            if line.last() == Some(&b'\r') {
+                line = &line[..line.len() - 1];
+            }
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            o.lines += 1;
+            let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
+            let c01 = |sink: &mut Sink<'_>, message: String, evidence| {
+                sink.emit(F {
+                    rule: RuleId::C01,
+                    uscc: None,
+                    report_no: None,
+                    sample_id: None,
+                    parameter: None,
+                    message,
+                    evidence,
+                })
+            };
+            let Ok(text) = std::str::from_utf8(line) else {
+                c01(
+                    &mut sink,
+                    format!("第 {this_line} 行不是有效的 UTF-8 文本,无法读取为报告"),
+                    ev! {"line" => this_line, "field" => "$", "error" => "invalid UTF-8"},
+                );
+                continue;
+            };
+            let parsed = match parse_line(text) {
+                Ok(p) => p,
+                Err(e) => {
+                    c01(
+                        &mut sink,
+                        format!("第 {this_line} 行不是有效的 JSON,无法读取为报告(第 {} 列附近)", e.column()),
+                        ev! {"line" => this_line, "field" => "$", "column" => e.column(), "error" => e.to_string()},
+                    );
+                    continue;
+                }
+            };
+            o.reports_read += 1;
+            let uscc_known = parsed.uscc.as_deref().and_then(|u| self.idx.insts.get(u));
+            let unknown_inst = parsed.uscc.is_some() && uscc_known.is_none();
+            match parsed.outcome {
+                Ok(report) if !unknown_inst => {
+                    let Some(inst) = uscc_known else { continue };
+                    o.checked += 1;
+                    o.rows += report.samples.iter().map(|s| s.results.len() as u64).sum::<u64>();
+                    let mut rc =
+                        check_report(&self.idx, &self.params, inst, &report, &mut sink, &mut o.stats);
+                    rc.out_end = o.out.len();
+                    o.reports.push(rc);
+                }
+                outcome => {
+                    let mut problems = outcome.err().unwrap_or_default();
+                    if unknown_inst {
+                        let u = parsed.uscc.as_deref().unwrap_or("");
+                        problems.push(crate::parse::ShapeProblem {
+                            field: "institution_uscc".into(),
+                            sample_id: None,
+                            parameter: None,
+                            reason: format!("出具机构 {u} 不在机构名录中"),
+                        });
+                    }
+                    let rn = parsed.report_no.as_deref();
+                    for p in &problems {
+                        let message = match rn {
+                            Some(rn) => format!("报告 {rn}(第 {this_line} 行):{}", p.reason),
+                            None => format!("第 {this_line} 行报告:{}", p.reason),
+                        };
+                        sink.emit(F {
+                            rule: RuleId::C01,
+                            uscc: parsed.uscc.as_deref(),
+                            report_no: rn,
+                            sample_id: p.sample_id.as_deref(),
+                            parameter: p.parameter.as_deref(),
+                            message,
+                            evidence: ev! {"line" => this_line, "field" => p.field.as_str()},
+                        });
+                    }
+                }
+            }
+        }
+        o.buf = buf;
+        o
+    }
+}
+
+/// An [`Engine`] borrowed with its own thread count.
+pub struct EngineRef<'e> {
+    engine: &'e Engine,
+    threads: usize,
+}
+
+impl EngineRef<'_> {
+    /// [`Engine::check`] with this view's thread count.
+    pub fn check<R: Read, W: Write>(
+        &self,
+        reader: R,
+        writer: W,
+        progress: Option<&dyn Fn(u64)>,
+    ) -> Result<Summary, OffsiteError> {
+        self.engine.run(reader, writer, progress, self.threads)
+    }
+}
+
+/// Splits a stream into batches of whole lines, counting lines; a line longer than the limit is
+/// skipped to its end and handed on as [`Batch::Oversized`]. Buffers are recycled through a pool.
+struct Reader {
+    carry: Vec<u8>,
+    line: u64,
+    bytes: u64,
+    batch: usize,
+    max_line: usize,
+    eof: bool,
+}
+
+fn read_some<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match r.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+impl Reader {
+    fn new(batch: usize, max_line: usize) -> Reader {
+        Reader { carry: Vec::new(), line: 1, bytes: 0, batch, max_line, eof: false }
+    }
+
+    /// Fills `buf[len..]` until full or end of input; returns the new length.
+    fn fill<R: Read>(&mut self, r: &mut R, buf: &mut [u8], mut len: usize) -> std::io::Result<usize> {
+        while len < buf.len() && !self.eof {
+            let n = read_some(r, &mut buf[len..])?;
+            self.bytes += n as u64;
+            len += n;
+            if n == 0 {
+                self.eof = true;
+            }
+        }
+        Ok(len)
+    }
+
+    fn next<R: Read>(&mut self, r: &mut R, pool: &mut Vec<Vec<u8>>) -> std::io::Result<Option<Batch>> {
+        let mut buf = pool.pop().unwrap_or_default();
+        let want = self.batch.max(self.carry.len() * 2);
+        if buf.len() < want {
+            buf.resize(want, 0);
+        }
+        buf[..self.carry.len()].copy_from_slice(&self.carry);
+        let mut len = self.carry.len();
+        self.carry.clear();
+        loop {
+            len = self.fill(r, &mut buf, len)?;
+            if len == 0 {
+                pool.push(buf);
+                return Ok(None);
+            }
+            if let Some(nl) = memchr::memrchr(b'\n', &buf[..len]) {
+                self.carry.extend_from_slice(&buf[nl + 1..len]);
+                let first_line = self.line;
+                self.line += memchr::memchr_iter(b'\n', &buf[..=nl]).count() as u64;
+                return Ok(Some(Batch::Lines { first_line, data: buf, len: nl + 1 }));
+            }
+            if self.eof {
+                let first_line = self.line;
+                self.line += 1;
+                return Ok(Some(Batch::Lines { first_line, data: buf, len }));
+            }
+            if len > self.max_line {
+                // Skip to the end of this line without holding it.
+                let line = self.line;
+                let mut bytes = len as u64;
+                loop {
+                    let n = self.fill(r, &mut buf, 0)?;
+                    if let Some(p) = memchr::memchr(b'\n', &buf[..n]) {
+                        bytes += p as u64;
+                        self.carry.extend_from_slice(&buf[p + 1..n]);
+                        break;
+                    }
+                    bytes += n as u64;
+                    if self.eof {
+                        break;
+                    }
+                }
+                pool.push(buf);
+                self.line += 1;
+                return Ok(Some(Batch::Oversized { line, bytes }));
+            }
+            let grown = buf.len() * 2;
+            buf.resize(grown, 0);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! RFC 3339 instants and the China Standard Time day of an instant (exchange-formats: "the day of
+//! an instant is its calendar date in UTC+08:00, whatever offset it was written with").
+
+/// An instant as UTC seconds since 1970-01-01 plus nanoseconds; ordered by time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant {
+    pub secs: i64,
+    pub nanos: u32,
+}
+
+const CST: i64 = 8 * 3600;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn month_len(y: i64, m: i64) -> i64 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+fn num(b: &[u8]) -> Option<i64> {
+    let mut v = 0i64;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// Days since 1970-01-01 of a strict `YYYY-MM-DD` date.
+pub fn parse_day(s: &str) -> Option<i32> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, m, d) = (num(&b[0..4])?, num(&b[5..7])?, num(&b[8..10])?);
+    if !(1..=12).contains(&m) || d < 1 || d > month_len(y, m) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d) as i32)
+}
+
+/// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (`T`/`t`, `Z`/`z`; seconds 00–59, a leap
+/// second `60` is refused; fractions to nanoseconds, further digits ignored).
+pub fn parse_instant(s: &str) -> Option<Instant> {
+    let b = s.as_bytes();
+    if b.len() < 20 || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let day = i64::from(parse_day(std::str::from_utf8(&b[..10]).ok()?)?);
+    let (hh, mi, ss) = (num(&b[11..13])?, num(&b[14..16])?, num(&b[17..19])?);
+    if hh > 23 || mi > 59 || ss > 59 {
+        return None;
+    }
+    let mut i = 19;
+    let mut nanos = 0u32;
+    if b[i] == b'.' {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            if i - start < 9 {
+                nanos = nanos * 10 + u32::from(b[i] - b'0');
+            }
+            i += 1;
+        }
+        let n = i - start;
+        if n == 0 {
+            return None;
+        }
+        for _ in n..9 {
+            nanos *= 10;
+        }
+    }
+    let offset = match b.get(i..)? {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let (oh, om) = (num(&[*h1, *h2])?, num(&[*m1, *m2])?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let o = oh * 3600 + om * 60;
+            if *sign == b'-' {
+                -o
+            } else {
+                o
+            }
+        }
+        _ => return None,
+    };
+    Some(Instant { secs: day * 86_400 + hh * 3600 + mi * 60 + ss - offset, nanos })
+}
+
+impl Instant {
+    /// The CST calendar day, as days since 1970-01-01.
+    pub fn cst_day(self) -> i32 {
+        (self.secs + CST).div_euclid(86_400) as i32
+    }
+
+    /// The instant written in CST, `YYYY-MM-DDTHH:MM:SS+08:00`, for messages.
+    pub fn to_cst_string(self) -> String {
+        let local = self.secs + CST;
+        let day = local.div_euclid(86_400);
+        let sod = local.rem_euclid(86_400);
+        format!("{}T{:02}:{:02}:{:02}+08:00", day_string(day as i32), sod / 3600, sod / 60 % 60, sod % 60)
+    }
+
+    /// Seconds between two instants (self − other), rounded down.
+    pub fn secs_since(self, other: Instant) -> i64 {
+        self.secs - other.secs
+    }
+}
+
+/// `YYYY-MM-DD` of days since 1970-01-01.
+pub fn day_string(days: i32) -> String {
+    let z = i64::from(days) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The `time::Date` of days since 1970-01-01 (for registry queries).
+pub fn to_date(days: i32) -> time::Date {
+    time::Date::from_julian_day(days + 2_440_588).unwrap_or(time::Date::MIN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cst_day_of_instants_written_with_other_offsets() {
+        let a = parse_instant("2025-03-01T09:30:00+08:00").unwrap();
+        assert_eq!(day_string(a.cst_day()), "2025-03-01");
+        let b = parse_instant("2025-02-28T16:30:00Z").unwrap();
+        assert_eq!(day_string(b.cst_day()), "2025-03-01");
+        let c = parse_instant("2025-02-28T15:59:59.999Z").unwrap();
+        assert_eq!(day_string(c.cst_day()), "2025-02-28");
+        assert!(parse_instant("2025-02-28T15:59:59.5-05:00").unwrap() > c);
+        assert_eq!(a.to_cst_string(), "2025-03-01T09:30:00+08:00");
+    }
+
+    #[test]
+    fn malformed_instants() {
+        for bad in [
+            "2025-03-01",
+            "2025-03-01T09:30:00",
+            "2025-03-01 09:30:00+08:00",
+            "2025-02-30T09:30:00+08:00",
+            "2025-03-01T24:00:00+08:00",
+            "2025-03-01T09:30:00+0800",
+            "2025-03-01T09:30:00.+08:00",
+            "2025-03-01T09:30:00+08:00x",
+        ] {
+            assert!(parse_instant(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn day_roundtrip() {
+        for s in ["1970-01-01", "2024-02-29", "2000-12-31", "1969-12-31"] {
+            assert_eq!(day_string(parse_day(s).unwrap()), s);
+            assert_eq!(lianjian_registry::date::format(to_date(parse_day(s).unwrap())), s);
+        }
+    }
+}
