@@ -11,6 +11,8 @@ pub mod audit;
 pub mod backend;
 pub mod backup;
 mod error;
+pub mod inspectors;
+pub mod registry;
 pub mod sessions;
 pub mod testing;
 pub mod users;
