@@ -11,7 +11,6 @@ pub mod audit;
 pub mod backend;
 pub mod backup;
 mod error;
-pub mod inspectors;
 pub mod registry;
 pub mod sessions;
 pub mod testing;
