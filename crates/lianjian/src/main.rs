@@ -2,6 +2,7 @@
 
 mod cli;
 mod demo;
+mod district;
 mod draw;
 mod ops;
 
