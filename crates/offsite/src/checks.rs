@@ -27,6 +27,16 @@ impl Sink<'_> {
     }
 }
 
+/// The issue day, formatted only when a finding needs it.
+#[derive(Clone, Copy)]
+struct IssuedOn(i32);
+
+impl std::fmt::Display for IssuedOn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&day_string(self.0))
+    }
+}
+
 struct At<'a> {
     uscc: &'a str,
     report_no: &'a str,
@@ -70,7 +80,7 @@ pub(crate) fn check_report(
     sink: &mut Sink<'_>,
     stats: &mut StatsAcc,
 ) -> ReportCross {
-    let issued = day_string(r.issued_on);
+    let issued = IssuedOn(r.issued_on);
     let at = At { uscc: &r.uscc, report_no: &r.report_no };
     let f = |rule, sample, param, message, evidence| at.f(rule, sample, param, message, evidence);
     let f = &f;
@@ -102,7 +112,7 @@ pub(crate) fn check_report(
                 None,
                 None,
                 format!("报告签发日 {issued} 证书 {no} 不在有效状态({}),不得出具报告", st.zh()),
-                ev! {"certificate_no" => no, "issued_on" => issued.clone(), "certificate_status" => st.code(),
+                ev! {"certificate_no" => no, "issued_on" => issued.to_string(), "certificate_status" => st.code(),
                 "certificate_issued_on" => day_string(c.issued), "certificate_expires_on" => day_string(c.expires)},
             ));
         }
@@ -130,7 +140,7 @@ pub(crate) fn check_report(
             None,
             None,
             format!("签字人 {} 在签发日 {issued} 不是本机构的授权签字人", r.signatory),
-            ev! {"signatory_id" => &*r.signatory, "issued_on" => issued.clone(), "report_categories" => cats_json(&cats),
+            ev! {"signatory_id" => &*r.signatory, "issued_on" => issued.to_string(), "report_categories" => cats_json(&cats),
             "missing_categories" => cats_json(&cats)},
         )),
         Some(missing) if !missing.is_empty() => {
@@ -141,7 +151,7 @@ pub(crate) fn check_report(
                 None,
                 None,
                 format!("签字人 {} 在签发日 {issued} 未获{}类别的授权签字资格", r.signatory, names.join("、")),
-                ev! {"signatory_id" => &*r.signatory, "issued_on" => issued.clone(), "report_categories" => cats_json(&cats),
+                ev! {"signatory_id" => &*r.signatory, "issued_on" => issued.to_string(), "report_categories" => cats_json(&cats),
                 "missing_categories" => cats_json(&miss)},
             ))
         }
@@ -160,7 +170,7 @@ pub(crate) fn check_report(
                     to.map_or("无期限".to_owned(), day_string),
                     r.purpose.name_zh()
                 ),
-                ev! {"issued_on" => issued.clone(), "purpose" => r.purpose.as_str(), "restriction_from" => day_string(*from),
+                ev! {"issued_on" => issued.to_string(), "purpose" => r.purpose.as_str(), "restriction_from" => day_string(*from),
                 "restriction_to" => to.map(day_string), "basis" => basis.as_str()},
             ));
         }
@@ -269,7 +279,7 @@ pub(crate) fn check_report(
                             res.method,
                             s.category.name_zh()
                         ),
-                        ev! {"certificate_no" => no, "issued_on" => issued.clone(), "category" => s.category.as_str(), "method" => &*res.method},
+                        ev! {"certificate_no" => no, "issued_on" => issued.to_string(), "category" => s.category.as_str(), "method" => &*res.method},
                     ));
                 }
             }
@@ -348,7 +358,7 @@ pub(crate) fn check_report(
                     sid,
                     p,
                     format!("检测项目“{}”的分析日 {} 晚于报告签发日 {issued}", res.parameter, day_string(aday)),
-                    ev! {"check" => "analysis day <= issued_on", "analyzed_at" => res.analyzed.to_cst_string(), "issued_on" => issued.clone()},
+                    ev! {"check" => "analysis day <= issued_on", "analyzed_at" => res.analyzed.to_cst_string(), "issued_on" => issued.to_string()},
                 ));
             }
             // P01 for analysts: staff on the analysis day, once per (sample, analyst).

@@ -341,16 +341,16 @@ impl Engine {
                     evidence,
                 })
             };
-            let Ok(text) = std::str::from_utf8(line) else {
-                c01(
-                    &mut sink,
-                    format!("第 {this_line} 行不是有效的 UTF-8 文本,无法读取为报告"),
-                    ev! {"line" => this_line, "field" => "$", "error" => "invalid UTF-8"},
-                );
-                continue;
-            };
-            let parsed = match parse_line(text) {
+            let parsed = match parse_line(line) {
                 Ok(p) => p,
+                Err(e) if e.is_utf8_error() => {
+                    c01(
+                        &mut sink,
+                        format!("第 {this_line} 行不是有效的 UTF-8 文本,无法读取为报告"),
+                        ev! {"line" => this_line, "field" => "$", "error" => "invalid UTF-8"},
+                    );
+                    continue;
+                }
                 Err(e) => {
                     c01(
                         &mut sink,

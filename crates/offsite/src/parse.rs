@@ -173,7 +173,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
         f.write_str("an array")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<List<T>, A::Error> {
-        let mut v = Vec::with_capacity(a.size_hint().unwrap_or(4).min(64));
+        let mut v = Vec::with_capacity(a.size_hint().unwrap_or(8).min(64));
         while let Some(x) = a.next_element::<Node<T>>()? {
             v.push(x);
         }
@@ -717,8 +717,44 @@ fn result<'a>(
 }
 
 /// Parses one line. `Err` is the serde error of a line that is not a JSON object at all.
-pub(crate) fn parse_line(line: &str) -> Result<Parsed<'_>, sonic_rs::Error> {
-    let raw: Node<RawReport<'_>> = sonic_rs::from_str(line)?;
+/// Why a line could not be read as JSON at all.
+#[derive(Debug)]
+pub(crate) enum LineError {
+    Utf8,
+    Json(sonic_rs::Error),
+}
+
+impl LineError {
+    pub fn is_utf8_error(&self) -> bool {
+        matches!(self, LineError::Utf8)
+    }
+
+    pub fn column(&self) -> usize {
+        match self {
+            LineError::Utf8 => 0,
+            LineError::Json(e) => e.column(),
+        }
+    }
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LineError::Utf8 => f.write_str("invalid UTF-8"),
+            LineError::Json(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Parses one line (UTF-8 is validated by the parser).
+pub(crate) fn parse_line(line: &[u8]) -> Result<Parsed<'_>, LineError> {
+    let raw: Node<RawReport<'_>> = sonic_rs::from_slice(line).map_err(|e| {
+        if std::str::from_utf8(line).is_err() {
+            LineError::Utf8
+        } else {
+            LineError::Json(e)
+        }
+    })?;
     match raw {
         Node::Ok(r) => Ok(check_shape(r)),
         other => {
@@ -752,7 +788,7 @@ mod tests {
                "sampled_to": "bad", "samplers": [], "received_at": "2025-03-01T14:00:00+08:00",
                "results": [ {"parameter": "COD", "method": "HJ 828-2017", "value": 23, "below_detection": false,
                   "unit": "mg/L", "analyzed_at": "2025-03-02T10:15:00+08:00", "analyst": {"id": "P1"}} ] } ] }"#;
-        let p = parse_line(line).unwrap();
+        let p = parse_line(line.as_bytes()).unwrap();
         let probs = p.outcome.unwrap_err();
         let fields: Vec<&str> = probs.iter().map(|x| x.field.as_str()).collect();
         assert_eq!(
@@ -774,8 +810,9 @@ mod tests {
 
     #[test]
     fn not_json_is_an_error_and_non_object_is_a_problem() {
-        assert!(parse_line("{\"a\": ").is_err());
-        assert!(parse_line("[1,2]").unwrap().outcome.is_err());
-        assert!(parse_line("null").unwrap().outcome.is_err());
+        assert!(parse_line(b"{\"a\": ").is_err());
+        assert!(parse_line(b"[1,2]").unwrap().outcome.is_err());
+        assert!(parse_line(b"null").unwrap().outcome.is_err());
+        assert!(parse_line(b"{\"report_no\": \"\xff\"}").err().is_some_and(|e| e.is_utf8_error()));
     }
 }

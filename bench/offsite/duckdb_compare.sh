@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Generates a ~1M-result-row corpus in /tmp (unless DIR already has one), builds the engine, installs
+# DuckDB from PyPI into a venv in /tmp, and compares the two (medians of RUNS runs, default 3).
+# Usage: bench/offsite/duckdb_compare.sh [DIR] [RUNS]
+set -euo pipefail
+DIR=${1:-/tmp/offsite-corpus-1m}
+RUNS=${2:-3}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+cargo build --release -q -p lianjian-offsite --bins --manifest-path "$ROOT/Cargo.toml"
+BIN=$CARGO_TARGET_DIR/release
+if [ ! -f "$DIR/reports.jsonl" ]; then
+  "$BIN/offsite-corpus" "$DIR" --rows 1000000 --plant-every 400
+fi
+VENV=/tmp/lianjian-duckdb-venv
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q duckdb
+fi
+echo "peak RSS of one engine run:"
+/usr/bin/time -v "$BIN/offsite-check" "$DIR/registry.json" "$DIR/methods.csv" "$DIR/reports.jsonl" /dev/null 2>&1 \
+  | grep -E "Maximum resident|Elapsed|result rows/s"
+"$VENV/bin/python" "$(dirname "$0")/duckdb_compare.py" "$DIR" "$BIN/offsite-check" "$RUNS"
