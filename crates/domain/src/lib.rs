@@ -2,6 +2,8 @@
 //! official working-day calendar, the unified social credit code, effective-dated legal parameters.
 
 pub mod calendar;
+pub mod items;
 pub mod org;
 pub mod params;
+pub mod partner;
 pub mod uscc;
