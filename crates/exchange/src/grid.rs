@@ -194,11 +194,13 @@ fn row_is_blank(cells: &[Raw]) -> bool {
 impl<'g> Table<'g> {
     /// Finds the header row — the first of the first ten non-blank rows that names `key` (so a
     /// title line above the header is tolerated), else the first non-blank row — and maps the
-    /// `expected` headers to columns. Missing or doubled headers are problems on that row.
+    /// `expected` headers to columns. A missing `required` header or a doubled one is a problem
+    /// on that row; a missing optional column reads as blank cells.
     pub fn locate(
         grid: &'g Grid,
         key: &str,
         expected: &[&'static str],
+        required: &[&'static str],
     ) -> Result<Table<'g>, Vec<SheetProblem>> {
         let sheet = grid.name.as_str();
         let text = |c: &Raw| match c {
@@ -227,7 +229,10 @@ impl<'g> Table<'g> {
         for &h in expected {
             let found: Vec<usize> = (0..cells.len()).filter(|&i| text(&cells[i]) == h).collect();
             match found.as_slice() {
-                [] => problems.push(SheetProblem::new(sheet, *header_row, h, format!("表头缺少列“{h}”"))),
+                [] if required.contains(&h) => {
+                    problems.push(SheetProblem::new(sheet, *header_row, h, format!("表头缺少必需的列“{h}”")))
+                }
+                [] => {}
                 [i] => {
                     cols.insert(h, *i);
                 }

@@ -10,6 +10,7 @@
 use std::fmt;
 
 use lianjian_domain::org::{Category, Department};
+use lianjian_domain::partner::Period;
 use lianjian_domain::uscc::Uscc;
 use rust_xlsxwriter::Workbook;
 
@@ -80,7 +81,8 @@ impl fmt::Display for Commission {
 pub struct PartnerRow {
     /// The reporting partner department (one of the five).
     pub department: Department,
-    /// `2024` (a year) or `2025H1` / `2025H2` (a half-year), upper case.
+    /// The period code, `2024` (a year) or `2025H1` (the first half), as
+    /// `lianjian_domain::partner::Period::code` writes it (also read from `2025h1`, `2025年上半年`).
     pub period: String,
     /// Normalised unified social credit code (validated, upper case, no spaces).
     pub uscc: String,
@@ -90,18 +92,8 @@ pub struct PartnerRow {
     pub commission: Commission,
 }
 
-/// A period as typed (`2024`, `2025H1`, `2025h2`), normalised; `None` if malformed.
-fn parse_period(s: &str) -> Option<String> {
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
-    let (year, half) = t.split_at(t.len().min(4));
-    let year_ok = year.len() == 4
-        && year.bytes().all(|b| b.is_ascii_digit())
-        && (1990..=2099).contains(&year.parse::<u32>().ok()?);
-    (year_ok && matches!(half, "" | "H1" | "H2")).then_some(t)
-}
-
 fn read_rows(grid: &Grid) -> Result<Vec<PartnerRow>, Vec<SheetProblem>> {
-    let table = Table::locate(grid, USCC, &HEADERS)?;
+    let table = Table::locate(grid, USCC, &HEADERS, &HEADERS)?;
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for mut r in table.rows() {
@@ -122,12 +114,13 @@ fn read_rows(grid: &Grid) -> Result<Vec<PartnerRow>, Vec<SheetProblem>> {
                 None
             }
         });
-        let period = r.text(PERIOD).and_then(|s| {
-            let p = parse_period(&s);
-            if p.is_none() {
-                r.fail(PERIOD, format!("报送期间“{s}”格式错误,应为年度(如 2024)或半年度(如 2025H1、2025H2)"));
+        // One reading of 报送期间 across the platform: the domain's (H2 is refused there, with why).
+        let period = r.text(PERIOD).and_then(|s| match s.parse::<Period>() {
+            Ok(p) => Some(p.code()),
+            Err(e) => {
+                r.fail(PERIOD, e.to_string());
+                None
             }
-            p
         });
         let uscc = r.text(USCC).and_then(|s| match Uscc::parse(&s) {
             Ok(u) => Some(String::from(u)),
@@ -201,7 +194,7 @@ pub fn parse_partner_list(bytes: &[u8], kind: FileKind) -> Result<Vec<PartnerRow
                     Some(Err(p)) => return Err(vec![p]),
                     None => continue,
                 };
-                let has_key = Table::locate(&grid, USCC, &[USCC]).is_ok();
+                let has_key = Table::locate(&grid, USCC, &[USCC], &[USCC]).is_ok();
                 if has_key {
                     return read_rows(&grid);
                 }
@@ -230,7 +223,7 @@ pub fn partner_list_template() -> Vec<u8> {
     let notes = [
         ("用途", "协作部门报送本部门委托开展行政执法或政府委托监测的机构名单,每个机构、每个监测类别一行。".to_owned()),
         (DEPARTMENT, format!("从下拉列表选择:{}(也可填代码,如 WATER)。", PARTNER_NAMES.join("、"))),
-        (PERIOD, "年度填 2024;半年度填 2025H1(上半年)或 2025H2(下半年)。".to_owned()),
+        (PERIOD, "年度名单填 2024;上半年名单填 2025H1。下半年不单独报送(由年度名单涵盖)。".to_owned()),
         (USCC, "18 位统一社会信用代码,系统会核对校验位。".to_owned()),
         (CATEGORY, format!("从下拉列表选择:{}。", CATEGORY_NAMES.join("、"))),
         (COMMISSION, "行政执法 或 政府委托。".to_owned()),
@@ -259,17 +252,6 @@ pub fn partner_list_template() -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn periods_are_years_or_half_years() {
-        assert_eq!(parse_period("2024").as_deref(), Some("2024"));
-        assert_eq!(parse_period("2025h1").as_deref(), Some("2025H1"));
-        assert_eq!(parse_period("2025 H2").as_deref(), Some("2025H2"));
-        assert_eq!(parse_period("2025H3"), None);
-        assert_eq!(parse_period("2025Q1"), None);
-        assert_eq!(parse_period("24"), None);
-        assert_eq!(parse_period("2024年"), None);
-    }
 
     #[test]
     fn commission_codes_and_names() {

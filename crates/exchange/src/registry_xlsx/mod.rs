@@ -16,7 +16,7 @@
 //! | 限制措施 | **统一社会信用代码**, **起始日期**, 截止日期, 依据 |
 //!
 //! A 说明 sheet explains all this in Chinese; readers ignore it and any other extra sheet or
-//! column, and accept the columns in any order. A blank 截止日期 is an open period. Categories are
+//! column, accept the columns in any order, and let an optional column be left out. A blank 截止日期 is an open period. Categories are
 //! written with their short names (水, 气, …) and read from those, the long names (水和废水) or the
 //! codes; statuses likewise (有效 or `valid`). Blank optional text becomes absent, so a snapshot
 //! with an empty-string optional field comes back with that field absent.
@@ -73,12 +73,18 @@ pub(crate) const RESTRICTIONS: &str = "限制措施";
 pub(crate) struct SheetDef {
     pub name: &'static str,
     pub about: &'static str,
-    pub cols: &'static [(&'static str, Kind)],
+    /// Header, kind, and whether the column (and each of its cells) is required. An optional
+    /// column may be left out of the sheet altogether.
+    pub cols: &'static [(&'static str, Kind, bool)],
 }
 
 impl SheetDef {
     pub fn headers(&self) -> Vec<&'static str> {
-        self.cols.iter().map(|(h, _)| *h).collect()
+        self.cols.iter().map(|(h, ..)| *h).collect()
+    }
+
+    pub fn required(&self) -> Vec<&'static str> {
+        self.cols.iter().filter(|(.., r)| *r).map(|(h, ..)| *h).collect()
     }
 }
 
@@ -90,75 +96,75 @@ pub(crate) const SHEETS: [SheetDef; 8] = [
         name: INSTITUTIONS,
         about: "每个检验检测机构一行;统一社会信用代码不得重复。",
         cols: &[
-            (USCC, Kind::Code),
-            (NAME, Kind::Text),
-            (DISTRICT, Kind::Text),
-            (ADDRESS, Kind::Text),
-            (LEGAL_REP, Kind::Text),
-            (PHONE, Kind::Code),
+            (USCC, Kind::Code, true),
+            (NAME, Kind::Text, true),
+            (DISTRICT, Kind::Text, false),
+            (ADDRESS, Kind::Text, false),
+            (LEGAL_REP, Kind::Text, false),
+            (PHONE, Kind::Code, false),
         ],
     },
     SheetDef {
         name: CERTIFICATES,
         about: "每张资质认定(CMA)证书一行;统一社会信用代码须已列在“机构”表;证书编号全市唯一。",
         cols: &[
-            (USCC, Kind::Code),
-            (CERT_NO, Kind::Code),
-            (ISSUER, Kind::Text),
-            (ISSUED_ON, Kind::Date),
-            (EXPIRES_ON, Kind::Date),
+            (USCC, Kind::Code, true),
+            (CERT_NO, Kind::Code, true),
+            (ISSUER, Kind::Text, false),
+            (ISSUED_ON, Kind::Date, true),
+            (EXPIRES_ON, Kind::Date, true),
         ],
     },
     SheetDef {
         name: STATUSES,
         about: "证书状态变化,每次一行,同一证书按起始日期先后排列;状态为 有效、暂停、撤销、注销。每张证书至少一行。",
-        cols: &[(CERT_NO, Kind::Code), (STATUS, Kind::OneOf(&STATUS_NAMES)), (FROM, Kind::Date)],
+        cols: &[(CERT_NO, Kind::Code, true), (STATUS, Kind::OneOf(&STATUS_NAMES), true), (FROM, Kind::Date, true)],
     },
     SheetDef {
         name: SCOPE,
         about: "证书能力范围,每个(类别、项目、方法标准)一行;截止日期留空表示至今有效。",
         cols: &[
-            (CERT_NO, Kind::Code),
-            (CATEGORY, CATS),
-            (PARAMETER, Kind::Text),
-            (METHOD, Kind::Text),
-            (FROM, Kind::Date),
-            (TO, Kind::Date),
+            (CERT_NO, Kind::Code, true),
+            (CATEGORY, CATS, true),
+            (PARAMETER, Kind::Text, true),
+            (METHOD, Kind::Text, true),
+            (FROM, Kind::Date, true),
+            (TO, Kind::Date, false),
         ],
     },
     SheetDef {
         name: SIGNATORIES,
         about: "授权签字人及其授权类别;多个类别用“、”分隔(如 水、气);截止日期留空表示至今有效。",
         cols: &[
-            (USCC, Kind::Code),
-            (PERSON_ID, Kind::Code),
-            (PERSON_NAME, Kind::Text),
-            (CATEGORY, Kind::SomeOf(&CATEGORY_NAMES)),
-            (FROM, Kind::Date),
-            (TO, Kind::Date),
+            (USCC, Kind::Code, true),
+            (PERSON_ID, Kind::Code, true),
+            (PERSON_NAME, Kind::Text, false),
+            (CATEGORY, Kind::SomeOf(&CATEGORY_NAMES), true),
+            (FROM, Kind::Date, true),
+            (TO, Kind::Date, false),
         ],
     },
     SheetDef {
         name: STAFF,
         about: "在册人员;岗位可写多个,用“、”分隔(如 采样员、分析员);截止日期留空表示至今在册。",
         cols: &[
-            (USCC, Kind::Code),
-            (PERSON_ID, Kind::Code),
-            (PERSON_NAME, Kind::Text),
-            (ROLES, Kind::Text),
-            (FROM, Kind::Date),
-            (TO, Kind::Date),
+            (USCC, Kind::Code, true),
+            (PERSON_ID, Kind::Code, true),
+            (PERSON_NAME, Kind::Text, false),
+            (ROLES, Kind::Text, false),
+            (FROM, Kind::Date, true),
+            (TO, Kind::Date, false),
         ],
     },
     SheetDef {
         name: INSTRUMENTS,
         about: "仪器设备;同一机构内仪器编号不得重复。",
-        cols: &[(USCC, Kind::Code), (INSTRUMENT_ID, Kind::Code), (INSTRUMENT_NAME, Kind::Text)],
+        cols: &[(USCC, Kind::Code, true), (INSTRUMENT_ID, Kind::Code, true), (INSTRUMENT_NAME, Kind::Text, false)],
     },
     SheetDef {
         name: RESTRICTIONS,
         about: "限制措施(期间内不得承接行政执法和政府委托监测);截止日期留空表示未解除;依据填写决定文号。",
-        cols: &[(USCC, Kind::Code), (FROM, Kind::Date), (TO, Kind::Date), (BASIS, Kind::Text)],
+        cols: &[(USCC, Kind::Code, true), (FROM, Kind::Date, true), (TO, Kind::Date, false), (BASIS, Kind::Text, false)],
     },
 ];
 
@@ -257,7 +263,10 @@ fn notes() -> Vec<(&'static str, String)> {
         ("导入", "导入时会一次列出所有问题(工作表、行号、列名和原因),改正后整体重新导入;有任何问题时不会导入任何数据。本“说明”表不会被读取。".to_owned()),
     ];
     for s in &SHEETS {
-        n.push((s.name, format!("{} 列:{}。", s.about, s.headers().join("、"))));
+        n.push((
+            s.name,
+            format!("{} 列:{};必填:{}。", s.about, s.headers().join("、"), s.required().join("、")),
+        ));
     }
     n
 }
@@ -265,7 +274,7 @@ fn notes() -> Vec<(&'static str, String)> {
 fn workbook(rows: &[Vec<Vec<Cell>>; 8]) -> Result<Vec<u8>, ExchangeError> {
     let mut book = Workbook::new();
     for (def, rows) in SHEETS.iter().zip(rows) {
-        let kinds: Vec<Kind> = def.cols.iter().map(|(_, k)| *k).collect();
+        let kinds: Vec<Kind> = def.cols.iter().map(|(_, k, _)| *k).collect();
         add_sheet(
             &mut book,
             &SheetSpec {

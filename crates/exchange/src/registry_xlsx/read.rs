@@ -438,7 +438,7 @@ pub fn snapshot_from_xlsx(bytes: &[u8]) -> Result<Snapshot, Vec<SheetProblem>> {
     ];
     for ((def, grid), step) in SHEETS.iter().zip(&grids).zip(steps) {
         let Some(grid) = grid else { continue };
-        match Table::locate(grid, def.cols[0].0, &def.headers()) {
+        match Table::locate(grid, def.cols[0].0, &def.headers(), &def.required()) {
             Ok(t) => step(&mut reader, &t),
             Err(ps) => problems.extend(ps),
         }

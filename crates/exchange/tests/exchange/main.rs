@@ -1,1 +1,7 @@
-fn main() {}
+//! Integration tests of the spreadsheet edges: registry snapshot ⇄ XLSX, partner-department
+//! lists from XLSX and CSV, table export, and the templates — every kind of bad row included.
+
+mod partner;
+mod registry;
+mod support;
+mod table;
