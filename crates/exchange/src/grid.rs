@@ -316,7 +316,7 @@ impl RowReader<'_> {
 
     /// Optional date: `Ok(None)` for a blank cell, `Err(())` (reported) for a bad one.
     pub fn opt_date(&mut self, col: &str) -> Result<Option<Date>, ()> {
-        let bad = |v: &str| format!("“{v}”不是有效日期,应为 Excel 日期或 YYYY-MM-DD(如 2025-03-01)");
+        let bad = |v: &str| format!("“{v}”不是有效日期,应为 Excel 日期,或 2025-03-01、2025/3/1 形式的文本");
         match self.cell(col).clone() {
             Raw::Empty => Ok(None),
             Raw::Date(d) => Ok(Some(d)),

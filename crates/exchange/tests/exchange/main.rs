@@ -3,5 +3,6 @@
 
 mod partner;
 mod registry;
+mod registry_prop;
 mod support;
 mod table;
