@@ -3,4 +3,5 @@
 
 mod audit;
 mod backup;
+mod inspectors;
 mod users;
