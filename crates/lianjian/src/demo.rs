@@ -110,7 +110,7 @@ pub async fn reset(url: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn fill(store: &Store, _seed: u64) -> Result<&'static [DemoAccount]> {
+pub async fn fill(store: &Store, seed: u64) -> Result<&'static [DemoAccount]> {
     if store.user_count().await? > 0 {
         return Err(anyhow!("演示只能在空数据库上运行;请换一个 --database-url 或删除原数据库"));
     }
@@ -126,6 +126,19 @@ pub async fn fill(store: &Store, _seed: u64) -> Result<&'static [DemoAccount]> {
             must_change_password: false,
         };
         accounts::create_user(store, &Settings::default(), &actor, acc).await.map_err(|e| anyhow!("{e}"))?;
+    }
+    let today = lianjian_store::registry::today_cst();
+    let mut district = crate::district::district(seed, 160, today);
+    // The demo institution account is bound to the first institution of the district.
+    if let Some(first) = district.institutions.first_mut() {
+        first.uscc = DEMO_INSTITUTION.to_owned();
+    }
+    district.canonicalize();
+    match store.import_registry(&actor, &district, Some("演示数据")).await? {
+        lianjian_store::registry::ImportOutcome::Applied(_) => {}
+        lianjian_store::registry::ImportOutcome::Refused(problems) => {
+            return Err(anyhow!("演示名录无效:{:?}", problems.first()));
+        }
     }
     Ok(ACCOUNTS)
 }

@@ -17,6 +17,7 @@ pub mod partner_lists;
 pub mod registry;
 pub mod sessions;
 pub mod testing;
+pub mod uploads;
 pub mod users;
 
 use std::str::FromStr;

@@ -11,7 +11,10 @@ pub mod auth;
 pub mod error;
 pub mod nav;
 pub mod pages;
+pub mod registry;
+pub mod registry_import;
 pub mod templates;
+pub mod xlsx;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -70,6 +73,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(admin::router())
+        .merge(registry::router())
+        .merge(registry_import::router())
         .merge(api)
         .route("/healthz", get(healthz))
         .route("/assets/site.css", get(site_css))

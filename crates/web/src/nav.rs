@@ -15,6 +15,9 @@ pub struct NavItem {
 /// (href, label, who may see it)
 const WORKSPACES: &[(&str, &str, Gate)] = &[
     ("/", "信息公开", Gate::Anyone),
+    ("/public/institutions", "机构公示", Gate::Anyone),
+    ("/registry", "机构名录库", Gate::Perm(Permission::SupervisorWorkspace)),
+    ("/registry/import", "名录导入", Gate::Perm(Permission::RegistryImport)),
     ("/eeb", "生态环境局工作台", Gate::Supervisor(Department::Eeb)),
     ("/msa", "市场监管局工作台", Gate::Supervisor(Department::Msa)),
     ("/partner", "协作部门工作台", Gate::Perm(Permission::PartnerWorkspace)),
@@ -43,12 +46,21 @@ pub fn nav_for(caller: Option<&Caller>, path: &str) -> Vec<NavItem> {
         .map(|(href, label, _)| NavItem {
             href,
             label,
-            active: if *href == "/" { path == "/" } else { path.starts_with(href) },
+            active: if *href == "/" {
+                path == "/"
+            } else {
+                path == *href
+                    || path.starts_with(&format!("{href}/"))
+                        && !WORKSPACES.iter().any(|(h, _, _)| h.len() > href.len() && path.starts_with(h))
+            },
         })
         .collect()
 }
 
 /// Where a user lands after signing in.
 pub fn home_of(caller: &Caller) -> &'static str {
-    nav_for(Some(caller), "").into_iter().find(|i| i.href != "/").map(|i| i.href).unwrap_or("/")
+    const HOMES: &[&str] =
+        &["/eeb", "/msa", "/partner", "/institution", "/admin/users", "/admin/security", "/admin/audit"];
+    let reachable = nav_for(Some(caller), "");
+    HOMES.iter().copied().find(|h| reachable.iter().any(|i| i.href == *h)).unwrap_or("/")
 }

@@ -16,6 +16,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin_users.html", include_str!("../templates/admin_users.html")),
     ("admin_security.html", include_str!("../templates/admin_security.html")),
     ("admin_audit.html", include_str!("../templates/admin_audit.html")),
+    ("registry_directory.html", include_str!("../templates/registry_directory.html")),
+    ("registry_detail.html", include_str!("../templates/registry_detail.html")),
+    ("registry_import.html", include_str!("../templates/registry_import.html")),
 ];
 
 pub const SITE_CSS: &str = include_str!("../assets/site.css");

@@ -3,4 +3,5 @@
 mod audit_trail;
 mod client;
 mod matrix;
+mod registry;
 mod security;

@@ -1,0 +1,415 @@
+//! The institution registry 机构名录库 pages: directory with filters, institution detail with standing on
+//! any day, flags and timeline, the public directory, and Excel export of every table.
+
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::response::{Html, Response};
+use axum::routing::get;
+use axum::Router;
+use lianjian_domain::org::{Category, Permission};
+use lianjian_registry::{CertificateState, Institution, Status};
+use lianjian_store::registry::{today_cst, CertificateFilter, DirectoryFilter, DirectoryRow};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::auth::{Caller, MaybeCaller, PageCaller};
+use crate::error::{AppError, PageResult};
+use crate::templates::render;
+use crate::xlsx::{xlsx_response, Cell};
+use crate::AppState;
+
+const PAGE_SIZE: i64 = 50;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/registry", get(directory_page))
+        .route("/registry/export.xlsx", get(directory_xlsx))
+        .route("/registry/institutions/{uscc}", get(detail_page))
+        .route("/registry/institutions/{uscc}/scope.xlsx", get(scope_xlsx))
+        .route("/public/institutions", get(public_directory))
+        .route("/public/institutions/{uscc}", get(public_detail))
+}
+
+/// The directory's query string.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct DirectoryQuery {
+    pub name: Option<String>,
+    pub uscc: Option<String>,
+    pub category: Option<String>,
+    pub status: Option<String>,
+    pub parameter: Option<String>,
+    pub method: Option<String>,
+    pub on: Option<String>,
+    pub page: Option<i64>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// `YYYY-MM-DD`, or today (China Standard Time) when absent.
+pub fn parse_day(field: &str, s: &Option<String>) -> Result<Date, AppError> {
+    match non_empty(s) {
+        None => Ok(today_cst()),
+        Some(t) => lianjian_registry::date::parse(&t)
+            .ok_or_else(|| AppError::bad(field, format!("日期“{t}”无效,应为 YYYY-MM-DD"))),
+    }
+}
+
+fn status_filter(code: &str) -> Option<CertificateFilter> {
+    match code {
+        "in_force" => Some(CertificateFilter::InForce),
+        "expired" => Some(CertificateFilter::Expired),
+        other => Status::ALL.iter().find(|s| s.as_str() == other).cloned().map(CertificateFilter::Status),
+    }
+}
+
+impl DirectoryQuery {
+    pub fn filter(&self) -> Result<(DirectoryFilter, Date), AppError> {
+        let on = parse_day("on", &self.on)?;
+        let category = match non_empty(&self.category) {
+            None => None,
+            Some(c) => {
+                let cat: Category = c.parse().map_err(|e: lianjian_domain::org::UnknownCode| {
+                    AppError::bad("category", e.to_string())
+                })?;
+                Some(lianjian_registry::Category::from(cat.code()))
+            }
+        };
+        let can_test = match (non_empty(&self.parameter), non_empty(&self.method)) {
+            (Some(p), Some(m)) => Some((p, m, on)),
+            (None, None) => None,
+            _ => return Err(AppError::bad("method", "按“可检测”查询时,检测项目和方法标准都要填写")),
+        };
+        let status = non_empty(&self.status).and_then(|s| status_filter(&s)).map(|f| (f, on));
+        Ok((
+            DirectoryFilter {
+                name_contains: non_empty(&self.name),
+                uscc_prefix: non_empty(&self.uscc).map(|u| u.to_uppercase()),
+                category,
+                certificate_status_on: status,
+                can_test,
+                today: Some(on),
+            },
+            on,
+        ))
+    }
+}
+
+/// The Chinese label and status colour of a certificate's state.
+pub fn state_view(state: &CertificateState) -> (&'static str, &'static str) {
+    match state {
+        CertificateState::Status(Status::Valid) => ("有效", "ok"),
+        CertificateState::Status(Status::Suspended) => ("暂停", "warn"),
+        CertificateState::Status(Status::Revoked) => ("撤销", "bad"),
+        CertificateState::Status(Status::Cancelled) => ("注销", "bad"),
+        CertificateState::Status(_) => ("其他", "warn"),
+        CertificateState::Expired => ("已过期", "bad"),
+        CertificateState::NotYetIssued => ("尚未发证", "warn"),
+        CertificateState::NoStatus => ("无状态", "warn"),
+    }
+}
+
+fn categories_zh(codes: &[String]) -> String {
+    codes
+        .iter()
+        .map(|c| c.parse::<Category>().map(|c| c.zh().to_owned()).unwrap_or_else(|_| c.clone()))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+#[derive(Serialize)]
+struct CertView {
+    no: String,
+    label: &'static str,
+    css: &'static str,
+}
+
+#[derive(Serialize)]
+struct RowView {
+    uscc: String,
+    name: String,
+    certificates: Vec<CertView>,
+    categories: String,
+    restricted: bool,
+    flags: Vec<String>,
+}
+
+fn row_view(r: &DirectoryRow) -> RowView {
+    RowView {
+        uscc: r.uscc.clone(),
+        name: r.name.clone(),
+        certificates: r
+            .certificates
+            .iter()
+            .map(|(no, st)| {
+                let (label, css) = state_view(st);
+                CertView { no: no.clone(), label, css }
+            })
+            .collect(),
+        categories: categories_zh(&r.categories),
+        restricted: r.restricted_today,
+        flags: r.flags.iter().map(|f| f.message_zh()).collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct Code {
+    code: &'static str,
+    zh: &'static str,
+}
+
+fn status_choices() -> Vec<Code> {
+    vec![
+        Code { code: "in_force", zh: "在有效期内且有效" },
+        Code { code: "valid", zh: "有效" },
+        Code { code: "suspended", zh: "暂停" },
+        Code { code: "revoked", zh: "撤销" },
+        Code { code: "cancelled", zh: "注销" },
+        Code { code: "expired", zh: "已过期" },
+    ]
+}
+
+async fn render_directory(
+    state: &AppState,
+    caller: Option<&Caller>,
+    q: &DirectoryQuery,
+    raw: Option<String>,
+    public: bool,
+) -> PageResult<Html<String>> {
+    let (filter, on) = q.filter()?;
+    let page = q.page.unwrap_or(1).max(1);
+    let (rows, total) = state.store.directory(&filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let rows: Vec<RowView> = rows.iter().map(row_view).collect();
+    let query_string = raw
+        .unwrap_or_default()
+        .split('&')
+        .filter(|kv| !kv.starts_with("page=") && !kv.is_empty())
+        .collect::<Vec<_>>()
+        .join("&");
+    let categories: Vec<Code> = Category::ALL.iter().map(|c| Code { code: c.code(), zh: c.zh() }).collect();
+    let (base, detail_base, path) = if public {
+        ("/public/institutions", "/public/institutions", "/public/institutions")
+    } else {
+        ("/registry", "/registry/institutions", "/registry")
+    };
+    let ctx = context! {
+        q => q, on => lianjian_registry::date::format(on), rows => rows, total => total, page => page,
+        pages => (total + PAGE_SIZE - 1) / PAGE_SIZE, categories => categories, statuses => status_choices(),
+        query_string => query_string, base => base, detail_base => detail_base,
+    };
+    let title = if public { "机构公示" } else { "机构名录库" };
+    Ok(Html(render(&state.templates, "registry_directory.html", title, path, caller, ctx)?))
+}
+
+async fn directory_page(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Query(q): Query<DirectoryQuery>,
+    RawQuery(raw): RawQuery,
+) -> PageResult<Html<String>> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    render_directory(&state, Some(&caller), &q, raw, false).await
+}
+
+async fn public_directory(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    Query(q): Query<DirectoryQuery>,
+    RawQuery(raw): RawQuery,
+) -> PageResult<Html<String>> {
+    render_directory(&state, caller.as_ref(), &q, raw, true).await
+}
+
+async fn directory_xlsx(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Query(q): Query<DirectoryQuery>,
+) -> PageResult<Response> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    let (filter, on) = q.filter()?;
+    let (rows, _) = state.store.directory(&filter, 1_000_000, 0).await?;
+    let day = lianjian_registry::date::format(on);
+    let headers =
+        ["统一社会信用代码", "机构名称", "所在区", &format!("证书状态({day})"), "监测类别", "限制", "提示"];
+    let table: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|r| {
+            let v = row_view(r);
+            vec![
+                Cell::Text(r.uscc.clone()),
+                Cell::Text(r.name.clone()),
+                Cell::Text(r.district.clone().unwrap_or_default()),
+                Cell::Text(
+                    v.certificates
+                        .iter()
+                        .map(|c| format!("{} {}", c.no, c.label))
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                ),
+                Cell::Text(v.categories),
+                Cell::Text(if r.restricted_today { "限制中".into() } else { String::new() }),
+                Cell::Text(v.flags.join(";")),
+            ]
+        })
+        .collect();
+    xlsx_response("机构名录", &headers, &table, &format!("机构名录-{day}.xlsx"))
+}
+
+#[derive(Deserialize)]
+struct OnQuery {
+    on: Option<String>,
+}
+
+async fn load_institution(state: &AppState, uscc: &str) -> PageResult<Institution> {
+    state.store.institution(uscc).await?.ok_or_else(|| AppError::NotFound(format!("机构 {uscc}")))
+}
+
+fn opt_day(d: Option<Date>) -> Option<String> {
+    d.map(lianjian_registry::date::format)
+}
+
+/// Everything the detail page shows except the timeline; `public` leaves out people and instruments.
+fn detail_context(inst: &Institution, on: Date, public: bool) -> minijinja::Value {
+    let fmt = lianjian_registry::date::format;
+    let standing = inst.standing(on);
+    let certificates: Vec<minijinja::Value> = inst
+        .certificates
+        .iter()
+        .map(|c| {
+            let (label, css) = state_view(&c.state_on(on));
+            let history = c
+                .status_history
+                .iter()
+                .map(|s| format!("{} 起{}", fmt(s.from), s.status.name_zh()))
+                .collect::<Vec<_>>()
+                .join(" → ");
+            context! { no => c.no, issuer => c.issuer, issued_on => fmt(c.issued_on), expires_on => fmt(c.expires_on),
+                       label => label, css => css, history => history }
+        })
+        .collect();
+    let scope: Vec<minijinja::Value> = inst
+        .certificates
+        .iter()
+        .flat_map(|c| {
+            c.scope.iter().map(move |s| {
+                context! { no => c.no, category => s.category.name_zh(), parameter => s.parameter, method => s.method,
+                           from => fmt(s.from), to => opt_day(s.to) }
+            })
+        })
+        .collect();
+    let signatories: Vec<minijinja::Value> = if public {
+        Vec::new()
+    } else {
+        inst.signatories
+            .iter()
+            .map(|s| {
+                let cats = s.categories.iter().map(|c| c.name_zh().to_owned()).collect::<Vec<_>>().join("、");
+                context! { id => s.person.id, name => s.person.name, categories => cats, from => fmt(s.from), to => opt_day(s.to) }
+            })
+            .collect()
+    };
+    let staff: Vec<minijinja::Value> = if public {
+        Vec::new()
+    } else {
+        inst.staff
+            .iter()
+            .map(|s| context! { id => s.person.id, name => s.person.name, roles => s.roles.join("、"), from => fmt(s.from), to => opt_day(s.to) })
+            .collect()
+    };
+    let instruments: Vec<minijinja::Value> = if public {
+        Vec::new()
+    } else {
+        inst.instruments.iter().map(|i| context! { id => i.id, name => i.name }).collect()
+    };
+    let restrictions: Vec<minijinja::Value> = inst
+        .restrictions
+        .iter()
+        .map(|r| context! { from => fmt(r.from), to => opt_day(r.to), basis => r.basis })
+        .collect();
+    context! {
+        inst => context! { uscc => inst.uscc, name => inst.name, district => inst.district, address => inst.address,
+                           legal_rep => inst.legal_rep, phone => if public { None } else { inst.phone.clone() } },
+        on => fmt(on), standing => standing, certificates => certificates, scope => scope,
+        signatories => signatories, staff => staff, instruments => instruments, restrictions => restrictions,
+    }
+}
+
+async fn detail_page(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(uscc): Path<String>,
+    Query(q): Query<OnQuery>,
+) -> PageResult<Html<String>> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    let on = parse_day("on", &q.on)?;
+    let inst = load_institution(&state, &uscc).await?;
+    let flags: Vec<String> =
+        state.store.flags(&uscc, today_cst()).await?.iter().map(|f| f.message_zh()).collect();
+    let timeline: Vec<serde_json::Value> = state
+        .store
+        .institution_timeline(&uscc)
+        .await?
+        .into_iter()
+        .map(|mut e| {
+            if let Some(a) = e.get_mut("after") {
+                *a = serde_json::Value::String(if a.is_null() { String::new() } else { a.to_string() });
+            }
+            e
+        })
+        .collect();
+    let ctx = context! { ..detail_context(&inst, on, false), ..context! {
+    flags => flags, timeline => timeline, self_base => format!("/registry/institutions/{uscc}") } };
+    Ok(Html(render(&state.templates, "registry_detail.html", &inst.name, "/registry", Some(&caller), ctx)?))
+}
+
+async fn public_detail(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(uscc): Path<String>,
+    Query(q): Query<OnQuery>,
+) -> PageResult<Html<String>> {
+    let on = parse_day("on", &q.on)?;
+    let inst = load_institution(&state, &uscc).await?;
+    let ctx = context! { ..detail_context(&inst, on, true), ..context! {
+    flags => Vec::<String>::new(), self_base => format!("/public/institutions/{uscc}") } };
+    Ok(Html(render(
+        &state.templates,
+        "registry_detail.html",
+        &inst.name,
+        "/public/institutions",
+        caller.as_ref(),
+        ctx,
+    )?))
+}
+
+async fn scope_xlsx(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(uscc): Path<String>,
+) -> PageResult<Response> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    let inst = load_institution(&state, &uscc).await?;
+    scope_table(&inst)
+}
+
+fn scope_table(inst: &Institution) -> PageResult<Response> {
+    let headers = ["证书编号", "类别", "检测项目", "方法标准", "起始日期", "截止日期"];
+    let rows: Vec<Vec<Cell>> = inst
+        .certificates
+        .iter()
+        .flat_map(|c| {
+            c.scope.iter().map(move |s| {
+                vec![
+                    Cell::Text(c.no.clone()),
+                    Cell::Text(s.category.name_zh().to_owned()),
+                    Cell::Text(s.parameter.clone()),
+                    Cell::Text(s.method.clone()),
+                    Cell::Date(s.from),
+                    s.to.map(Cell::Date).unwrap_or(Cell::Empty),
+                ]
+            })
+        })
+        .collect();
+    xlsx_response("能力范围", &headers, &rows, &format!("能力范围-{}.xlsx", inst.uscc))
+}
