@@ -111,7 +111,7 @@ fn field_zh(field: &str) -> &'static str {
 #[derive(Debug, thiserror::Error)]
 pub enum PartnerListError {
     /// Rows the database cannot take; the whole list was refused.
-    #[error("名单有 {} 行错误,未导入:{}", .0.len(), join(.0))]
+    #[error("名单有 {} 行错误,未导入:{}", rows_with_problems(.0), join(.0))]
     BadRows(Vec<RowProblem>),
     #[error("{message}")]
     Invalid { field: &'static str, message: String },
@@ -126,6 +126,10 @@ impl From<sqlx::Error> for PartnerListError {
     fn from(e: sqlx::Error) -> Self {
         PartnerListError::Store(StoreError::from(e))
     }
+}
+
+fn rows_with_problems(problems: &[RowProblem]) -> usize {
+    problems.iter().map(|p| p.row).collect::<BTreeSet<_>>().len()
 }
 
 fn join(problems: &[RowProblem]) -> String {

@@ -4,4 +4,6 @@
 mod audit;
 mod backup;
 mod inspectors;
+mod items;
+mod partner_lists;
 mod users;
