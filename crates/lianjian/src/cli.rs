@@ -45,6 +45,9 @@ pub enum Command {
     Draw(DrawCommand),
     /// 数据库迁移(启动时也会自动执行)/ apply database migrations (also done at start)
     Migrate,
+    /// 非现场检查:按名录检查监测报告 / off-site check of monitoring reports against a registry
+    #[command(subcommand)]
+    Offsite(crate::offsite_cmd::OffsiteCommand),
 }
 
 #[derive(Args, Debug)]

@@ -4,6 +4,7 @@ mod cli;
 mod demo;
 mod district;
 mod draw;
+mod offsite_cmd;
 mod ops;
 
 use std::process::ExitCode;

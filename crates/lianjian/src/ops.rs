@@ -111,6 +111,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Audit(cmd) => return audit(&url, cmd).await,
         Command::Draw(cmd) => return crate::draw::run(cmd),
+        Command::Offsite(cmd) => return crate::offsite_cmd::run(cmd),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod draw;
+mod offsite;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
