@@ -11,6 +11,7 @@ pub mod auth;
 pub mod error;
 pub mod nav;
 pub mod pages;
+pub mod registers;
 pub mod registry;
 pub mod registry_import;
 pub mod templates;
@@ -74,6 +75,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router())
         .merge(admin::router())
         .merge(registry::router())
+        .merge(registers::router())
         .merge(registry_import::router())
         .merge(api)
         .route("/healthz", get(healthz))

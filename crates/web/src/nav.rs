@@ -18,6 +18,10 @@ const WORKSPACES: &[(&str, &str, Gate)] = &[
     ("/public/institutions", "机构公示", Gate::Anyone),
     ("/registry", "机构名录库", Gate::Perm(Permission::SupervisorWorkspace)),
     ("/registry/import", "名录导入", Gate::Perm(Permission::RegistryImport)),
+    ("/inspectors", "检查人员", Gate::Perm(Permission::SupervisorWorkspace)),
+    ("/items", "抽查事项", Gate::Perm(Permission::SupervisorWorkspace)),
+    ("/partner-lists", "名单报送", Gate::Board),
+    ("/public/items", "事项清单公示", Gate::Anyone),
     ("/eeb", "生态环境局工作台", Gate::Supervisor(Department::Eeb)),
     ("/msa", "市场监管局工作台", Gate::Supervisor(Department::Msa)),
     ("/partner", "协作部门工作台", Gate::Perm(Permission::PartnerWorkspace)),
@@ -30,6 +34,8 @@ const WORKSPACES: &[(&str, &str, Gate)] = &[
 #[derive(Clone, Copy)]
 enum Gate {
     Anyone,
+    /// Supervisors and partner liaisons (the list board).
+    Board,
     Supervisor(Department),
     Perm(Permission),
 }
@@ -39,6 +45,9 @@ pub fn nav_for(caller: Option<&Caller>, path: &str) -> Vec<NavItem> {
         .iter()
         .filter(|(_, _, gate)| match (gate, caller) {
             (Gate::Anyone, _) => true,
+            (Gate::Board, Some(c)) => {
+                c.can(Permission::SupervisorWorkspace) || c.can(Permission::PartnerWorkspace)
+            }
             (Gate::Supervisor(d), Some(c)) => c.require_workspace(*d).is_ok(),
             (Gate::Perm(p), Some(c)) => c.can(*p),
             (_, None) => false,

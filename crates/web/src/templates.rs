@@ -19,6 +19,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("registry_directory.html", include_str!("../templates/registry_directory.html")),
     ("registry_detail.html", include_str!("../templates/registry_detail.html")),
     ("registry_import.html", include_str!("../templates/registry_import.html")),
+    ("inspectors.html", include_str!("../templates/inspectors.html")),
+    ("inspector.html", include_str!("../templates/inspector.html")),
+    ("items.html", include_str!("../templates/items.html")),
+    ("partner_board.html", include_str!("../templates/partner_board.html")),
+    ("partner_upload.html", include_str!("../templates/partner_upload.html")),
 ];
 
 pub const SITE_CSS: &str = include_str!("../assets/site.css");

@@ -3,5 +3,6 @@
 mod audit_trail;
 mod client;
 mod matrix;
+mod registers;
 mod registry;
 mod security;
