@@ -140,7 +140,92 @@ pub async fn fill(store: &Store, seed: u64) -> Result<&'static [DemoAccount]> {
             return Err(anyhow!("演示名录无效:{:?}", problems.first()));
         }
     }
+    seed_registers(store, &actor, &district, seed, today).await?;
     Ok(ACCOUNTS)
+}
+
+/// Inspectors (with conflicts, a few deactivated), the item list, and partner-department lists with
+/// some submitted late and one missing.
+async fn seed_registers(
+    store: &Store,
+    actor: &Actor,
+    district: &lianjian_registry::Snapshot,
+    seed: u64,
+    today: time::Date,
+) -> Result<()> {
+    use lianjian_domain::partner::Period;
+    use lianjian_store::inspectors::{ConflictReason, NewInspector};
+    use lianjian_store::partner_lists::{Commission, PartnerListRow};
+    use time::macros::date;
+
+    store.seed_items_if_empty(actor).await.map_err(|e| anyhow!("{e}"))?;
+    let since = date!(2024 - 01 - 02);
+    for (k, i) in crate::district::inspectors(seed, 46, 40).into_iter().enumerate() {
+        let code = i.code.clone();
+        let new = NewInspector {
+            code: i.code,
+            department: i.department,
+            name: i.name,
+            enforcement_cert_no: i.cert,
+            specialties: i.specialties,
+            max_tasks_per_plan: i.max_tasks,
+        };
+        store.add_inspector(actor, new, since).await.map_err(|e| anyhow!("{e}"))?;
+        let inst = &district.institutions[(k * 7 + 3) % district.institutions.len()];
+        if k % 5 == 1 {
+            let reason = if k % 2 == 0 { ConflictReason::FormerEmployer } else { ConflictReason::Relative };
+            store
+                .declare_conflict(actor, &code, &inst.uscc, reason, since, None)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+        }
+        if k % 23 == 7 {
+            store
+                .deactivate_inspector(actor, &code, date!(2026 - 03 - 01), "调离执法岗位")
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+        }
+    }
+    // Partner lists: most on time, some late, one missing (the board shows all three).
+    let cal = lianjian_domain::calendar::Calendar::official();
+    let departments = lianjian_store::partner_lists::reporting_departments();
+    for (p_index, period) in Period::recent(today, 4).into_iter().enumerate().skip(1) {
+        for (d_index, dept) in departments.iter().enumerate() {
+            let due = lianjian_domain::partner::deadline(&cal, period).unwrap_or(period.due_date());
+            let on = match (p_index + d_index) % 7 {
+                0 => continue,
+                3 => due + time::Duration::days(9),
+                5 => due + time::Duration::days(2),
+                _ => due - time::Duration::days(3 + d_index as i64),
+            };
+            if on > today || on < period.starts() {
+                continue;
+            }
+            let rows: Vec<PartnerListRow> = district
+                .institutions
+                .iter()
+                .skip(d_index * 11 + p_index)
+                .step_by(9)
+                .take(4 + d_index)
+                .filter_map(|inst| {
+                    let scope = inst.certificates.first()?.scope.first()?;
+                    Some(PartnerListRow {
+                        uscc: inst.uscc.clone(),
+                        institution_name: inst.name.clone(),
+                        category: scope.category.as_str().parse().ok()?,
+                        project: format!("{}{}监测", dept.zh().trim_start_matches('区'), scope.parameter),
+                        commission: if d_index % 2 == 0 {
+                            Commission::Enforcement
+                        } else {
+                            Commission::Government
+                        },
+                    })
+                })
+                .collect();
+            store.submit_partner_list(actor, *dept, period, rows, on).await.map_err(|e| anyhow!("{e}"))?;
+        }
+    }
+    Ok(())
 }
 
 pub fn print_accounts(accounts: &[DemoAccount], bind: &str, url: &str) {

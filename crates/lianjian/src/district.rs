@@ -361,3 +361,39 @@ mod tests {
         }
     }
 }
+
+/// A demo inspector: (code, department, name, specialties, max tasks).
+pub struct DemoInspector {
+    pub code: String,
+    pub department: lianjian_domain::org::Department,
+    pub name: String,
+    pub cert: String,
+    pub specialties: Vec<lianjian_domain::org::Category>,
+    pub max_tasks: i64,
+}
+
+/// `eeb` + `msa` inspectors with plausible names and specialties, deterministic from the seed.
+pub fn inspectors(seed: u64, eeb: usize, msa: usize) -> Vec<DemoInspector> {
+    use lianjian_domain::org::{Category as Cat, Department};
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x1157);
+    let cats = [Cat::Water, Cat::Air, Cat::Soil, Cat::Noise, Cat::SolidWaste, Cat::Sediment, Cat::Radiation];
+    let mut out = Vec::with_capacity(eeb + msa);
+    for (dept, n, prefix, cert) in
+        [(Department::Eeb, eeb, "EEB", "沪环执"), (Department::Msa, msa, "MSA", "沪市监执")]
+    {
+        for k in 1..=n {
+            let how_many = rng.gen_range(1..=3);
+            let mut specialties: Vec<Cat> = cats.choose_multiple(&mut rng, how_many).copied().collect();
+            specialties.sort();
+            out.push(DemoInspector {
+                code: format!("{prefix}-{k:04}"),
+                department: dept,
+                name: person_name(&mut rng),
+                cert: format!("{cert}{:06}", rng.gen_range(100_000..999_999)),
+                specialties,
+                max_tasks: rng.gen_range(3..=6),
+            });
+        }
+    }
+    out
+}

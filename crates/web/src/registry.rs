@@ -180,7 +180,17 @@ async fn render_directory(
     let (filter, on) = q.filter()?;
     let page = q.page.unwrap_or(1).max(1);
     let (rows, total) = state.store.directory(&filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
-    let rows: Vec<RowView> = rows.iter().map(row_view).collect();
+    // Flags name people (staff registered elsewhere): they stay inside the departments.
+    let rows: Vec<RowView> = rows
+        .iter()
+        .map(row_view)
+        .map(|mut r| {
+            if public {
+                r.flags.clear();
+            }
+            r
+        })
+        .collect();
     let query_string = raw
         .unwrap_or_default()
         .split('&')
