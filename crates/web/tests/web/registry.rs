@@ -27,7 +27,8 @@ fn snapshot() -> Snapshot {
          "certificates": [{"no": "200911112222", "issuer": "上海市市场监督管理局", "issued_on": "2020-03-01", "expires_on": "2026-02-28",
              "status_history": [{"status": "valid", "from": "2020-03-01"}],
              "scope": [{"category": "noise", "parameter": "等效连续A声级", "method": "GB 12348-2008", "from": "2020-03-01", "to": null}]}],
-         "signatories": [], "staff": [], "instruments": [], "restrictions": []}
+         "signatories": [], "staff": [{"person": {"id": "P-000124", "name": "李四"}, "roles": ["analyst"], "from": "2024-01-01", "to": null}],
+         "instruments": [], "restrictions": []}
     ]});
     Snapshot::from_json(&json.to_string()).unwrap()
 }
