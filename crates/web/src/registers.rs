@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/inspectors/{code}/reactivate", post(inspector_reactivate))
         .route("/inspectors/{code}/conflicts", post(conflict_declare))
         .route("/items", get(items_page).post(item_add))
+        .route("/items/export.xlsx", get(items_xlsx))
         .route("/items/{code}/revise", post(item_revise))
         .route("/public/items", get(public_items))
         .route("/partner-lists", get(board_page))
@@ -342,6 +343,31 @@ async fn public_items(
         caller.as_ref(),
         ctx,
     )?))
+}
+
+/// The item list is public, so is its Excel export.
+async fn items_xlsx(State(state): State<AppState>, Query(q): Query<OnQuery>) -> PageResult<Response> {
+    let on = parse_day("on", &q.on)?;
+    let rows: Vec<Vec<Cell>> = state
+        .store
+        .items(Some(on))
+        .await?
+        .iter()
+        .map(|i| {
+            vec![
+                Cell::Text(i.code.clone()),
+                Cell::Text(i.department.zh().to_owned()),
+                Cell::Text(format!("{} {}", i.duty.code(), i.duty.zh())),
+                Cell::Text(i.basis.clone()),
+                Cell::Text(i.content.clone()),
+                Cell::Text(method_zh(i.method).to_owned()),
+                Cell::Int(i.version),
+                Cell::Date(i.valid_from),
+            ]
+        })
+        .collect();
+    let headers = ["事项编号", "部门", "职责", "检查依据", "检查内容", "检查方式", "版本", "生效日期"];
+    xlsx_response("抽查事项清单", &headers, &rows, "随机抽查事项清单.xlsx")
 }
 
 fn parse_method(s: &str) -> PageResult<ItemMethod> {

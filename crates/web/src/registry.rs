@@ -368,9 +368,23 @@ async fn detail_page(
             e
         })
         .collect();
+    let listings = listed_work(&state, &uscc, on).await?;
     let ctx = context! { ..detail_context(&inst, on, false), ..context! {
-    flags => flags, timeline => timeline, self_base => format!("/registry/institutions/{uscc}") } };
+    flags => flags, timeline => timeline, listings => listings,
+    self_base => format!("/registry/institutions/{uscc}") } };
     Ok(Html(render(&state.templates, "registry_detail.html", &inst.name, "/registry", Some(&caller), ctx)?))
+}
+
+/// What partner departments listed the institution for (R11): it is in the random pool for that work.
+async fn listed_work(state: &AppState, uscc: &str, on: Date) -> PageResult<Option<String>> {
+    use lianjian_store::partner_lists::ListScope;
+    let listed = state.store.listed_institutions(ListScope::AsOf(on)).await?;
+    Ok(listed.into_iter().find(|l| l.uscc == uscc).map(|l| {
+        let departments = l.departments.iter().map(|d| d.zh()).collect::<Vec<_>>().join("、");
+        let categories = l.categories.iter().map(|c| c.zh()).collect::<Vec<_>>().join("、");
+        let work = l.commissions.iter().map(|c| c.zh()).collect::<Vec<_>>().join("、");
+        format!("{departments} 报送:承担{work}监测({categories}),纳入随机抽查对象库")
+    }))
 }
 
 async fn public_detail(

@@ -73,6 +73,9 @@ async fn the_item_list_is_public_and_revisions_keep_history() {
     let after = app.send(get("/public/items?on=2026-12-01", None)).await;
     assert!(!before.body.contains("(修订)") && after.body.contains("(修订)"));
     assert_eq!(app.db.store.item_history(&code).await.unwrap().len(), 2);
+    let xlsx = app.send(get("/items/export.xlsx", None)).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.body.starts_with("PK"), "an xlsx (zip) file");
 }
 
 fn multipart(uri: &str, cookie: &str, file_name: &str, bytes: &[u8]) -> Request<Body> {
@@ -127,4 +130,10 @@ async fn a_liaison_uploads_the_departments_list_and_bad_rows_are_all_listed() {
     assert!(board.body.contains("区水务局") && board.body.contains("区农业农村委"));
     let xlsx = app.send(get("/partner-lists/export.xlsx", Some(&msa))).await;
     assert_eq!(xlsx.status, StatusCode::OK);
+    app.db.store.import_registry(&Actor::system("t"), &crate::registry::snapshot(), None).await.unwrap();
+    let detail = app.send(get("/registry/institutions/91310113MA1GL0QY3R", Some(&msa))).await;
+    assert!(
+        detail.body.contains("id=\"listed\"") && detail.body.contains("区水务局 报送"),
+        "listed institutions are marked"
+    );
 }

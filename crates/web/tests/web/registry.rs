@@ -11,7 +11,7 @@ use crate::client::{get, json_req, App, Session};
 const USCC_A: &str = "91310113MA1GL0QY3R";
 
 /// Two institutions: A (water, suspended 2025-06-01..2025-08-31, restricted 2026-01-10..2026-03-31), B (noise).
-fn snapshot() -> Snapshot {
+pub fn snapshot() -> Snapshot {
     let b = lianjian_store::registry::gen::uscc_for(42);
     let json = serde_json::json!({"institutions": [
         {"uscc": USCC_A, "name": "上海宝钢检测技术有限公司", "district": "宝山区", "address": "上海市宝山区友谊路1号",
