@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 
 use super::sql::{execute_in, fetch_in, insert_rows, ymd, Cell};
 use super::{load::load, Change, ImportOutcome, ImportPreview, ImportSummary, PreviewItem};
-use crate::audit::{self, Actor, AuditDraft};
-use crate::{Result, Store};
+use crate::audit::{Actor, AuditDraft};
+use crate::{Backend, Result, Store};
 
 /// SHA-256 of an institution's canonical JSON (the institution must already be canonicalized).
 pub(crate) fn digest(inst: &Institution) -> String {
@@ -219,7 +219,11 @@ async fn delete_children(conn: &mut AnyConnection, usccs: &[String]) -> Result<(
 }
 
 /// Inserts every child row of these institutions, table by table, in batches.
-async fn insert_children(conn: &mut AnyConnection, insts: &[&Institution]) -> Result<(usize, usize)> {
+async fn insert_children(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    insts: &[&Institution],
+) -> Result<(usize, usize)> {
     let mut certs = Vec::new();
     let mut status = Vec::new();
     let mut scope = Vec::new();
@@ -296,25 +300,34 @@ async fn insert_children(conn: &mut AnyConnection, insts: &[&Institution]) -> Re
     let person = ["institution_uscc", "person_id", "person_name"];
     insert_rows(
         conn,
+        backend,
         "certificates",
         &["certificate_no", "institution_uscc", "issuer", "issued_on", "expires_on"],
         &certs,
     )
     .await?;
-    insert_rows(conn, "certificate_status", &["certificate_no", "pos", "status", "from_date"], &status)
-        .await?;
     insert_rows(
         conn,
+        backend,
+        "certificate_status",
+        &["certificate_no", "pos", "status", "from_date"],
+        &status,
+    )
+    .await?;
+    insert_rows(
+        conn,
+        backend,
         "certificate_scope",
         &["certificate_no", "category", "parameter", "method", "method_key", "from_date", "to_date"],
         &scope,
     )
     .await?;
     let with = |last: &'static str| [person[0], person[1], person[2], last, "from_date", "to_date"];
-    insert_rows(conn, "institution_signatories", &with("categories"), &signatories).await?;
-    insert_rows(conn, "institution_staff", &with("roles"), &staff).await?;
+    insert_rows(conn, backend, "institution_signatories", &with("categories"), &signatories).await?;
+    insert_rows(conn, backend, "institution_staff", &with("roles"), &staff).await?;
     insert_rows(
         conn,
+        backend,
         "institution_instruments",
         &["institution_uscc", "instrument_id", "name"],
         &instruments,
@@ -322,6 +335,7 @@ async fn insert_children(conn: &mut AnyConnection, insts: &[&Institution]) -> Re
     .await?;
     insert_rows(
         conn,
+        backend,
         "institution_restrictions",
         &["institution_uscc", "from_date", "to_date", "basis"],
         &restrictions,
@@ -406,6 +420,7 @@ impl Store {
         }
         insert_rows(
             &mut tx,
+            self.backend(),
             "institutions",
             &[
                 "uscc",
@@ -448,10 +463,11 @@ impl Store {
         }
         let changed: Vec<&Institution> =
             plan.items.iter().filter(|p| p.change != Change::Unchanged).map(|p| &p.inst).collect();
-        let (certs, scope) = insert_children(&mut tx, &changed).await?;
+        let (certs, scope) = insert_children(&mut tx, self.backend(), &changed).await?;
         summary.certificates_written = certs;
         summary.scope_rows_written = scope;
 
+        let mut drafts = Vec::new();
         for p in &plan.items {
             let draft = match (p.change, &p.old) {
                 (Change::Unchanged, _) => {
@@ -475,7 +491,7 @@ impl Store {
                 Some(n) => draft.note(n),
                 None => draft,
             };
-            audit::append(&mut tx, draft, now).await?;
+            drafts.push(draft);
         }
         let total: i64 =
             sqlx::query("SELECT COUNT(*) FROM institutions").fetch_one(&mut *tx).await?.try_get(0)?;
@@ -492,8 +508,8 @@ impl Store {
         if let Some(n) = note {
             draft = draft.note(n);
         }
-        let entry = audit::append(&mut tx, draft, now).await?;
-        summary.audit_seq = entry["seq"].as_i64().unwrap_or(0);
+        drafts.push(draft);
+        summary.audit_seq = super::chain::append_all(&mut tx, self.backend(), drafts, now).await?;
         crate::commit(tx).await?;
         Ok(ImportOutcome::Applied(summary))
     }

@@ -11,6 +11,7 @@
 //! `institution_signatories`, `institution_staff`, `institution_instruments`,
 //! `institution_restrictions`.
 
+mod chain;
 mod flags;
 pub mod gen;
 mod import;

@@ -3,10 +3,18 @@
 
 use sqlx::AnyConnection;
 
-use crate::Result;
+use crate::{Backend, Result};
 
-/// Bound parameters per statement. 300,000 scope rows × 7 columns go in ~530 statements.
-pub(crate) const MAX_PARAMS: usize = 4000;
+/// Bound parameters per multi-row statement: a tuning knob, not a dialect difference. SQLite
+/// (through sqlx) looks each `$n` up by a linear scan, so binding is quadratic in the statement's
+/// size and small statements win; PostgreSQL pays a round trip per statement, so large ones win.
+/// Both stay far below SQLite's 32,766 and PostgreSQL's 65,535 limits.
+pub(crate) fn max_params(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 250,
+        Backend::Postgres => 6000,
+    }
+}
 /// Keys per `IN (…)` list.
 pub(crate) const IN_CHUNK: usize = 500;
 
@@ -94,13 +102,14 @@ pub(crate) fn bind_all<'q>(
 /// Full-size batches share one SQL text, so each connection prepares it once.
 pub(crate) async fn insert_rows(
     conn: &mut AnyConnection,
+    backend: Backend,
     table: &str,
     cols: &[&str],
     cells: &[Cell],
 ) -> Result<()> {
     let width = cols.len();
     debug_assert_eq!(cells.len() % width, 0);
-    let per = (MAX_PARAMS / width).max(1);
+    let per = (max_params(backend) / width).max(1);
     let full = insert_sql(table, cols, per);
     for chunk in cells.chunks(per * width) {
         let rows = chunk.len() / width;

@@ -6,4 +6,5 @@ mod backup;
 mod inspectors;
 mod items;
 mod partner_lists;
+mod registry;
 mod users;
