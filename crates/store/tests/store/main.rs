@@ -6,5 +6,6 @@ mod backup;
 mod inspectors;
 mod items;
 mod partner_lists;
+mod plans;
 mod registry;
 mod users;

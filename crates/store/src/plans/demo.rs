@@ -1,0 +1,129 @@
+//! Demo plans: one joint plan drawn half a year ago (with tasks for the demo officers) and one
+//! frozen joint plan waiting for its draw meeting.
+
+use lianjian_domain::calendar::Calendar;
+use lianjian_domain::org::Department;
+use lianjian_domain::params::ParamSet;
+use serde::Serialize;
+use time::{Date, Duration};
+
+use super::{Grade, NewPlan, Plan, PlanError, RevealOutcome};
+use crate::audit::Actor;
+use crate::Store;
+
+/// What [`seed_demo_plans`] made, with the secrets the demo's leaders reveal at the meeting.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoPlans {
+    /// Drawn, with tasks; the demo officer accounts are linked to inspectors on its teams.
+    pub drawn: Plan,
+    /// Frozen; its department secrets are below and its public value is not yet entered.
+    pub frozen: Plan,
+    /// (department, secret) of the frozen plan.
+    pub secrets: Vec<(Department, String)>,
+    /// (username, inspector code) links made.
+    pub links: Vec<(String, String)>,
+}
+
+fn period_of(day: Date) -> String {
+    let half = if u8::from(day.month()) <= 6 { "H1" } else { "H2" };
+    format!("{}-{half}", day.year())
+}
+
+/// Seed the demo's plans on a database the demo has filled (registry, items, inspectors and the
+/// `eeb-officer`, `msa-officer`, `eeb-leader`, `msa-leader` accounts):
+/// - a few hand-set credit grades (A, C, D, E) so every stratum has members;
+/// - a joint plan frozen and drawn 150 days before `today` (public value entered), whose first
+///   task's EEB and MSA members are linked to `eeb-officer` and `msa-officer`, so their task
+///   lists are not empty and rotation keeps those inspectors away from the same institutions;
+/// - a joint plan for `today`'s half-year, committed and frozen, waiting for the reveals: the
+///   secrets are returned so the demo can print them for the leaders.
+pub async fn seed_demo_plans(store: &Store, actor: &Actor, today: Date) -> Result<DemoPlans, PlanError> {
+    let cal = Calendar::official();
+    let params = ParamSet::defaults();
+    let earlier = today - Duration::days(150);
+
+    let registry = store.export_registry().await?;
+    for (k, inst) in registry.institutions.iter().enumerate() {
+        let grade = match k % 17 {
+            1 | 5 | 9 => Grade::A,
+            3 | 11 => Grade::C,
+            7 => Grade::D,
+            13 => Grade::E,
+            _ => continue,
+        };
+        store
+            .set_grade(
+                actor,
+                &inst.uscc,
+                grade,
+                earlier - Duration::days(30),
+                "演示数据:人工设定(信用评价上线前)",
+            )
+            .await?;
+    }
+
+    let in_force = store.items(Some(earlier)).await?;
+    let items: Vec<String> = [Department::Eeb, Department::Msa]
+        .iter()
+        .flat_map(|d| in_force.iter().filter(move |i| i.department == *d).take(2).map(|i| i.code.clone()))
+        .collect();
+    let joint = vec![Department::Eeb, Department::Msa];
+
+    // A plan drawn earlier, with its tasks.
+    let new = NewPlan {
+        period: period_of(earlier),
+        title: String::new(),
+        departments: joint.clone(),
+        items: items.clone(),
+        public_label: Some(format!("福彩3D {}", earlier)),
+        ..NewPlan::default()
+    };
+    let plan = store.create_plan(actor, &params, new, earlier).await?;
+    let old_secrets = [
+        (Department::Eeb, "演示-生态环境局-早先秘密-7f3a91"),
+        (Department::Msa, "演示-市场监管局-早先秘密-c2d8e4"),
+    ];
+    for (d, s) in old_secrets {
+        store.commit_secret(actor, plan.id, d, s).await?;
+    }
+    store.freeze_plan(actor, plan.id, &cal, earlier).await?;
+    for (d, s) in old_secrets {
+        store.reveal_secret(actor, plan.id, d, s, &cal, earlier).await?;
+    }
+    let outcome = store.enter_public_value(actor, plan.id, "3 8 1", &cal, earlier).await?;
+    if let RevealOutcome::Failed { message } = outcome {
+        return Err(PlanError::State(message));
+    }
+    let drawn = store.plan(plan.id).await?.ok_or_else(|| PlanError::State("演示计划丢失".into()))?;
+
+    let mut links = Vec::new();
+    if let Some(task) = store.plan_tasks(plan.id).await?.first() {
+        for (username, dept) in [("eeb-officer", "EEB"), ("msa-officer", "MSA")] {
+            let Some(m) = task.members.iter().find(|m| m.department == dept) else { continue };
+            if store.user_by_username(username).await?.is_some() {
+                store.link_inspector_account(actor, &m.code, username).await?;
+                links.push((username.to_owned(), m.code.clone()));
+            }
+        }
+    }
+
+    // The current plan, frozen and waiting for the draw meeting.
+    let new = NewPlan {
+        period: period_of(today),
+        title: String::new(),
+        departments: joint,
+        items,
+        public_label: Some(format!("福彩3D {}", today + Duration::days(7))),
+        ..NewPlan::default()
+    };
+    let plan = store.create_plan(actor, &params, new, today).await?;
+    let secrets = vec![
+        (Department::Eeb, "演示-生态环境局-抽取会秘密-2b9e".to_owned()),
+        (Department::Msa, "演示-市场监管局-抽取会秘密-8d41".to_owned()),
+    ];
+    for (d, s) in &secrets {
+        store.commit_secret(actor, plan.id, *d, s).await?;
+    }
+    let frozen = store.freeze_plan(actor, plan.id, &cal, today).await?;
+    Ok(DemoPlans { drawn, frozen, secrets, links })
+}
