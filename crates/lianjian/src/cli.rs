@@ -48,6 +48,12 @@ pub enum Command {
     /// 非现场检查:按名录检查监测报告 / off-site check of monitoring reports against a registry
     #[command(subcommand)]
     Offsite(crate::offsite_cmd::OffsiteCommand),
+    /// 导入:机构名录快照 JSON / import: the institution registry snapshot (JSON)
+    #[command(subcommand)]
+    Import(crate::registry_cmd::ImportCommand),
+    /// 导出:机构名录快照 JSON / export: the institution registry snapshot (JSON)
+    #[command(subcommand)]
+    Export(crate::registry_cmd::ExportCommand),
 }
 
 #[derive(Args, Debug)]

@@ -6,6 +6,7 @@ mod district;
 mod draw;
 mod offsite_cmd;
 mod ops;
+mod registry_cmd;
 
 use std::process::ExitCode;
 

@@ -112,6 +112,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(cmd) => return audit(&url, cmd).await,
         Command::Draw(cmd) => return crate::draw::run(cmd),
         Command::Offsite(cmd) => return crate::offsite_cmd::run(cmd),
+        Command::Import(cmd) => return crate::registry_cmd::import(&url, cmd, &cli_actor()).await,
+        Command::Export(cmd) => return crate::registry_cmd::export(&url, cmd).await,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -4,6 +4,7 @@
 mod admin;
 mod draw;
 mod offsite;
+mod registry;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
