@@ -489,7 +489,9 @@ pub fn generate<W: Write>(spec: &CorpusSpec, mut out: W) -> io::Result<Corpus> {
             match kind {
                 "unreadable_line" => {
                     let s = r.to_string();
-                    raw_line = Some(s[..s.len() / 2].to_owned());
+                    // Cut in the middle, on a character boundary (the line stays UTF-8).
+                    let cut = (0..=s.len() / 2).rev().find(|&k| s.is_char_boundary(k)).unwrap_or(0);
+                    raw_line = Some(s[..cut].to_owned());
                     p.report_no = None;
                     p.line = Some(g.line);
                     p.institution_uscc = None;

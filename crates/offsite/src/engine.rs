@@ -37,6 +37,8 @@ pub struct Engine {
     usccs: Vec<String>,
     threads: usize,
     batch_bytes: usize,
+    /// Read well-formed lines with the fast scanner (`crate::fast`); off = reference parser only.
+    fast: bool,
 }
 
 enum Batch {
@@ -77,7 +79,16 @@ impl Engine {
             usccs: snapshot.institutions.iter().map(|i| i.uscc.clone()).collect(),
             threads: std::thread::available_parallelism().map_or(2, usize::from),
             batch_bytes: 1 << 20,
+            fast: true,
         }
+    }
+
+    /// Whether well-formed lines are read by the fast scanner (default on). Off, every line goes
+    /// through the reference parser; the findings are the same byte for byte either way (the
+    /// equivalence tests run both).
+    pub fn with_fast_path(mut self, on: bool) -> Engine {
+        self.fast = on;
+        self
     }
 
     /// Worker threads for [`Engine::check`] (1 = everything on the calling thread).
@@ -330,6 +341,20 @@ impl Engine {
             }
             o.lines += 1;
             let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
+            if self.fast {
+                if let Some(report) = crate::fast::parse_report(line) {
+                    if let Some(inst) = self.idx.insts.get(&*report.uscc) {
+                        o.reports_read += 1;
+                        o.checked += 1;
+                        o.rows += report.samples.iter().map(|s| s.results.len() as u64).sum::<u64>();
+                        let mut rc =
+                            check_report(&self.idx, &self.params, inst, &report, &mut sink, &mut o.stats);
+                        rc.out_end = o.out.len();
+                        o.reports.push(rc);
+                        continue;
+                    }
+                }
+            }
             let c01 = |sink: &mut Sink<'_>, message: String, evidence| {
                 sink.emit(F {
                     rule: RuleId::C01,

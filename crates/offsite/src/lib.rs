@@ -70,6 +70,7 @@ pub mod corpus;
 mod cross;
 pub mod decimal;
 mod engine;
+mod fast;
 mod finding;
 mod index;
 pub mod instant;

@@ -297,7 +297,7 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    fn parse(s: &str) -> Option<Purpose> {
+    pub(crate) fn parse(s: &str) -> Option<Purpose> {
         Some(match s {
             "enforcement" => Purpose::Enforcement,
             "government" => Purpose::Government,
@@ -331,7 +331,7 @@ impl Purpose {
     }
 }
 
-const DEPARTMENTS: [&str; 7] = ["EEB", "MSA", "AGRI", "PLAN", "WATER", "TRANSPORT", "GREEN"];
+pub(crate) const DEPARTMENTS: [&str; 7] = ["EEB", "MSA", "AGRI", "PLAN", "WATER", "TRANSPORT", "GREEN"];
 
 /// A report whose shape is right: every required field present and well-formed.
 #[derive(Debug)]

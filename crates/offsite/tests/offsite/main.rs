@@ -249,6 +249,90 @@ fn rules_file_changes_thresholds() {
     assert_eq!(rules(&f), vec!["OFF-P02"]);
 }
 
+// ---- fast path ≡ reference parser ----------------------------------------------------------
+
+/// Runs `reports` through the engine with the fast scanner and with the reference parser only.
+fn both_paths(engine: impl Fn() -> Engine, reports: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let mut fast = Vec::new();
+    let mut reference = Vec::new();
+    let a = engine().check(reports, &mut fast, None).unwrap();
+    let b = engine().with_fast_path(false).check(reports, &mut reference, None).unwrap();
+    assert_eq!(a, b, "summaries differ");
+    (fast, reference)
+}
+
+fn corpus_engine(spec: &CorpusSpec) -> (Snapshot, MethodTable, Vec<u8>) {
+    let mut reports = Vec::new();
+    let corpus = generate(spec, &mut reports).unwrap();
+    let methods = MethodTable::from_csv(corpus.methods_csv.as_bytes()).unwrap();
+    (corpus.snapshot, methods, reports)
+}
+
+#[test]
+fn fast_path_and_reference_parser_give_identical_bytes_on_the_planted_corpus() {
+    for (seed, every) in [(7, 40), (13, 3)] {
+        let spec = CorpusSpec { seed, reports: 4000, plant_every: every, ..CorpusSpec::default() };
+        let (snap, meth, reports) = corpus_engine(&spec);
+        for threads in [1, 2] {
+            let engine = || {
+                Engine::new(&snap, &meth, Params::default()).with_threads(threads).with_batch_bytes(64 << 10)
+            };
+            let (fast, reference) = both_paths(engine, &reports);
+            assert!(!reference.is_empty());
+            assert!(fast == reference, "seed {seed}, {threads} threads: outputs differ");
+        }
+    }
+}
+
+#[test]
+fn fast_path_and_reference_parser_give_identical_bytes_on_a_clean_corpus() {
+    let spec = CorpusSpec { seed: 3, reports: 2500, plant: false, ..CorpusSpec::default() };
+    let (snap, meth, reports) = corpus_engine(&spec);
+    let (fast, reference) =
+        both_paths(|| Engine::new(&snap, &meth, Params::default()).with_threads(2), &reports);
+    assert!(fast == reference);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fast_path_and_reference_agree_on_arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..2000)) {
+        let engine = || Engine::new(&snapshot(), &methods(), Params::default()).with_threads(2).with_batch_bytes(4096);
+        let (fast, reference) = both_paths(engine, &data);
+        prop_assert_eq!(fast, reference);
+    }
+
+    #[test]
+    fn fast_path_and_reference_agree_on_mutated_reports(
+        edits in proptest::collection::vec((0usize..700, any::<u8>(), 0u8..3), 0..4),
+        shape in 0u8..4,
+    ) {
+        let mut r = report("R1", "甲地", T0, T1, vec![result("化学需氧量", "23"), result("氨氮", "0.009")]);
+        match shape {
+            1 => r["samples"][0]["results"][0]["value"] = json!(null),
+            2 => r["purpose"] = json!("enforcement"),
+            3 => r["commissioned_by"] = json!({"a": [1, 2.5, "xé\n\"q\""]}),
+            _ => {}
+        }
+        let clean = format!("{r}\n");
+        let mut line = clean.clone().into_bytes();
+        for (pos, byte, op) in edits {
+            let p = pos % (line.len() + 1);
+            match op {
+                0 => { if p < line.len() { line[p] = byte; } }
+                1 => { line.insert(p, byte); }
+                _ => { let e = (p + 1 + byte as usize % 6).min(line.len()); line.drain(p..e); }
+            }
+        }
+        // the mutated line between two good ones, so cross-report state is exercised too
+        let data = [clean.as_bytes(), &line, b"\n", clean.as_bytes()].concat();
+        let engine = || Engine::new(&snapshot(), &methods(), Params::default()).with_threads(1);
+        let (fast, reference) = both_paths(engine, &data);
+        prop_assert_eq!(fast, reference);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 

@@ -1,0 +1,779 @@
+//! The fast path for report lines: a hand-written, shape-aware scanner that reads a line straight
+//! into the [`Report`] view the rules use, borrowing strings from the line (decoding escapes only
+//! in strings that have a backslash) and skipping the values of fields no rule reads.
+//!
+//! It answers only when it is certain: a line that is UTF-8, one JSON object with nothing after
+//! it, every known field present once with the right type and a well-formed value — exactly the
+//! lines for which the reference parser ([`crate::parse::parse_line`]) yields an `Ok` report —
+//! and then it yields the same report. Anything else (a shape problem, a duplicate key, an escape
+//! in a key, a surrogate `\u` escape, a number with an exponent or many digits, nesting deeper than
+//! [`MAX_DEPTH`]) returns `None` and the caller falls back to the reference parser, which names the
+//! problems (OFF-C01) exactly as before. Being stricter than the reference is always safe; being
+//! laxer never happens by construction (every skipped value is fully validated JSON).
+//!
+//! No panics (all indexing is checked), no allocation per field (only per report: the sample and
+//! result vectors, and decoded strings with escapes), recursion bounded by [`MAX_DEPTH`].
+
+use std::borrow::Cow;
+
+use lianjian_registry::Category;
+
+use crate::decimal::is_decimal;
+use crate::instant::{parse_day, parse_instant, Instant};
+use crate::parse::{Purpose, Report, ResultRow, Sample, DEPARTMENTS};
+
+/// Deepest nesting the fast path follows (the reference allows 255; deeper lines fall back).
+const MAX_DEPTH: u32 = 32;
+
+/// Longest number token accepted (digits, sign and point); longer ones fall back.
+const MAX_NUMBER: usize = 17;
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// High bit set in the lowest byte of `w` that is `"`, `\` or a control character (< 0x20); bits
+/// above the lowest may be false positives, the lowest set one never is.
+#[inline(always)]
+fn specials(w: u64) -> u64 {
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let q = zero(w ^ (ONES * u64::from(b'"')));
+    let bs = zero(w ^ (ONES * u64::from(b'\\')));
+    let ctl = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+    q | bs | ctl
+}
+
+fn hex4(h: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in h.get(..4)? {
+        v = v * 16 + char::from(c).to_digit(16)?;
+    }
+    Some(v)
+}
+
+/// Validates the escape at `b[i] == '\\'`; returns the index after it. Surrogate escapes are
+/// refused (they fall back to the reference parser).
+#[inline]
+fn escape_end(b: &[u8], i: usize) -> Option<usize> {
+    match *b.get(i + 1)? {
+        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(i + 2),
+        b'u' => {
+            let v = hex4(b.get(i + 2..i + 6)?)?;
+            if (0xD800..0xE000).contains(&v) {
+                None
+            } else {
+                Some(i + 6)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Decodes the body of a string whose escapes were validated by [`escape_end`].
+fn decode(raw: &str) -> Option<String> {
+    let mut out = String::with_capacity(raw.len());
+    let b = raw.as_bytes();
+    let mut last = 0;
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'\\', b.get(i..)?) {
+        let at = i + p;
+        out.push_str(raw.get(last..at)?);
+        let c = match *b.get(at + 1)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => char::from_u32(hex4(b.get(at + 2..at + 6)?)?)?,
+            _ => return None,
+        };
+        out.push(c);
+        i = if b.get(at + 1) == Some(&b'u') { at + 6 } else { at + 2 };
+        last = i;
+    }
+    out.push_str(raw.get(last..)?);
+    Some(out)
+}
+
+fn non_blank<'a>(s: Cow<'a, str>) -> Option<Cow<'a, str>> {
+    if s.trim().is_empty() {
+        None
+    } else {
+        Some(s)
+    }
+}
+
+/// What stood in a field read as "any value" (`commissioned_by`).
+enum Any<'a> {
+    Missing,
+    Str(Cow<'a, str>),
+    Other,
+}
+
+struct Sc<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+/// Known-field bookkeeping: each field once.
+#[inline(always)]
+fn once(seen: &mut u32, bit: u32) -> Option<()> {
+    let m = 1u32 << bit;
+    if *seen & m != 0 {
+        return None;
+    }
+    *seen |= m;
+    Some(())
+}
+
+impl<'a> Sc<'a> {
+    #[inline(always)]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    #[inline(always)]
+    fn ws(&mut self) {
+        while let Some(&c) = self.b.get(self.i) {
+            if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn eat(&mut self, c: u8) -> Option<()> {
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    /// Scans a string body (`self.i` just after the opening quote) to its closing quote; returns
+    /// the body's range and whether it has escapes (all validated).
+    #[inline(always)]
+    fn scan_str(&mut self) -> Option<(usize, usize, bool)> {
+        let b = self.b;
+        let start = self.i;
+        let mut i = start;
+        let mut esc = false;
+        loop {
+            while let Some(chunk) = b.get(i..i + 8) {
+                let w = u64::from_le_bytes(chunk.try_into().ok()?);
+                let m = specials(w);
+                if m != 0 {
+                    i += (m.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                i += 8;
+            }
+            match *b.get(i)? {
+                b'"' => {
+                    self.i = i + 1;
+                    return Some((start, i, esc));
+                }
+                b'\\' => {
+                    esc = true;
+                    i = escape_end(b, i)?;
+                }
+                0..=0x1f => return None,
+                _ => i += 1,
+            }
+        }
+    }
+
+    /// A string value (the cursor at its opening quote).
+    #[inline(always)]
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        self.eat(b'"')?;
+        let (s, e, esc) = self.scan_str()?;
+        let raw = self.s.get(s..e)?;
+        if esc {
+            decode(raw).map(Cow::Owned)
+        } else {
+            Some(Cow::Borrowed(raw))
+        }
+    }
+
+    /// A required, non-blank string.
+    #[inline(always)]
+    fn req(&mut self) -> Option<Cow<'a, str>> {
+        non_blank(self.string()?)
+    }
+
+    /// `null` or a string.
+    #[inline(always)]
+    fn opt(&mut self) -> Option<Option<Cow<'a, str>>> {
+        if self.peek()? == b'n' {
+            self.lit(b"null")?;
+            Some(None)
+        } else {
+            self.string().map(Some)
+        }
+    }
+
+    /// `null` or a decimal string.
+    #[inline(always)]
+    fn opt_decimal(&mut self) -> Option<Option<Cow<'a, str>>> {
+        match self.opt()? {
+            Some(s) if !is_decimal(&s) => None,
+            v => Some(v),
+        }
+    }
+
+    #[inline(always)]
+    fn boolean(&mut self) -> Option<bool> {
+        match self.peek()? {
+            b't' => self.lit(b"true").map(|()| true),
+            b'f' => self.lit(b"false").map(|()| false),
+            _ => None,
+        }
+    }
+
+    #[inline(always)]
+    fn instant(&mut self) -> Option<Instant> {
+        parse_instant(&self.req()?)
+    }
+
+    #[inline(always)]
+    fn lit(&mut self, w: &[u8]) -> Option<()> {
+        if self.b.get(self.i..self.i + w.len()) == Some(w) {
+            self.i += w.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    fn number(&mut self) -> Option<()> {
+        let b = self.b;
+        let start = self.i;
+        let mut i = start;
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match *b.get(i)? {
+            b'0' => i += 1,
+            b'1'..=b'9' => {
+                while matches!(b.get(i), Some(b'0'..=b'9')) {
+                    i += 1;
+                }
+            }
+            _ => return None,
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let f = i;
+            while matches!(b.get(i), Some(b'0'..=b'9')) {
+                i += 1;
+            }
+            if i == f {
+                return None;
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) || i - start > MAX_NUMBER {
+            return None;
+        }
+        self.i = i;
+        Some(())
+    }
+
+    /// After a member or element: `,` (then the next one follows) → true, `close` → false.
+    #[inline(always)]
+    fn next(&mut self, close: u8) -> Option<bool> {
+        self.ws();
+        let c = self.peek()?;
+        self.i += 1;
+        if c == b',' {
+            self.ws();
+            Some(true)
+        } else if c == close {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// Opens an object or array; `Some(false)` when it is empty (and already closed).
+    #[inline(always)]
+    fn open(&mut self, open: u8, close: u8) -> Option<bool> {
+        self.eat(open)?;
+        self.ws();
+        if self.peek()? == close {
+            self.i += 1;
+            return Some(false);
+        }
+        Some(true)
+    }
+
+    /// Reads a key and the colon after it; keys with escapes fall back.
+    #[inline(always)]
+    fn key(&mut self) -> Option<&'a [u8]> {
+        self.eat(b'"')?;
+        let (s, e, esc) = self.scan_str()?;
+        if esc {
+            return None;
+        }
+        self.ws();
+        self.eat(b':')?;
+        self.ws();
+        self.b.get(s..e)
+    }
+
+    /// Skips any JSON value, validating it.
+    fn skip(&mut self, depth: u32) -> Option<()> {
+        match self.peek()? {
+            b'"' => {
+                self.i += 1;
+                self.scan_str()?;
+            }
+            b'{' => {
+                if depth >= MAX_DEPTH || !self.open(b'{', b'}')? {
+                    return (depth < MAX_DEPTH).then_some(());
+                }
+                loop {
+                    self.eat(b'"')?;
+                    self.scan_str()?;
+                    self.ws();
+                    self.eat(b':')?;
+                    self.ws();
+                    self.skip(depth + 1)?;
+                    if !self.next(b'}')? {
+                        break;
+                    }
+                }
+            }
+            b'[' => {
+                if depth >= MAX_DEPTH || !self.open(b'[', b']')? {
+                    return (depth < MAX_DEPTH).then_some(());
+                }
+                loop {
+                    self.skip(depth + 1)?;
+                    if !self.next(b']')? {
+                        break;
+                    }
+                }
+            }
+            b't' => self.lit(b"true")?,
+            b'f' => self.lit(b"false")?,
+            b'n' => self.lit(b"null")?,
+            b'-' | b'0'..=b'9' => self.number()?,
+            _ => return None,
+        }
+        Some(())
+    }
+
+    /// Any value, noting only whether it is a string (and which).
+    fn any(&mut self, depth: u32) -> Option<Any<'a>> {
+        if self.peek()? == b'"' {
+            self.string().map(Any::Str)
+        } else {
+            self.skip(depth).map(|()| Any::Other)
+        }
+    }
+
+    /// A person object `{id, …}`: its non-blank id.
+    fn person(&mut self, depth: u32) -> Option<Cow<'a, str>> {
+        if depth >= MAX_DEPTH || !self.open(b'{', b'}')? {
+            return None;
+        }
+        let mut id = None;
+        loop {
+            if self.key()? == b"id" {
+                if id.is_some() {
+                    return None;
+                }
+                id = Some(self.req()?);
+            } else {
+                self.skip(depth + 1)?;
+            }
+            if !self.next(b'}')? {
+                break;
+            }
+        }
+        id
+    }
+
+    fn report(&mut self) -> Option<Report<'a>> {
+        const D: u32 = 1;
+        if !self.open(b'{', b'}')? {
+            return None;
+        }
+        let mut seen = 0u32;
+        let (mut report_no, mut uscc, mut cma_mark, mut certificate_no) = (None, None, None, None);
+        let (mut purpose, mut commissioned_by, mut issued_on, mut signatory) =
+            (None, Any::Missing, None, None);
+        let mut samples = None;
+        loop {
+            match self.key()? {
+                b"report_no" => {
+                    once(&mut seen, 0)?;
+                    report_no = Some(self.req()?);
+                }
+                b"institution_uscc" => {
+                    once(&mut seen, 1)?;
+                    uscc = Some(self.req()?);
+                }
+                b"cma_mark" => {
+                    once(&mut seen, 2)?;
+                    cma_mark = Some(self.boolean()?);
+                }
+                b"certificate_no" => {
+                    once(&mut seen, 3)?;
+                    certificate_no = self.opt()?;
+                }
+                b"purpose" => {
+                    once(&mut seen, 4)?;
+                    purpose = Some(Purpose::parse(&self.req()?)?);
+                }
+                b"commissioned_by" => {
+                    once(&mut seen, 5)?;
+                    commissioned_by = self.any(D)?;
+                }
+                b"issued_on" => {
+                    once(&mut seen, 6)?;
+                    issued_on = Some(parse_day(&self.req()?)?);
+                }
+                b"signatory" => {
+                    once(&mut seen, 7)?;
+                    signatory = Some(self.person(D)?);
+                }
+                b"samples" => {
+                    once(&mut seen, 8)?;
+                    samples = Some(self.samples(D)?);
+                }
+                _ => self.skip(D)?,
+            }
+            if !self.next(b'}')? {
+                break;
+            }
+        }
+        let purpose = purpose?;
+        if purpose.is_public() {
+            match commissioned_by {
+                Any::Str(d) if !d.trim().is_empty() && DEPARTMENTS.contains(&&*d) => {}
+                _ => return None,
+            }
+        }
+        Some(Report {
+            report_no: report_no?,
+            uscc: uscc?,
+            cma_mark: cma_mark?,
+            certificate_no,
+            purpose,
+            issued_on: issued_on?,
+            signatory: signatory?,
+            samples: samples?,
+        })
+    }
+
+    fn samples(&mut self, depth: u32) -> Option<Vec<Sample<'a>>> {
+        if depth >= MAX_DEPTH || !self.open(b'[', b']')? {
+            return None;
+        }
+        let mut v = Vec::with_capacity(2);
+        loop {
+            v.push(self.sample(depth + 1)?);
+            if !self.next(b']')? {
+                break;
+            }
+        }
+        Some(v)
+    }
+
+    fn sample(&mut self, depth: u32) -> Option<Sample<'a>> {
+        if depth >= MAX_DEPTH || !self.open(b'{', b'}')? {
+            return None;
+        }
+        let mut seen = 0u32;
+        let (mut sample_id, mut category, mut site) = (None, None, None);
+        let (mut from, mut to, mut received) = (None, None, None);
+        let (mut samplers, mut results) = (None, None);
+        loop {
+            match self.key()? {
+                b"sample_id" => {
+                    once(&mut seen, 0)?;
+                    sample_id = Some(self.req()?);
+                }
+                b"category" => {
+                    once(&mut seen, 1)?;
+                    category = Some(Category::parse(&self.req()?)?);
+                }
+                b"site" => {
+                    once(&mut seen, 2)?;
+                    site = Some(self.req()?);
+                }
+                b"sampled_from" => {
+                    once(&mut seen, 3)?;
+                    from = Some(self.instant()?);
+                }
+                b"sampled_to" => {
+                    once(&mut seen, 4)?;
+                    to = Some(self.instant()?);
+                }
+                b"received_at" => {
+                    once(&mut seen, 5)?;
+                    received = Some(self.instant()?);
+                }
+                b"samplers" => {
+                    once(&mut seen, 6)?;
+                    samplers = Some(self.samplers(depth + 1)?);
+                }
+                b"results" => {
+                    once(&mut seen, 7)?;
+                    results = Some(self.results(depth + 1)?);
+                }
+                _ => self.skip(depth + 1)?,
+            }
+            if !self.next(b'}')? {
+                break;
+            }
+        }
+        Some(Sample {
+            sample_id: sample_id?,
+            category: category?,
+            site: site?,
+            from: from?,
+            to: to?,
+            received: received?,
+            samplers: samplers?,
+            results: results?,
+        })
+    }
+
+    fn samplers(&mut self, depth: u32) -> Option<Vec<Cow<'a, str>>> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        let mut v = Vec::with_capacity(2);
+        if !self.open(b'[', b']')? {
+            return Some(v);
+        }
+        loop {
+            v.push(self.person(depth + 1)?);
+            if !self.next(b']')? {
+                break;
+            }
+        }
+        Some(v)
+    }
+
+    fn results(&mut self, depth: u32) -> Option<Vec<ResultRow<'a>>> {
+        if depth >= MAX_DEPTH || !self.open(b'[', b']')? {
+            return None;
+        }
+        let mut v = Vec::with_capacity(8);
+        loop {
+            v.push(self.result(depth + 1)?);
+            if !self.next(b']')? {
+                break;
+            }
+        }
+        Some(v)
+    }
+
+    fn result(&mut self, depth: u32) -> Option<ResultRow<'a>> {
+        if depth >= MAX_DEPTH || !self.open(b'{', b'}')? {
+            return None;
+        }
+        let mut seen = 0u32;
+        let (mut parameter, mut method, mut value, mut below) = (None, None, None, None);
+        let (mut detection_limit, mut limit, mut unit_ok) = (None, None, false);
+        let (mut analyzed, mut analyst, mut instrument_id) = (None, None, None);
+        loop {
+            match self.key()? {
+                b"parameter" => {
+                    once(&mut seen, 0)?;
+                    parameter = Some(self.req()?);
+                }
+                b"method" => {
+                    once(&mut seen, 1)?;
+                    method = Some(self.req()?);
+                }
+                b"value" => {
+                    once(&mut seen, 2)?;
+                    value = self.opt_decimal()?;
+                }
+                b"below_detection" => {
+                    once(&mut seen, 3)?;
+                    below = Some(self.boolean()?);
+                }
+                b"detection_limit" => {
+                    once(&mut seen, 4)?;
+                    detection_limit = self.opt_decimal()?;
+                }
+                b"unit" => {
+                    once(&mut seen, 5)?;
+                    self.req()?;
+                    unit_ok = true;
+                }
+                b"limit" => {
+                    once(&mut seen, 6)?;
+                    limit = self.opt_decimal()?;
+                }
+                b"analyzed_at" => {
+                    once(&mut seen, 7)?;
+                    analyzed = Some(self.instant()?);
+                }
+                b"analyst" => {
+                    once(&mut seen, 8)?;
+                    analyst = Some(self.person(depth + 1)?);
+                }
+                b"instrument_id" => {
+                    once(&mut seen, 9)?;
+                    instrument_id = self.opt()?;
+                }
+                _ => self.skip(depth + 1)?,
+            }
+            if !self.next(b'}')? {
+                break;
+            }
+        }
+        let below_detection = below?;
+        if !below_detection && value.is_none() || !unit_ok {
+            return None;
+        }
+        Some(ResultRow {
+            parameter: parameter?,
+            method: method?,
+            value,
+            below_detection,
+            detection_limit,
+            limit,
+            analyzed: analyzed?,
+            analyst: analyst?,
+            instrument_id,
+        })
+    }
+}
+
+/// Reads a line whose every field is right into a [`Report`]; `None` when the reference parser
+/// must decide (see the module docs).
+pub(crate) fn parse_report(line: &[u8]) -> Option<Report<'_>> {
+    let s = std::str::from_utf8(line).ok()?;
+    let mut sc = Sc { s, b: s.as_bytes(), i: 0 };
+    sc.ws();
+    let r = sc.report()?;
+    sc.ws();
+    (sc.i == sc.b.len()).then_some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::corpus::{generate, CorpusSpec};
+    use crate::parse::parse_line;
+
+    /// The fast path answers only when the reference parser reads the same report.
+    fn agrees(line: &[u8]) -> bool {
+        let Some(fast) = parse_report(line) else { return false };
+        let reference = parse_line(line).expect("fast path took a line the reference refuses");
+        let reference = reference.outcome.expect("fast path took a line with shape problems");
+        assert_eq!(format!("{fast:?}"), format!("{reference:?}"), "{}", String::from_utf8_lossy(line));
+        true
+    }
+
+    fn corpus_lines(seed: u64, plant: bool) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let spec = CorpusSpec { seed, reports: 300, plant, plant_every: 5, ..CorpusSpec::default() };
+        generate(&spec, &mut out).unwrap();
+        out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect()
+    }
+
+    #[test]
+    fn corpus_lines_take_the_fast_path_when_well_formed() {
+        let lines = corpus_lines(5, true);
+        let fast = lines.iter().filter(|l| agrees(l)).count();
+        // Planted shape problems (5 of 24 kinds, every 5th report) fall back; the rest is fast.
+        assert!(fast * 10 >= lines.len() * 9, "{fast} of {}", lines.len());
+    }
+
+    #[test]
+    fn hand_written_edge_cases() {
+        let ok = r#"{"report_no":"R\u00e91","institution_uscc":"U","cma_mark":true,"purpose":"commissioned","issued_on":"2025-03-04","signatory":{"id":"S"},"x":[1,-0.5,{"a":[true,false,null]}],"samples":[{"sample_id":"S1","category":"water","site":"a\"b","sampled_from":"2025-03-01T09:00:00+08:00","sampled_to":"2025-03-01T10:00:00Z","received_at":"2025-03-01T14:00:00+08:00","samplers":[],"results":[{"parameter":"p","method":"m","value":null,"below_detection":true,"unit":"u","analyzed_at":"2025-03-02T10:00:00+08:00","analyst":{"id":"A","id2":1}}]}]}"#;
+        assert!(agrees(ok.as_bytes()));
+        assert!(agrees(format!(" \t{ok} \r").as_bytes()));
+        for bad in [
+            ok.replace(r#""x":"#, r#""report_no":"R2","x":"#), // duplicate key
+            ok.replace(r#""x":[1,"#, r#""x":[1e5,"#),          // exponent: fall back
+            ok.replace(r#""x":[1,"#, r#""x":[01,"#),           // not JSON
+            ok.replace(r#""x":[1,"#, r#""x":[1,,"#),           // not JSON
+            ok.replace(r#""a\"b""#, r#""a\ud800b""#),          // surrogate: fall back
+            ok.replace(r#""a\"b""#, r#""a\qb""#),              // bad escape
+            ok.replace(r#""a\"b""#, "\"a\u{1}b\""),            // control character
+            ok.replace(r#""value":null"#, r#""value":"1e3""#), // not a decimal
+            ok.replace(r#""below_detection":true"#, r#""below_detection":false"#), // missing value
+            ok.replace(r#""samplers":[]"#, r#""samplers":[null]"#),
+            ok.replace(r#""sa"#, r#""s\u0061"#), // escaped key
+            format!("{ok}x"),
+            format!("{ok}{{}}"),
+            ok[..ok.len() - 1].to_owned(),
+        ] {
+            assert!(parse_report(bad.as_bytes()).is_none(), "{bad}");
+        }
+    }
+
+    const TOKENS: &[&str] = &[
+        "\"",
+        "\\",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        " ",
+        "\u{0}",
+        "n",
+        "0",
+        "1e5",
+        "-",
+        ".",
+        "null",
+        "true",
+        "\"id\":\"X\",",
+        "\"value\":\"1\",",
+        "\\u00e9",
+        "\\ud83d",
+        "\\n",
+        "\u{3000}",
+        "é",
+        "\"report_no\":1,",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn mutated_corpus_lines_agree_with_the_reference(
+            which in 0usize..300, edits in proptest::collection::vec((0usize..4000, 0usize..TOKENS.len(), any::<u8>(), 0u8..4), 1..4),
+        ) {
+            static LINES: std::sync::LazyLock<Vec<Vec<u8>>> = std::sync::LazyLock::new(|| corpus_lines(9, true));
+            let mut line = LINES[which % LINES.len()].clone();
+            for (pos, tok, byte, op) in edits {
+                let p = pos % (line.len() + 1);
+                match op {
+                    0 => { line.splice(p..p, TOKENS[tok].bytes()); }
+                    1 => { if p < line.len() { line[p] = byte; } }
+                    2 => { let e = (p + 1 + byte as usize % 8).min(line.len()); line.drain(p..e); }
+                    _ => { line.insert(p, byte); }
+                }
+            }
+            agrees(&line);
+        }
+
+        #[test]
+        fn arbitrary_bytes_agree_with_the_reference(data in proptest::collection::vec(any::<u8>(), 0..400)) {
+            agrees(&data);
+        }
+    }
+}
