@@ -160,6 +160,10 @@ fn sample() -> (Snapshot, [String; 3]) {
     (Snapshot { institutions: vec![ic, ia, ib] }, [a, b, c])
 }
 
+fn one(uscc: &str) -> Vec<String> {
+    vec![uscc.to_owned()]
+}
+
 fn officer() -> Actor {
     Actor { user: "msa-li".into(), department: "MSA".into(), role: "officer".into(), ip: None }
 }
@@ -346,26 +350,26 @@ async fn directory_filters_by_name_code_category_certificate_status_and_capabili
     assert_eq!(find(DirectoryFilter::default()).await, sorted(vec![&a, &b, &c]));
     assert_eq!(
         find(DirectoryFilter { name_contains: Some("浦东".into()), ..Default::default() }).await,
-        [b.clone()]
+        one(&b)
     );
     assert!(find(DirectoryFilter { name_contains: Some("%".into()), ..Default::default() }).await.is_empty());
     assert_eq!(
         find(DirectoryFilter { uscc_prefix: Some(a[..10].into()), ..Default::default() }).await,
-        [a.clone()]
+        one(&a)
     );
     assert_eq!(
         find(DirectoryFilter { category: Some(Category::Noise), ..Default::default() }).await,
-        [c.clone()]
+        one(&c)
     );
     let status = |f: CertificateFilter, day: &str| DirectoryFilter {
         certificate_status_on: Some((f, d(day))),
         ..Default::default()
     };
-    assert_eq!(find(status(CertificateFilter::Status(Status::Revoked), "2024-01-01")).await, [b.clone()]);
-    assert_eq!(find(status(CertificateFilter::Status(Status::Cancelled), "2024-01-01")).await, [c.clone()]);
-    assert_eq!(find(status(CertificateFilter::Status(Status::Suspended), "2024-09-01")).await, [a.clone()]);
+    assert_eq!(find(status(CertificateFilter::Status(Status::Revoked), "2024-01-01")).await, one(&b));
+    assert_eq!(find(status(CertificateFilter::Status(Status::Cancelled), "2024-01-01")).await, one(&c));
+    assert_eq!(find(status(CertificateFilter::Status(Status::Suspended), "2024-09-01")).await, one(&a));
     assert_eq!(find(status(CertificateFilter::InForce, "2025-06-01")).await, sorted(vec![&b, &c]));
-    assert_eq!(find(status(CertificateFilter::Expired, "2025-06-01")).await, [a.clone()]);
+    assert_eq!(find(status(CertificateFilter::Expired, "2025-06-01")).await, one(&a));
 
     let can = |p: &str, m: &str, day: &str| DirectoryFilter {
         can_test: Some((p.into(), m.into(), d(day))),
@@ -376,11 +380,11 @@ async fn directory_filters_by_name_code_category_certificate_status_and_capabili
     // Full-width method code folds to the same method.
     assert_eq!(find(can("化学需氧量", "HJ\u{3000}828－2017", "2024-11-01")).await, sorted(vec![&a, &b, &c]));
     // Ammonia nitrogen: A's scope entry ended on 2022-12-31 (inclusive).
-    assert_eq!(find(can("氨氮", "HJ 535-2009", "2022-12-31")).await, [a.clone()]);
+    assert_eq!(find(can("氨氮", "HJ 535-2009", "2022-12-31")).await, one(&a));
     assert!(find(can("氨氮", "HJ 535-2009", "2023-01-01")).await.is_empty());
     // Cadmium: B's only soil certificate was revoked.
     assert!(find(can("镉", "GB/T 17141-1997", "2024-01-01")).await.is_empty());
-    assert_eq!(find(can("镉", "GB/T 17141-1997", "2021-01-01")).await, [b.clone()]);
+    assert_eq!(find(can("镉", "GB/T 17141-1997", "2021-01-01")).await, one(&b));
 
     let (rows, total) = db
         .store
