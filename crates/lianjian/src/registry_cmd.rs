@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use clap::Subcommand;
 use lianjian_registry::Snapshot;
 use lianjian_store::audit::Actor;
@@ -30,11 +30,16 @@ pub enum ImportCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum ExportCommand {
-    /// 导出机构名录快照 JSON(规范顺序)/ export the registry snapshot (canonical JSON)
+    /// 导出机构名录快照 JSON(规范顺序),--out 以 .xlsx 结尾时导出 Excel / export the registry (JSON, or Excel for .xlsx)
     Registry {
         /// 输出文件,缺省为标准输出 / output file; stdout when absent
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// 导出 Excel 名录导入模板 / write the Excel import template
+    Template {
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -42,29 +47,41 @@ async fn open(url: &str) -> Result<Store> {
     Store::open(url).await.map_err(|e| anyhow!("{e}"))
 }
 
-fn read_snapshot(path: &Path) -> Result<Snapshot> {
-    let is_stdin = path.as_os_str() == "-";
-    if !is_stdin {
-        if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
-            if !ext.eq_ignore_ascii_case("json") {
-                bail!(
-                    "暂不支持 .{ext} 格式的名录文件:请提供 JSON 名录快照(交换格式 §1)/ only JSON snapshots are accepted for now"
-                );
-            }
-        }
-    }
-    let mut text = String::new();
-    if is_stdin {
-        std::io::stdin().read_to_string(&mut text).context("无法读取标准输入")?;
+fn is_xlsx(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+/// The snapshot in a file: JSON (exchange-formats §1) or the registry workbook (`.xlsx`, one sheet per
+/// table). A workbook with bad cells is refused listing every one, with its sheet, row and column.
+fn read_snapshot(path: &Path) -> Result<std::result::Result<Snapshot, Vec<String>>> {
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin().read_to_end(&mut bytes).context("无法读取标准输入")?;
     } else {
-        text = std::fs::read_to_string(path).with_context(|| format!("无法读取 {}", path.display()))?;
+        bytes = std::fs::read(path).with_context(|| format!("无法读取 {}", path.display()))?;
     }
-    Snapshot::from_json(&text).map_err(|e| anyhow!("{}:{}", path.display(), e.reason_zh()))
+    if is_xlsx(path) || bytes.starts_with(b"PK\x03\x04") {
+        return Ok(lianjian_exchange::snapshot_from_xlsx(&bytes)
+            .map_err(|ps| ps.iter().map(|p| format!("{}: {p}", path.display())).collect()));
+    }
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| anyhow!("无法读取 {}:既不是 UTF-8 JSON 也不是 .xlsx", path.display()))?;
+    Ok(Ok(Snapshot::from_json(text).map_err(|e| anyhow!("无法读取 {}:{}", path.display(), e.reason_zh()))?))
 }
 
 pub async fn import(url: &str, cmd: ImportCommand, actor: &Actor) -> Result<ExitCode> {
     let ImportCommand::Registry { file, note } = cmd;
-    let snapshot = read_snapshot(&file)?;
+    let snapshot = match read_snapshot(&file)? {
+        Ok(s) => s,
+        Err(problems) => {
+            let mut err = std::io::stderr().lock();
+            for p in &problems {
+                writeln!(err, "{p}")?;
+            }
+            writeln!(err, "名录导入被拒绝:共 {} 个问题,数据库未作任何修改 / import refused", problems.len())?;
+            return Ok(ExitCode::FAILURE);
+        }
+    };
     let store = open(url).await?;
     let note = note.unwrap_or_else(|| format!("lianjian import registry {}", file.display()));
     match store.import_registry(actor, &snapshot, Some(&note)).await? {
@@ -87,9 +104,22 @@ pub async fn import(url: &str, cmd: ImportCommand, actor: &Actor) -> Result<Exit
 }
 
 pub async fn export(url: &str, cmd: ExportCommand) -> Result<ExitCode> {
-    let ExportCommand::Registry { out } = cmd;
+    let out = match cmd {
+        ExportCommand::Template { out } => {
+            std::fs::write(&out, lianjian_exchange::registry_template())
+                .with_context(|| format!("无法写入 {}", out.display()))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        ExportCommand::Registry { out } => out,
+    };
     let store = open(url).await?;
-    let text = store.export_registry().await?.to_canonical_json();
+    let snapshot = store.export_registry().await?;
+    if let Some(p) = out.as_ref().filter(|p| is_xlsx(p)) {
+        let bytes = lianjian_exchange::snapshot_to_xlsx(&snapshot).map_err(|e| anyhow!("{e}"))?;
+        std::fs::write(p, bytes).with_context(|| format!("无法写入 {}", p.display()))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = snapshot.to_canonical_json();
     match out {
         Some(p) => std::fs::write(&p, text).with_context(|| format!("无法写入 {}", p.display()))?,
         None => {

@@ -98,14 +98,32 @@ async fn a_bad_registry_file_is_refused_with_every_problem_and_exit_1() {
 }
 
 #[tokio::test]
-async fn a_spreadsheet_or_unreadable_file_is_one_clear_error() {
+async fn the_registry_round_trips_through_excel_and_a_broken_workbook_is_refused() {
     let (url, _file) = testing::fresh_url().await.unwrap();
+    let codes = codes();
     let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("in.json");
+    std::fs::write(&json, snapshot(&codes[0], &codes[1], "2027-01-01")).unwrap();
+    assert!(lianjian(&["--database-url", &url, "import", "registry", json.to_str().unwrap()], None)
+        .status
+        .success());
+    let before = out(&lianjian(&["--database-url", &url, "export", "registry"], None));
     let xlsx = dir.path().join("名录.xlsx");
-    std::fs::write(&xlsx, b"PK\x03\x04").unwrap();
+    let o = lianjian(&["--database-url", &url, "export", "registry", "--out", xlsx.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", err(&o));
     let o = lianjian(&["--database-url", &url, "import", "registry", xlsx.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("新增 0,更新 0"), "{}", out(&o));
+    assert_eq!(out(&lianjian(&["--database-url", &url, "export", "registry"], None)), before);
+    let template = dir.path().join("模板.xlsx");
+    assert!(lianjian(&["export", "template", "--out", template.to_str().unwrap()], None).status.success());
+    assert!(std::fs::read(&template).unwrap().starts_with(b"PK"));
+
+    let broken = dir.path().join("坏.xlsx");
+    std::fs::write(&broken, b"PK\x03\x04 not really a workbook").unwrap();
+    let o = lianjian(&["--database-url", &url, "import", "registry", broken.to_str().unwrap()], None);
     assert!(!o.status.success());
-    assert!(err(&o).contains("暂不支持 .xlsx"), "{}", err(&o));
+    assert!(err(&o).contains("名录导入被拒绝"), "{}", err(&o));
     let o = lianjian(
         &["--database-url", &url, "import", "registry", "-"],
         Some("{\"institutions\": [ {\"uscc\": 1} ]}"),
