@@ -52,6 +52,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(me))
         .routes(routes!(audit_entries))
         .routes(routes!(audit_head))
+        .routes(routes!(crate::plans::api::list))
+        .routes(routes!(crate::plans::api::one))
+        .routes(routes!(crate::plans::api::record))
         .routes(routes!(crate::registry_import::standing))
         .routes(routes!(crate::registry_import::export_api, crate::registry_import::import_api))
         .split_for_parts();

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod error;
 pub mod nav;
 pub mod pages;
+pub mod plans;
 pub mod registers;
 pub mod registry;
 pub mod registry_import;
@@ -74,6 +75,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(admin::router())
+        .merge(plans::router())
         .merge(registry::router())
         .merge(registers::router())
         .merge(registry_import::router())

@@ -24,6 +24,13 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("items.html", include_str!("../templates/items.html")),
     ("partner_board.html", include_str!("../templates/partner_board.html")),
     ("partner_upload.html", include_str!("../templates/partner_upload.html")),
+    ("plan_list.html", include_str!("../templates/plan_list.html")),
+    ("plan_detail.html", include_str!("../templates/plan_detail.html")),
+    ("plan_tasks.html", include_str!("../templates/plan_tasks.html")),
+    ("plan_task.html", include_str!("../templates/plan_task.html")),
+    ("public_plans.html", include_str!("../templates/public_plans.html")),
+    ("public_plan.html", include_str!("../templates/public_plan.html")),
+    ("public_plan_verify.html", include_str!("../templates/public_plan_verify.html")),
 ];
 
 pub const SITE_CSS: &str = include_str!("../assets/site.css");

@@ -15,7 +15,8 @@ use crate::{now_ms, Store, StoreError};
 /// `2026-H2`, `2026-H1`, `2026-Q1`…`2026-Q4` or `2026`.
 pub(crate) fn check_period(p: &str) -> Result<String, PlanError> {
     let p = p.trim().to_uppercase();
-    let ok_year = p.len() >= 4 && p[..4].chars().all(|c| c.is_ascii_digit()) && &p[..4] >= "2000";
+    let year = p.get(..4).unwrap_or("");
+    let ok_year = year.len() == 4 && year.bytes().all(|c| c.is_ascii_digit()) && year >= "2000";
     let rest = p.get(4..).unwrap_or("");
     let ok_rest = matches!(rest, "" | "-H1" | "-H2" | "-Q1" | "-Q2" | "-Q3" | "-Q4");
     if !(ok_year && ok_rest) {
@@ -353,5 +354,17 @@ impl Store {
         audit::append(&mut tx, d, OffsetDateTime::now_utc()).await?;
         crate::commit(tx).await?;
         Ok(plan)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn periods_are_checked_without_slicing_inside_a_character() {
+        assert_eq!(super::check_period(" 2026-h2 ").unwrap(), "2026-H2");
+        assert!(super::check_period("2026").is_ok());
+        for bad in ["下半年", "2026H2", "1999-H1", "2026-H3", "20", "２０２６-H1"] {
+            assert!(super::check_period(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -3,6 +3,7 @@
 mod audit_trail;
 mod client;
 mod matrix;
+mod plans;
 mod registers;
 mod registry;
 mod security;

@@ -1,0 +1,205 @@
+//! Joint random-inspection plans 联合抽查计划 on the web: the leaders' pages (create, commit,
+//! freeze, reveal, draw, re-plan), the inspectors' task list 检查任务, recusal 回避, the public
+//! portal 一公开 with the record download and how to verify it, and the read-only plan API.
+//!
+//! The rules live in `lianjian_store::plans` and the pure engine `lianjian_draw`; handlers here only
+//! check who may press which button, call the store and render.
+
+pub mod api;
+mod pages;
+mod public;
+
+use axum::routing::{get, post};
+use axum::Router;
+use lianjian_domain::org::{Category, Department};
+use lianjian_store::plans::{Plan, PlanError, PlanStatus, Task};
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/plans", get(pages::list_page).post(pages::create))
+        .route("/plans/grades", post(pages::set_grade))
+        .route("/plans/links", post(pages::link_account))
+        .route("/plans/{id}", get(pages::detail_page))
+        .route("/plans/{id}/commit", post(pages::commit))
+        .route("/plans/{id}/freeze", post(pages::freeze))
+        .route("/plans/{id}/reveal", post(pages::reveal))
+        .route("/plans/{id}/public-value", post(pages::public_value))
+        .route("/plans/{id}/replan", post(pages::replan))
+        .route("/plans/{id}/recuse", post(pages::recuse))
+        .route("/plans/{id}/pool.xlsx", get(pages::pool_xlsx))
+        .route("/plans/{id}/tasks.xlsx", get(pages::tasks_xlsx))
+        .route("/tasks", get(pages::my_tasks))
+        .route("/tasks/{id}", get(pages::task_page))
+        .route("/public/plans", get(public::list_page))
+        .route("/public/plans/verify", get(public::verify_page))
+        .route("/public/plans/{id}", get(public::detail_page))
+        .route("/public/plans/{id}/record.json", get(public::record_json))
+}
+
+impl From<PlanError> for AppError {
+    fn from(e: PlanError) -> Self {
+        match e {
+            PlanError::Invalid { field, message } => AppError::bad(field, message),
+            PlanError::WrongReveal { .. } => AppError::bad("secret", e.to_string()),
+            PlanError::State(m) => AppError::Conflict(m),
+            PlanError::Store(s) => s.into(),
+        }
+    }
+}
+
+pub(crate) fn dept_zh(code: &str) -> String {
+    code.parse::<Department>().map(|d| d.zh().to_owned()).unwrap_or_else(|_| code.to_owned())
+}
+
+pub(crate) fn categories_zh(codes: &[String]) -> String {
+    codes
+        .iter()
+        .map(|c| c.parse::<Category>().map(|c| c.zh().to_owned()).unwrap_or_else(|_| c.clone()))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// `50‰` as `5%` for people; permille kept exact.
+pub(crate) fn percent(permille: i64) -> String {
+    if permille % 10 == 0 {
+        format!("{}%", permille / 10)
+    } else {
+        format!("{}.{}%", permille / 10, permille % 10)
+    }
+}
+
+/// Whether entropy values may be shown: after the draw (or its failure) they are public anyway,
+/// and until then a value revealed early is not advertised.
+pub(crate) fn values_public(p: &Plan) -> bool {
+    p.status == PlanStatus::Drawn || p.draw_error.is_some()
+}
+
+#[derive(Serialize)]
+pub(crate) struct EntropyView {
+    label: String,
+    kind: &'static str,
+    commitment: Option<String>,
+    state: &'static str,
+    value: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct PlanView {
+    id: i64,
+    code: String,
+    version: i64,
+    draw_id: String,
+    period: String,
+    title: String,
+    departments: String,
+    joint: bool,
+    items: Vec<String>,
+    status: &'static str,
+    status_zh: &'static str,
+    status_css: &'static str,
+    strata: Vec<(String, String, i64)>,
+    team_size: i64,
+    year_cap: i64,
+    due_working_days: i64,
+    freeze_on: Option<String>,
+    inputs_digest: Option<String>,
+    draw_error: Option<String>,
+    drawn_on: Option<String>,
+    created_by: String,
+    frozen_by: Option<String>,
+    superseded_by: Option<i64>,
+    entropy: Vec<EntropyView>,
+}
+
+pub(crate) fn plan_view(p: &Plan) -> PlanView {
+    let show = values_public(p);
+    PlanView {
+        id: p.id,
+        code: p.code.clone(),
+        version: p.version,
+        draw_id: p.draw_id.clone(),
+        period: p.period.clone(),
+        title: p.title.clone(),
+        departments: p.departments.iter().map(|d| d.zh()).collect::<Vec<_>>().join(" + "),
+        joint: p.is_joint(),
+        items: p.items.clone(),
+        status: p.status.code(),
+        status_zh: if p.draw_error.is_some() { "已冻结(抽取失败)" } else { p.status.zh() },
+        status_css: match (p.status, p.draw_error.is_some()) {
+            (_, true) | (PlanStatus::Superseded, _) => "bad",
+            (PlanStatus::Drawn, _) => "ok",
+            _ => "warn",
+        },
+        strata: p
+            .strata
+            .iter()
+            .map(|s| (s.grade.code().to_owned(), percent(s.permille), s.permille))
+            .collect(),
+        team_size: p.team_size,
+        year_cap: p.year_cap,
+        due_working_days: p.due_working_days,
+        freeze_on: p.freeze_on.map(lianjian_registry::date::format),
+        inputs_digest: p.inputs_digest.clone(),
+        draw_error: p.draw_error.clone(),
+        drawn_on: p.drawn_on.map(lianjian_registry::date::format),
+        created_by: p.created_by.clone(),
+        frozen_by: p.frozen_by.clone(),
+        superseded_by: p.superseded_by,
+        entropy: p
+            .entropy
+            .iter()
+            .map(|e| EntropyView {
+                label: if e.kind == "public" {
+                    e.label.clone()
+                } else {
+                    format!("{}的秘密", dept_zh(&e.label))
+                },
+                kind: if e.kind == "public" { "公开随机数" } else { "部门秘密" },
+                commitment: e.commitment.clone(),
+                state: match (&e.value, e.kind.as_str(), &e.commitment) {
+                    (Some(_), "public", _) => "已录入",
+                    (Some(_), _, _) => "已揭示(与承诺值一致)",
+                    (None, "public", _) => "待录入",
+                    (None, _, Some(_)) => "已提交承诺值,待揭示",
+                    (None, _, None) => "待提交承诺值",
+                },
+                value: if show { e.value.clone() } else { None },
+            })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct TaskView {
+    id: i64,
+    plan_id: i64,
+    plan: String,
+    plan_title: String,
+    order: i64,
+    uscc: String,
+    name: String,
+    stratum: String,
+    due_on: String,
+    items: Vec<String>,
+    members: Vec<(String, String, String)>,
+}
+
+pub(crate) fn task_view(t: &Task) -> TaskView {
+    TaskView {
+        id: t.id,
+        plan_id: t.plan_id,
+        plan: format!("{} 第 {} 版", t.plan_code, t.plan_version),
+        plan_title: t.plan_title.clone(),
+        order: t.target_order + 1,
+        uscc: t.institution_uscc.clone(),
+        name: t.institution_name.clone(),
+        stratum: t.stratum.clone(),
+        due_on: lianjian_registry::date::format(t.due_on),
+        items: t.items.clone(),
+        members: t.members.iter().map(|m| (m.code.clone(), m.name.clone(), dept_zh(&m.department))).collect(),
+    }
+}

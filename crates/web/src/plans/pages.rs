@@ -1,0 +1,600 @@
+//! The leaders' and inspectors' pages: plans, the draw meeting, tasks and recusal.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use lianjian_domain::calendar::Calendar;
+use lianjian_domain::org::{Department, Permission};
+use lianjian_domain::params::ParamSet;
+use lianjian_store::plans::{Grade, NewPlan, Plan, PlanStatus, RevealOutcome};
+use lianjian_store::registry::today_cst;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::{categories_zh, dept_zh, plan_view, task_view};
+use crate::auth::{Caller, PageCaller};
+use crate::error::{AppError, PageResult};
+use crate::templates::render;
+use crate::xlsx::{xlsx_response, Cell};
+use crate::AppState;
+
+#[derive(Serialize)]
+struct ItemChoice {
+    code: String,
+    department: &'static str,
+    content: String,
+}
+
+async fn item_choices(state: &AppState) -> PageResult<Vec<ItemChoice>> {
+    Ok(state
+        .store
+        .items(Some(today_cst()))
+        .await?
+        .into_iter()
+        .filter(|i| i.department.is_supervisor())
+        .map(|i| ItemChoice { code: i.code, department: i.department.zh(), content: i.content })
+        .collect())
+}
+
+async fn render_list(
+    state: &AppState,
+    caller: &Caller,
+    flash: Option<(String, &'static str)>,
+    status: StatusCode,
+) -> PageResult<Response> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    let plans: Vec<_> = state.store.plans(true).await?.iter().map(plan_view).collect();
+    let ctx = context! {
+        plans => plans,
+        items => item_choices(state).await?,
+        grades => Grade::ALL.iter().map(|g| g.code()).collect::<Vec<_>>(),
+        leader => caller.can(Permission::LeaderApproval),
+        today => lianjian_registry::date::format(today_cst()),
+        flash => flash.as_ref().map(|f| f.0.clone()),
+        flash_kind => flash.as_ref().map(|f| f.1),
+    };
+    let html = render(&state.templates, "plan_list.html", "抽查计划", "/plans", Some(caller), ctx)?;
+    Ok((status, Html(html)).into_response())
+}
+
+pub(super) async fn list_page(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Response> {
+    render_list(&state, &caller, None, StatusCode::OK).await
+}
+
+/// A failed form shows the page again with the Chinese message; other errors are error pages.
+async fn list_or_error(state: &AppState, caller: &Caller, e: AppError) -> PageResult<Response> {
+    match e {
+        AppError::BadRequest { message, .. } => {
+            render_list(state, caller, Some((message, "error")), StatusCode::BAD_REQUEST).await
+        }
+        AppError::Conflict(message) => {
+            render_list(state, caller, Some((message, "error")), StatusCode::CONFLICT).await
+        }
+        other => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct CreateForm {
+    _csrf: Option<String>,
+    period: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    departments: Vec<String>,
+    #[serde(default)]
+    items: Vec<String>,
+    #[serde(default)]
+    team_size: String,
+    #[serde(default)]
+    public_label: String,
+}
+
+fn opt_int(field: &str, s: &str) -> Result<Option<i64>, AppError> {
+    match s.trim() {
+        "" => Ok(None),
+        t => t.parse().map(Some).map_err(|_| AppError::bad(field, format!("“{t}”不是整数"))),
+    }
+}
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Form(form): Form<CreateForm>,
+) -> PageResult<Response> {
+    caller.require(Permission::LeaderApproval)?;
+    caller.check_csrf(form._csrf.as_deref())?;
+    let result: Result<Plan, AppError> = async {
+        let departments = form
+            .departments
+            .iter()
+            .map(|d| d.parse::<Department>().map_err(|e| AppError::bad("departments", e.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
+        if !departments.is_empty() && !departments.contains(&caller.user.department) {
+            return Err(AppError::bad("departments", "只能编制本部门参加的抽查计划"));
+        }
+        let new = NewPlan {
+            period: form.period.clone(),
+            title: form.title.clone(),
+            departments,
+            items: form.items.clone(),
+            team_size: opt_int("team_size", &form.team_size)?,
+            public_label: Some(form.public_label.clone()),
+            year_cap: None,
+            due_working_days: None,
+        };
+        Ok(state.store.create_plan(&caller.actor(), &ParamSet::defaults(), new, today_cst()).await?)
+    }
+    .await;
+    match result {
+        Ok(plan) => Ok(Redirect::to(&format!("/plans/{}?done=created", plan.id)).into_response()),
+        Err(e) => list_or_error(&state, &caller, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct GradeForm {
+    _csrf: Option<String>,
+    uscc: String,
+    grade: String,
+    #[serde(default)]
+    valid_from: String,
+    basis: String,
+}
+
+pub(super) async fn set_grade(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Form(form): Form<GradeForm>,
+) -> PageResult<Response> {
+    caller.require(Permission::LeaderApproval)?;
+    caller.check_csrf(form._csrf.as_deref())?;
+    let result: Result<String, AppError> = async {
+        let grade = Grade::parse(&form.grade).ok_or_else(|| AppError::bad("grade", "信用等级应为 A–E"))?;
+        let from = crate::registry::parse_day("valid_from", &Some(form.valid_from.clone()))?;
+        let e = state.store.set_grade(&caller.actor(), &form.uscc, grade, from, &form.basis).await?;
+        Ok(format!(
+            "已将 {} 的信用等级设为 {},自 {} 起适用",
+            e.institution_uscc,
+            e.grade.code(),
+            lianjian_registry::date::format(e.valid_from)
+        ))
+    }
+    .await;
+    match result {
+        Ok(msg) => render_list(&state, &caller, Some((msg, "ok")), StatusCode::OK).await,
+        Err(e) => list_or_error(&state, &caller, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct LinkForm {
+    _csrf: Option<String>,
+    inspector: String,
+    username: String,
+}
+
+pub(super) async fn link_account(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Form(form): Form<LinkForm>,
+) -> PageResult<Response> {
+    caller.require(Permission::LeaderApproval)?;
+    caller.check_csrf(form._csrf.as_deref())?;
+    let code = form.inspector.trim().to_owned();
+    let result: Result<(), AppError> = async {
+        let inspector = state
+            .store
+            .inspector(&code)
+            .await?
+            .ok_or_else(|| AppError::bad("inspector", format!("检查人员 {code} 不在名录库中")))?;
+        if inspector.department != caller.user.department {
+            return Err(AppError::bad("inspector", "只能关联本部门的检查人员"));
+        }
+        Ok(state.store.link_inspector_account(&caller.actor(), &code, &form.username).await?)
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            let msg = format!("已将检查人员 {code} 关联到账户 {}", form.username.trim());
+            render_list(&state, &caller, Some((msg, "ok")), StatusCode::OK).await
+        }
+        Err(e) => list_or_error(&state, &caller, e).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct DoneQuery {
+    done: Option<String>,
+}
+
+fn done_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "created" => "计划已创建(草拟)。请参加部门的负责人分别提交秘密的承诺值,然后冻结。",
+        "committed" => "承诺值已提交。系统只保存秘密的 SHA-256 承诺值;请妥善保管秘密,抽取会上揭示。",
+        "frozen" => "计划已冻结:输入和输入摘要已公布,抽查对象库不再变化。",
+        "revealed" => "秘密与承诺值一致,已接受。",
+        "drawn" => "全部随机数已到齐,抽取完成,结果已公布,检查任务已下达。",
+        "replanned" => "已生成新版本(草拟);旧版本作废。",
+        "recused" => "回避已完成:替补人员按公开规则抽取,新的记录已公布。",
+        _ => return None,
+    })
+}
+
+async fn render_detail(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    flash: Option<(String, &'static str)>,
+    status: StatusCode,
+) -> PageResult<Response> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    let plan = state.store.plan(id).await?.ok_or_else(|| AppError::NotFound(format!("计划 {id} 不存在")))?;
+    let items = state.store.items(None).await?;
+    let item_rows: Vec<(String, String, String)> = plan
+        .items
+        .iter()
+        .map(|code| {
+            let i = items.iter().find(|i| &i.code == code);
+            (
+                code.clone(),
+                i.map(|i| i.department.zh().to_owned()).unwrap_or_default(),
+                i.map(|i| i.content.clone()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let pool = state.store.plan_pool(id).await?;
+    let candidates = pool.iter().filter(|p| p.excluded_reason.is_none()).count();
+    let excluded: Vec<_> = pool
+        .iter()
+        .filter(|p| p.excluded_reason.is_some())
+        .map(|p| (p.uscc.clone(), p.name.clone(), p.excluded_reason.clone().unwrap_or_default()))
+        .collect();
+    let conflicts: Vec<_> = state
+        .store
+        .plan_conflicts(id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            (
+                c.inspector_code,
+                c.institution_uscc,
+                if c.kind == "rotation" { "轮换" } else { "利害关系" },
+                c.reason,
+            )
+        })
+        .collect();
+    let tasks: Vec<_> = state.store.plan_tasks(id).await?.iter().map(task_view).collect();
+    let records = state.store.plan_records(id).await?;
+    let check = if records.is_empty() { None } else { Some(state.store.check_plan_record(id).await?) };
+    let recusals: Vec<_> = records
+        .iter()
+        .filter(|r| r.kind == "recusal")
+        .filter_map(|r| {
+            let e = r.record["recusals"].as_array()?.last()?;
+            Some((
+                r.seq,
+                e["target"].as_str()?.to_owned(),
+                e["withdrawn"].as_str()?.to_owned(),
+                e["replacement"].as_str()?.to_owned(),
+                r.note.clone().unwrap_or_default(),
+                crate::format_ms(r.created_at),
+            ))
+        })
+        .collect();
+    let mine = plan.departments.contains(&caller.user.department);
+    let my_secret = plan
+        .entropy
+        .iter()
+        .find(|e| e.kind == "department-secret" && e.label == caller.user.department.code());
+    let leader = caller.can(Permission::LeaderApproval) && mine;
+    let open = plan.status == PlanStatus::Frozen && plan.draw_error.is_none();
+    let ctx = context! {
+        plan => plan_view(&plan),
+        item_rows => item_rows,
+        candidates => candidates,
+        pool_size => pool.len(),
+        excluded => excluded,
+        conflicts => conflicts,
+        tasks => tasks,
+        record_seq => records.last().map(|r| r.seq),
+        check_ok => check.as_ref().map(|c| c.is_ok()),
+        check_message => check.and_then(|c| c.err()),
+        recusals => recusals,
+        my_department => caller.user.department.zh(),
+        can_commit => leader && plan.status == PlanStatus::Draft,
+        committed => my_secret.is_some_and(|e| e.commitment.is_some()),
+        can_freeze => leader && plan.status == PlanStatus::Draft,
+        can_reveal => leader && open && my_secret.is_some_and(|e| e.value.is_none()),
+        can_public => leader && open && plan.entropy.iter().any(|e| e.kind == "public" && e.value.is_none()),
+        can_replan => leader && matches!(plan.status, PlanStatus::Draft | PlanStatus::Frozen),
+        my_inspector => state.store.inspector_of_user(&caller.user.username).await?,
+        flash => flash.as_ref().map(|f| f.0.clone()),
+        flash_kind => flash.as_ref().map(|f| f.1),
+    };
+    let title = format!("{} 第 {} 版", plan.code, plan.version);
+    let html = render(&state.templates, "plan_detail.html", &title, "/plans", Some(caller), ctx)?;
+    Ok((status, Html(html)).into_response())
+}
+
+pub(super) async fn detail_page(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
+) -> PageResult<Response> {
+    let flash = q.done.as_deref().and_then(done_message).map(|m| (m.to_owned(), "ok"));
+    render_detail(&state, &caller, id, flash, StatusCode::OK).await
+}
+
+/// After a button: back to the plan with a message, or the plan again with the refusal.
+async fn after(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    result: Result<&'static str, AppError>,
+) -> PageResult<Response> {
+    match result {
+        Ok(done) => Ok(Redirect::to(&format!("/plans/{id}?done={done}")).into_response()),
+        Err(AppError::BadRequest { message, .. }) => {
+            render_detail(state, caller, id, Some((message, "error")), StatusCode::BAD_REQUEST).await
+        }
+        Err(AppError::Conflict(message)) => {
+            render_detail(state, caller, id, Some((message, "error")), StatusCode::CONFLICT).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct SecretForm {
+    _csrf: Option<String>,
+    #[serde(default)]
+    secret: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// A leader of a department taking part in the plan.
+async fn leader_of(state: &AppState, caller: &Caller, id: i64, csrf: Option<&str>) -> PageResult<Plan> {
+    caller.require(Permission::LeaderApproval)?;
+    caller.check_csrf(csrf)?;
+    let plan = state.store.plan(id).await?.ok_or_else(|| AppError::NotFound(format!("计划 {id} 不存在")))?;
+    if !plan.departments.contains(&caller.user.department) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(plan)
+}
+
+pub(super) async fn commit(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+    Form(form): Form<SecretForm>,
+) -> PageResult<Response> {
+    leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
+    let r = state.store.commit_secret(&caller.actor(), id, caller.user.department, &form.secret).await;
+    after(&state, &caller, id, r.map(|_| "committed").map_err(AppError::from)).await
+}
+
+pub(super) async fn freeze(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+    Form(form): Form<SecretForm>,
+) -> PageResult<Response> {
+    leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
+    let r = state.store.freeze_plan(&caller.actor(), id, &Calendar::official(), today_cst()).await;
+    after(&state, &caller, id, r.map(|_| "frozen").map_err(AppError::from)).await
+}
+
+fn outcome(o: RevealOutcome) -> Result<&'static str, AppError> {
+    match o {
+        RevealOutcome::Waiting { .. } => Ok("revealed"),
+        RevealOutcome::Drawn { .. } => Ok("drawn"),
+        // The plan page shows the engine's message from the plan itself.
+        RevealOutcome::Failed { message } => Err(AppError::Conflict(message)),
+    }
+}
+
+pub(super) async fn reveal(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+    Form(form): Form<SecretForm>,
+) -> PageResult<Response> {
+    leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
+    let r = state
+        .store
+        .reveal_secret(
+            &caller.actor(),
+            id,
+            caller.user.department,
+            &form.secret,
+            &Calendar::official(),
+            today_cst(),
+        )
+        .await;
+    after(&state, &caller, id, r.map_err(AppError::from).and_then(outcome)).await
+}
+
+pub(super) async fn public_value(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+    Form(form): Form<SecretForm>,
+) -> PageResult<Response> {
+    leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
+    let r = state
+        .store
+        .enter_public_value(&caller.actor(), id, &form.value, &Calendar::official(), today_cst())
+        .await;
+    after(&state, &caller, id, r.map_err(AppError::from).and_then(outcome)).await
+}
+
+pub(super) async fn replan(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+    Form(form): Form<SecretForm>,
+) -> PageResult<Response> {
+    leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
+    match state.store.replan(&caller.actor(), id, &form.note).await {
+        Ok(p) => Ok(Redirect::to(&format!("/plans/{}?done=replanned", p.id)).into_response()),
+        Err(e) => after(&state, &caller, id, Err(e.into())).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct RecuseForm {
+    _csrf: Option<String>,
+    target: String,
+    #[serde(default)]
+    inspector: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// A team member withdraws themself; a leader of a participating department may record it for them.
+pub(super) async fn recuse(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+    Form(form): Form<RecuseForm>,
+) -> PageResult<Response> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    caller.check_csrf(form._csrf.as_deref())?;
+    let mine = state.store.inspector_of_user(&caller.user.username).await?;
+    let inspector = match form.inspector.trim() {
+        "" => mine
+            .clone()
+            .ok_or_else(|| AppError::bad("inspector", "您的账户没有关联检查人员,请联系科室负责人"))?,
+        code => code.to_owned(),
+    };
+    if mine.as_deref() != Some(inspector.as_str()) {
+        leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
+    }
+    let r = state.store.recuse(&caller.actor(), id, form.target.trim(), &inspector, &form.reason).await;
+    match (r, form.back.parse::<i64>()) {
+        (Ok(_), Ok(task)) => Ok(Redirect::to(&format!("/tasks/{task}?done=recused")).into_response()),
+        (r, _) => after(&state, &caller, id, r.map(|_| "recused").map_err(AppError::from)).await,
+    }
+}
+
+pub(super) async fn pool_xlsx(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    let plan = state.store.plan(id).await?.ok_or_else(|| AppError::NotFound(format!("计划 {id} 不存在")))?;
+    let rows: Vec<Vec<Cell>> = state
+        .store
+        .plan_pool(id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            vec![
+                Cell::Text(p.uscc),
+                Cell::Text(p.name),
+                Cell::Text(p.stratum),
+                Cell::Text(categories_zh(&p.categories)),
+                Cell::Text(p.sources.iter().map(|s| source_zh(s)).collect::<Vec<_>>().join("、")),
+                Cell::Text(p.excluded_reason.unwrap_or_else(|| "列入".into())),
+            ]
+        })
+        .collect();
+    let headers = ["统一社会信用代码", "机构名称", "信用等级", "监测类别", "来源", "是否列入抽查对象库"];
+    xlsx_response("抽查对象库", &headers, &rows, &format!("{}-v{}-抽查对象库.xlsx", plan.code, plan.version))
+}
+
+fn source_zh(s: &str) -> String {
+    match s.strip_prefix("partner:") {
+        Some(d) => format!("{}名单", dept_zh(d)),
+        None => "机构名录库".into(),
+    }
+}
+
+pub(super) async fn tasks_xlsx(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    let plan = state.store.plan(id).await?.ok_or_else(|| AppError::NotFound(format!("计划 {id} 不存在")))?;
+    let rows: Vec<Vec<Cell>> = state
+        .store
+        .plan_tasks(id)
+        .await?
+        .iter()
+        .map(task_view)
+        .map(|t| {
+            vec![
+                Cell::Text(t.order.to_string()),
+                Cell::Text(t.uscc),
+                Cell::Text(t.name),
+                Cell::Text(t.stratum),
+                Cell::Text(
+                    t.members
+                        .iter()
+                        .map(|m| format!("{} {}({})", m.0, m.1, m.2))
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                ),
+                Cell::Text(t.items.join("、")),
+                Cell::Text(t.due_on),
+            ]
+        })
+        .collect();
+    let headers = ["序号", "统一社会信用代码", "机构名称", "信用等级", "检查组", "检查事项", "完成期限"];
+    xlsx_response("检查任务", &headers, &rows, &format!("{}-v{}-检查任务.xlsx", plan.code, plan.version))
+}
+
+pub(super) async fn my_tasks(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Html<String>> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    let code = state.store.inspector_of_user(&caller.user.username).await?;
+    let tasks: Vec<_> = match &code {
+        Some(c) => state.store.tasks_for_inspector(c).await?.iter().map(task_view).collect(),
+        None => Vec::new(),
+    };
+    let ctx = context! { inspector => code, tasks => tasks };
+    Ok(Html(render(&state.templates, "plan_tasks.html", "检查任务", "/tasks", Some(&caller), ctx)?))
+}
+
+pub(super) async fn task_page(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
+) -> PageResult<Html<String>> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    let task =
+        state.store.task(id).await?.ok_or_else(|| AppError::NotFound(format!("检查任务 {id} 不存在")))?;
+    let items = state.store.items(None).await?;
+    let item_rows: Vec<(String, String, String)> = task
+        .items
+        .iter()
+        .filter_map(|c| items.iter().find(|i| &i.code == c))
+        .map(|i| (i.code.clone(), i.basis.clone(), i.content.clone()))
+        .collect();
+    let mine = state.store.inspector_of_user(&caller.user.username).await?;
+    let on_team = mine.as_ref().is_some_and(|c| task.members.iter().any(|m| &m.code == c));
+    let ctx = context! {
+        task => task_view(&task),
+        item_rows => item_rows,
+        on_team => on_team,
+        flash => q.done.as_deref().and_then(done_message),
+    };
+    Ok(Html(render(&state.templates, "plan_task.html", "检查任务", "/tasks", Some(&caller), ctx)?))
+}
