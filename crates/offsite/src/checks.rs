@@ -4,7 +4,7 @@
 use lianjian_registry::Category;
 use serde_json::Value;
 
-use crate::cross::{Print, ReportCross, Window};
+use crate::cross::{CrossBatch, UNKNOWN_PERSON};
 use crate::decimal::Dec;
 use crate::finding::{ev, F};
 use crate::index::{norm_code, Index, InstIx};
@@ -70,8 +70,35 @@ fn cats_json(c: &[&Category]) -> Value {
     Value::from(c.iter().map(|c| c.as_str().to_owned()).collect::<Vec<_>>())
 }
 
-/// Runs every per-report rule on a report whose institution is `inst`; returns what the
-/// cross-report rules need.
+/// Reusable buffers for [`check_report`] (kept empty between reports; only their allocations are
+/// reused).
+#[derive(Default)]
+pub(crate) struct Scratch {
+    cats: Vec<&'static Category>,
+    strs: Vec<&'static str>,
+    strs2: Vec<&'static str>,
+    strs3: Vec<&'static str>,
+    pairs: Vec<(&'static str, &'static str)>,
+}
+
+/// An empty vector with `v`'s allocation, for borrows of another lifetime (the in-place
+/// `collect` keeps the allocation: same element layout).
+// `filter_map` (not `filter`): it changes the element type, which is the point.
+#[allow(clippy::unnecessary_filter_map)]
+fn recycle<'b, T: ?Sized>(mut v: Vec<&T>) -> Vec<&'b T> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
+#[allow(clippy::unnecessary_filter_map)]
+fn recycle_pairs<'b>(mut v: Vec<(&str, &str)>) -> Vec<(&'b str, &'b str)> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
+/// Runs every per-report rule on a report whose institution is `inst`; writes what the
+/// cross-report rules need to `cx` (the caller ends the report there).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn check_report(
     idx: &Index,
     params: &Params,
@@ -79,7 +106,9 @@ pub(crate) fn check_report(
     r: &Report<'_>,
     sink: &mut Sink<'_>,
     stats: &mut StatsAcc,
-) -> ReportCross {
+    cx: &mut CrossBatch,
+    scratch: &mut Scratch,
+) {
     let issued = IssuedOn(r.issued_on);
     let at = At { uscc: &r.uscc, report_no: &r.report_no };
     let f = |rule, sample, param, message, evidence| at.f(rule, sample, param, message, evidence);
@@ -128,13 +157,17 @@ pub(crate) fn check_report(
         ));
     }
     // Q05: signatory authorised on issued_on for every category in the report.
-    let mut cats: Vec<&Category> = Vec::with_capacity(2);
+    let mut cats: Vec<&Category> = recycle(std::mem::take(&mut scratch.cats));
     for s in &r.samples {
         if !cats.contains(&&s.category) {
             cats.push(&s.category);
         }
     }
-    match inst.signatory_missing(&r.signatory, &cats, r.issued_on) {
+    let q05 = match inst.signatory_covers(&r.signatory, &cats, r.issued_on) {
+        Some(true) => Some(Vec::new()),
+        _ => inst.signatory_missing(&r.signatory, &cats, r.issued_on),
+    };
+    match q05 {
         None => sink.emit(f(
             RuleId::Q05,
             None,
@@ -157,6 +190,7 @@ pub(crate) fn check_report(
         }
         Some(_) => {}
     }
+    scratch.cats = recycle(cats);
     // Q06: restricted institution doing enforcement or government work.
     if r.purpose.is_public() {
         if let Some((from, to, basis)) = inst.restriction(r.issued_on) {
@@ -176,20 +210,16 @@ pub(crate) fn check_report(
         }
     }
 
-    let mut cross = ReportCross {
-        out_end: 0,
-        report_no: r.report_no.as_ref().into(),
-        uscc: r.uscc.as_ref().into(),
-        windows: Vec::new(),
-        prints: Vec::new(),
-    };
-    let mut pairs: Vec<(&str, &str)> = Vec::new();
-    let mut seen_q03: Vec<&str> = Vec::new();
-    let mut seen_analyst: Vec<&str> = Vec::new();
+    cx.begin_report(&r.report_no, &r.uscc);
+    let mut pairs: Vec<(&str, &str)> = recycle_pairs(std::mem::take(&mut scratch.pairs));
+    let mut seen_q03: Vec<&str> = recycle(std::mem::take(&mut scratch.strs));
+    let mut seen_analyst: Vec<&str> = recycle(std::mem::take(&mut scratch.strs2));
+    let mut samplers: Vec<&str> = recycle(std::mem::take(&mut scratch.strs3));
     for s in &r.samples {
         let sid = Some(&*s.sample_id);
         // P02: distinct samplers.
-        let mut samplers: Vec<&str> = s.samplers.iter().map(|x| &**x).collect();
+        samplers.clear();
+        samplers.extend(s.samplers.iter().map(|x| &**x));
         samplers.sort_unstable();
         samplers.dedup();
         if samplers.len() < params.min_samplers {
@@ -203,10 +233,13 @@ pub(crate) fn check_report(
         }
         // P01 for samplers: staff on every CST day of the sampling window (from's day and to's day).
         let (d1, d2) = (s.from.cst_day(), s.to.cst_day());
+        // The sample as the cross-report stage sees it (only when it has windows or a print).
+        let mut sample_x: Option<u32> = None;
         for p in &samplers {
-            let bad_day = if !inst.is_staff(p, d1) {
+            let staff = inst.staff.get(*p);
+            let bad_day = if !staff.is_some_and(|st| st.on(d1)) {
                 Some(d1)
-            } else if d2 != d1 && !inst.is_staff(p, d2) {
+            } else if d2 != d1 && !staff.is_some_and(|st| st.on(d2)) {
                 Some(d2)
             } else {
                 None
@@ -223,6 +256,14 @@ pub(crate) fn check_report(
                     ),
                     ev! {"person_id" => *p, "role" => "sampler", "day" => day_string(d)},
                 ));
+            }
+            if s.from <= s.to {
+                let person = staff
+                    .map(|st| st.person)
+                    .or_else(|| idx.persons.get(*p).copied())
+                    .unwrap_or(UNKNOWN_PERSON);
+                let x = *sample_x.get_or_insert_with(|| cx.sample(&s.sample_id, &s.site, s.from, s.to));
+                cx.window(p, person, x);
             }
         }
         // T01, sample level.
@@ -244,29 +285,20 @@ pub(crate) fn check_report(
                 ev! {"check" => "sampled_to <= received_at", "sampled_to" => s.to.to_cst_string(), "received_at" => s.received.to_cst_string()},
             ));
         }
-        if s.from <= s.to {
-            for p in &samplers {
-                cross.windows.push(Window {
-                    person: (*p).into(),
-                    site: s.site.as_ref().into(),
-                    from: s.from,
-                    to: s.to,
-                    sample_id: s.sample_id.as_ref().into(),
-                });
-            }
-        }
 
         seen_q03.clear();
         seen_analyst.clear();
         pairs.clear();
+        // The analyst looked up last: (id, day, on staff).
+        let mut last_analyst: Option<(&str, i32, bool)> = None;
         for res in &s.results {
             let p = Some(&*res.parameter);
             let method = norm_code(&res.method);
             let aday = res.analyzed.cst_day();
+            let param = idx.params.get(&*res.parameter).copied();
             // Q03: scope of the named certificate on issued_on, once per (sample, parameter).
             if let Some((no, c)) = cert {
-                if !c.covers(&s.category, &res.parameter, &method, r.issued_on)
-                    && !seen_q03.contains(&&*res.parameter)
+                if !c.covers(&s.category, param, &method, r.issued_on) && !seen_q03.contains(&&*res.parameter)
                 {
                     seen_q03.push(&res.parameter);
                     sink.emit(f(
@@ -319,6 +351,8 @@ pub(crate) fn check_report(
                 }
             }
             // D02
+            let numeric = if res.below_detection { None } else { res.value.as_deref() };
+            let value = numeric.and_then(Dec::parse);
             if res.below_detection {
                 if let Some(v) = &res.value {
                     sink.emit(f(
@@ -330,7 +364,7 @@ pub(crate) fn check_report(
                     ));
                 }
             } else if let (Some(v), Some(dl)) = (&res.value, &res.detection_limit) {
-                if let (Some(vd), Some(dd)) = (Dec::parse(v), Dec::parse(dl)) {
+                if let (Some(vd), Some(dd)) = (value, Dec::parse(dl)) {
                     if vd < dd {
                         sink.emit(f(
                             RuleId::D02,
@@ -362,7 +396,15 @@ pub(crate) fn check_report(
                 ));
             }
             // P01 for analysts: staff on the analysis day, once per (sample, analyst).
-            if !inst.is_staff(&res.analyst, aday) && !seen_analyst.contains(&&*res.analyst) {
+            let on_staff = match last_analyst {
+                Some((a, d, on)) if d == aday && a == &*res.analyst => on,
+                _ => {
+                    let on = inst.is_staff(&res.analyst, aday);
+                    last_analyst = Some((&res.analyst, aday, on));
+                    on
+                }
+            };
+            if !on_staff && !seen_analyst.contains(&&*res.analyst) {
                 seen_analyst.push(&res.analyst);
                 sink.emit(f(
                     RuleId::P01,
@@ -378,27 +420,25 @@ pub(crate) fn check_report(
                 ));
             }
             // Statistics and the D01 fingerprint take numeric values only.
-            if !res.below_detection {
-                if let Some(v) = &res.value {
-                    stats.add(inst.ord, &res.parameter, v, res.limit.as_deref());
-                    pairs.push((&res.parameter, v));
+            if let Some(v) = numeric {
+                // `value` is a decimal string, so it always parses.
+                if let Some(vd) = value {
+                    stats.add(inst.ord, param, &res.parameter, v, vd, res.limit.as_deref());
                 }
+                pairs.push((&res.parameter, v));
             }
         }
         pairs.sort_unstable();
         pairs.dedup();
         if pairs.len() >= params.d01_min_pairs {
-            cross.prints.push(Print {
-                hash: fingerprint(&pairs),
-                pairs: pairs.len() as u32,
-                site: s.site.as_ref().into(),
-                from: s.from,
-                to: s.to,
-                sample_id: s.sample_id.as_ref().into(),
-            });
+            let x = *sample_x.get_or_insert_with(|| cx.sample(&s.sample_id, &s.site, s.from, s.to));
+            cx.print(fingerprint(&pairs), pairs.len() as u32, x);
         }
     }
-    cross
+    scratch.pairs = recycle_pairs(pairs);
+    scratch.strs = recycle(seen_q03);
+    scratch.strs2 = recycle(seen_analyst);
+    scratch.strs3 = recycle(samplers);
 }
 
 /// 128-bit fingerprint of a sorted set of (parameter, value) pairs: two SipHash-1-3 passes with

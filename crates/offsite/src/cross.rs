@@ -3,6 +3,11 @@
 //!
 //! Memory is bounded by these indexes — one entry per (sampler, sample) and one per sample
 //! with enough numeric results — never by the size of the input.
+//!
+//! The per-report stage (on the workers) writes what these rules need into a [`CrossBatch`]: flat
+//! vectors and one text arena per batch, so that a report costs no allocation. The merge keeps
+//! the batch's arena (strings are referenced, not copied again) and indexes known people (the
+//! registry's) by number, so the serial stage does little hashing.
 
 use std::collections::BTreeMap;
 
@@ -14,48 +19,128 @@ use crate::index::Map;
 use crate::instant::Instant;
 use crate::rules::RuleId;
 
-/// A sampler's presence at a site.
-pub(crate) struct Window {
-    pub person: Box<str>,
-    pub site: Box<str>,
-    pub from: Instant,
-    pub to: Instant,
-    pub sample_id: Box<str>,
+/// A string in a batch's text arena.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Span {
+    start: usize,
+    len: usize,
+}
+
+/// A person not in the registry (looked up by string in the serial stage).
+pub(crate) const UNKNOWN_PERSON: u32 = u32::MAX;
+
+/// What one batch of checked reports hands to the cross-report stage.
+#[derive(Default)]
+pub(crate) struct CrossBatch {
+    text: String,
+    pub reports: Vec<ReportCross>,
+    samples: Vec<SampleX>,
+    windows: Vec<WindowX>,
+    prints: Vec<PrintX>,
+}
+
+/// One checked report: where its own findings end in the batch output, and where its windows and
+/// fingerprints end in the batch vectors.
+pub(crate) struct ReportCross {
+    pub out_end: usize,
+    report_no: Span,
+    uscc: Span,
+    windows_end: usize,
+    prints_end: usize,
+}
+
+struct SampleX {
+    sample_id: Span,
+    site: Span,
+    from: Instant,
+    to: Instant,
+}
+
+/// A sampler's presence at a site (the sample's window).
+struct WindowX {
+    person: Span,
+    person_id: u32,
+    sample: u32,
 }
 
 /// A sample's set of numeric (parameter, value) pairs, hashed.
-pub(crate) struct Print {
-    pub hash: u128,
-    pub pairs: u32,
-    pub site: Box<str>,
-    pub from: Instant,
-    pub to: Instant,
-    pub sample_id: Box<str>,
+struct PrintX {
+    hash: u128,
+    pairs: u32,
+    sample: u32,
 }
 
-/// What one checked report hands to the cross-report stage.
-pub(crate) struct ReportCross {
-    /// End of this report's own findings in the batch output.
-    pub out_end: usize,
-    pub report_no: Box<str>,
-    pub uscc: Box<str>,
-    pub windows: Vec<Window>,
-    pub prints: Vec<Print>,
+fn text(t: &str, s: Span) -> &str {
+    t.get(s.start..s.start + s.len).unwrap_or("")
+}
+
+impl CrossBatch {
+    fn span(&mut self, s: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(s);
+        Span { start, len: s.len() }
+    }
+
+    /// Starts a report; its windows and prints follow, then [`CrossBatch::end_report`].
+    pub fn begin_report(&mut self, report_no: &str, uscc: &str) {
+        let report_no = self.span(report_no);
+        let uscc = self.span(uscc);
+        self.reports.push(ReportCross { out_end: 0, report_no, uscc, windows_end: 0, prints_end: 0 });
+    }
+
+    pub fn end_report(&mut self, out_end: usize) {
+        let (w, p) = (self.windows.len(), self.prints.len());
+        if let Some(r) = self.reports.last_mut() {
+            r.out_end = out_end;
+            r.windows_end = w;
+            r.prints_end = p;
+        }
+    }
+
+    /// A sample referenced by windows or prints; returns its index.
+    pub fn sample(&mut self, sample_id: &str, site: &str, from: Instant, to: Instant) -> u32 {
+        let sample_id = self.span(sample_id);
+        let site = self.span(site);
+        self.samples.push(SampleX { sample_id, site, from, to });
+        self.samples.len() as u32 - 1
+    }
+
+    pub fn window(&mut self, person: &str, person_id: u32, sample: u32) {
+        let person = self.span(person);
+        self.windows.push(WindowX { person, person_id, sample });
+    }
+
+    pub fn print(&mut self, hash: u128, pairs: u32, sample: u32) {
+        self.prints.push(PrintX { hash, pairs, sample });
+    }
+}
+
+/// A string kept by the cross stage: an arena and a span in it.
+#[derive(Clone, Copy)]
+struct Str {
+    arena: u32,
+    span: Span,
+}
+
+fn get(arenas: &[String], s: Str) -> &str {
+    arenas.get(s.arena as usize).map_or("", |t| text(t, s.span))
 }
 
 /// A sample as referenced from the indexes.
 struct SampleRef {
     report: u32,
-    sample_id: Box<str>,
-    site: u32,
+    sample_id: Str,
+    site: Str,
     from: Instant,
     to: Instant,
 }
 
+/// One person's windows, ordered by (from, arrival): in arrival order most of the time (a sorted
+/// vector), the rest in a tree.
 #[derive(Default)]
 struct PersonWindows {
-    /// (from, seq) → sample ref
-    by_from: BTreeMap<(Instant, u32), u32>,
+    sorted: Vec<(Instant, u32, u32)>,
+    late: BTreeMap<(Instant, u32), u32>,
     /// Longest window seen, in seconds (bounds the backwards scan).
     max_len: i64,
 }
@@ -63,15 +148,16 @@ struct PersonWindows {
 /// Cross-report state.
 #[derive(Default)]
 pub(crate) struct Cross {
-    reports: Vec<(Box<str>, Box<str>)>,
-    sites: Vec<Box<str>>,
-    site_ids: Map<Box<str>, u32>,
+    arenas: Vec<String>,
+    reports: Vec<(Str, Str)>,
     samples: Vec<SampleRef>,
-    persons: Map<Box<str>, PersonWindows>,
+    known: Vec<PersonWindows>,
+    unknown: Map<Box<str>, PersonWindows>,
     /// fingerprint → up to two samples with different (site, window): enough to always find
     /// one that differs from a new sample, if any does.
     prints: Map<u128, ([u32; 2], u8)>,
     seq: u32,
+    hits: Vec<((Instant, u32), u32)>,
 }
 
 /// Closed windows overlap when each starts before the other ends; windows that only touch do not,
@@ -80,129 +166,247 @@ fn overlaps(a: (Instant, Instant), b: (Instant, Instant)) -> bool {
     (a.0 < b.1 && b.0 < a.1) || a == b
 }
 
+/// `v.partition_point(pred)`, found by galloping back from the end (O(log distance from the end),
+/// touching only the tail).
+fn partition_from_end<T>(v: &[T], pred: impl Fn(&T) -> bool) -> usize {
+    let mut end = v.len();
+    let mut step = 1;
+    while end > 0 {
+        let probe = end.saturating_sub(step);
+        if v.get(probe).is_some_and(&pred) {
+            return probe + 1 + v.get(probe + 1..end).map_or(0, |r| r.partition_point(&pred));
+        }
+        end = probe;
+        step = step.saturating_mul(2);
+    }
+    0
+}
+
+/// The sample ref for a window or print: the previous one when it is the same sample of the same
+/// report (same id and window), else a new one.
+fn sample_ref(
+    samples: &mut Vec<SampleRef>,
+    arenas: &[String],
+    report: u32,
+    sample_id: Str,
+    site: Str,
+    from: Instant,
+    to: Instant,
+) -> u32 {
+    if let Some(last) = samples.last() {
+        if last.report == report
+            && last.from == from
+            && last.to == to
+            && get(arenas, last.sample_id) == get(arenas, sample_id)
+        {
+            return samples.len() as u32 - 1;
+        }
+    }
+    samples.push(SampleRef { report, sample_id, site, from, to });
+    samples.len() as u32 - 1
+}
+
+fn describe(arenas: &[String], reports: &[(Str, Str)], samples: &[SampleRef], i: u32) -> serde_json::Value {
+    let Some(s) = samples.get(i as usize) else { return serde_json::Value::Null };
+    let (rn, u) =
+        reports.get(s.report as usize).map_or(("", ""), |(r, u)| (get(arenas, *r), get(arenas, *u)));
+    json!({
+        "report_no": rn, "institution_uscc": u, "sample_id": get(arenas, s.sample_id),
+        "site": get(arenas, s.site),
+        "sampled_from": s.from.to_cst_string(), "sampled_to": s.to.to_cst_string(),
+    })
+}
+
 impl Cross {
-    fn site(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.site_ids.get(s) {
-            return i;
+    /// Applies a batch's reports in order: before each report's cross-report findings, its own
+    /// findings (`out[..out_end]`) are copied to the sink.
+    pub fn apply_batch(&mut self, b: CrossBatch, out: &[u8], sink: &mut Sink<'_>) {
+        let arena = self.arenas.len() as u32;
+        self.arenas.push(b.text);
+        let s = |span: Span| Str { arena, span };
+        let (mut pos, mut wi, mut pi) = (0, 0, 0);
+        for rc in &b.reports {
+            sink.out.extend_from_slice(out.get(pos..rc.out_end).unwrap_or_default());
+            pos = rc.out_end;
+            let report = self.reports.len() as u32;
+            self.reports.push((s(rc.report_no), s(rc.uscc)));
+            for w in b.windows.get(wi..rc.windows_end).unwrap_or_default() {
+                let Some(x) = b.samples.get(w.sample as usize) else { continue };
+                self.window(report, s(w.person), w.person_id, x, &s, sink);
+            }
+            for p in b.prints.get(pi..rc.prints_end).unwrap_or_default() {
+                let Some(x) = b.samples.get(p.sample as usize) else { continue };
+                self.print(report, p, x, &s, sink);
+            }
+            wi = rc.windows_end;
+            pi = rc.prints_end;
         }
-        let i = self.sites.len() as u32;
-        self.sites.push(s.into());
-        self.site_ids.insert(s.into(), i);
-        i
+        sink.out.extend_from_slice(out.get(pos..).unwrap_or_default());
     }
 
-    fn sample_ref(&mut self, report: u32, sample_id: &str, site: &str, from: Instant, to: Instant) -> u32 {
-        if let Some(last) = self.samples.last() {
-            if last.report == report && &*last.sample_id == sample_id && last.from == from && last.to == to {
-                return self.samples.len() as u32 - 1;
+    fn window(
+        &mut self,
+        report: u32,
+        person: Str,
+        person_id: u32,
+        x: &SampleX,
+        s: &impl Fn(Span) -> Str,
+        sink: &mut Sink<'_>,
+    ) {
+        let (from, to) = (x.from, x.to);
+        let me = sample_ref(&mut self.samples, &self.arenas, report, s(x.sample_id), s(x.site), from, to);
+        let arenas = &self.arenas;
+        let samples = &self.samples;
+        let my_site = get(arenas, samples[me as usize].site);
+        let person_str = get(arenas, person);
+        let pw = if person_id == UNKNOWN_PERSON {
+            match self.unknown.get_mut(person_str) {
+                Some(pw) => pw,
+                None => self.unknown.entry(person_str.into()).or_default(),
+            }
+        } else {
+            let i = person_id as usize;
+            if i >= self.known.len() {
+                self.known.resize_with(i + 1, PersonWindows::default);
+            }
+            &mut self.known[i]
+        };
+        let lo = (Instant { secs: from.secs.saturating_sub(pw.max_len).saturating_sub(1), nanos: 0 }, 0);
+        let hi = (to, u32::MAX);
+        let hits = &mut self.hits;
+        hits.clear();
+        let mut consider = |key: (Instant, u32), other: u32| {
+            let o = &samples[other as usize];
+            if get(arenas, o.site) != my_site && overlaps((key.0, o.to), (from, to)) {
+                hits.push((key, other));
+            }
+        };
+        // Windows mostly arrive in time order, so the range is at the tail: search from there.
+        let z = partition_from_end(&pw.sorted, |&(f, q, _)| (f, q) <= hi);
+        let a = partition_from_end(pw.sorted.get(..z).unwrap_or_default(), |&(f, q, _)| (f, q) < lo);
+        for &(f, q, other) in pw.sorted.get(a..z).unwrap_or_default() {
+            consider((f, q), other);
+        }
+        let mut sort = false;
+        if lo <= hi && !pw.late.is_empty() {
+            for (&key, &other) in pw.late.range(lo..=hi) {
+                consider(key, other);
+                sort = true;
             }
         }
-        let site = self.site(site);
-        self.samples.push(SampleRef { report, sample_id: sample_id.into(), site, from, to });
-        self.samples.len() as u32 - 1
+        if sort {
+            hits.sort_unstable_by_key(|h| h.0);
+        }
+        pw.max_len = pw.max_len.max(to.secs - from.secs + 1);
+        let seq = self.seq;
+        if pw.sorted.last().is_none_or(|l| (l.0, l.1) <= (from, seq)) {
+            pw.sorted.push((from, seq, me));
+        } else {
+            pw.late.insert((from, seq), me);
+        }
+        self.seq = self.seq.wrapping_add(1);
+        if hits.is_empty() {
+            return;
+        }
+        let mut done: Vec<u32> = Vec::new();
+        let (rn, uscc) = self.reports[report as usize];
+        let (rn, uscc) = (get(arenas, rn), get(arenas, uscc));
+        let (sample_id, site) = (get(arenas, s(x.sample_id)), get(arenas, s(x.site)));
+        for &(_, other) in hits.iter() {
+            if done.contains(&other) {
+                continue;
+            }
+            done.push(other);
+            let o = &samples[other as usize];
+            let msg = format!(
+                "人员 {} 在重叠时段内于两地采样:本报告样品 {}({},{} 至 {})与报告 {} 样品 {}({},{} 至 {})",
+                person_str,
+                sample_id,
+                site,
+                from.to_cst_string(),
+                to.to_cst_string(),
+                get(arenas, self.reports[o.report as usize].0),
+                get(arenas, o.sample_id),
+                get(arenas, o.site),
+                o.from.to_cst_string(),
+                o.to.to_cst_string()
+            );
+            let evidence = ev! {"person_id" => person_str, "this" => describe(arenas, &self.reports, samples, me),
+            "other" => describe(arenas, &self.reports, samples, other)};
+            sink.emit(F {
+                rule: RuleId::T02,
+                uscc: Some(uscc),
+                report_no: Some(rn),
+                sample_id: Some(sample_id),
+                parameter: None,
+                message: msg,
+                evidence,
+            });
+        }
     }
 
-    fn describe(&self, i: u32) -> serde_json::Value {
-        let s = &self.samples[i as usize];
-        let (rn, u) = &self.reports[s.report as usize];
-        json!({
-            "report_no": &**rn, "institution_uscc": &**u, "sample_id": &*s.sample_id,
-            "site": &*self.sites[s.site as usize],
-            "sampled_from": s.from.to_cst_string(), "sampled_to": s.to.to_cst_string(),
-        })
-    }
-
-    /// Applies one report's windows and fingerprints, emitting T02 and D01 findings.
-    pub fn apply(&mut self, rc: &ReportCross, sink: &mut Sink<'_>) {
-        let report = self.reports.len() as u32;
-        self.reports.push((rc.report_no.clone(), rc.uscc.clone()));
-        for w in &rc.windows {
-            let me = self.sample_ref(report, &w.sample_id, &w.site, w.from, w.to);
-            let my_site = self.samples[me as usize].site;
-            let pw = self.persons.entry(w.person.clone()).or_default();
-            let lo = Instant { secs: w.from.secs.saturating_sub(pw.max_len).saturating_sub(1), nanos: 0 };
-            let hi = (w.to, u32::MAX);
-            let mut hits: Vec<u32> = Vec::new();
-            for (&(f, _), &other) in pw.by_from.range((lo, 0)..=hi) {
-                let o = &self.samples[other as usize];
-                if o.site != my_site && overlaps((f, o.to), (w.from, w.to)) && !hits.contains(&other) {
-                    hits.push(other);
+    fn print(&mut self, report: u32, p: &PrintX, x: &SampleX, s: &impl Fn(Span) -> Str, sink: &mut Sink<'_>) {
+        let me = sample_ref(&mut self.samples, &self.arenas, report, s(x.sample_id), s(x.site), x.from, x.to);
+        let arenas = &self.arenas;
+        let samples = &self.samples;
+        let mine = &samples[me as usize];
+        let (site, from, to) = (get(arenas, mine.site), mine.from, mine.to);
+        let differs = |o: &SampleRef| get(arenas, o.site) != site || o.from != from || o.to != to;
+        let entry = self.prints.entry(p.hash).or_insert(([0, 0], 0));
+        let stored = &entry.0[..entry.1 as usize];
+        let other = stored.iter().copied().find(|&o| differs(&samples[o as usize]));
+        match other {
+            Some(o) => {
+                // A second distinct variant is kept so later copies of the first variant are found.
+                if entry.1 == 1 {
+                    entry.0[1] = me;
+                    entry.1 = 2;
                 }
-            }
-            pw.max_len = pw.max_len.max(w.to.secs - w.from.secs + 1);
-            pw.by_from.insert((w.from, self.seq), me);
-            self.seq = self.seq.wrapping_add(1);
-            for other in hits {
-                let o = &self.samples[other as usize];
+                let os = &samples[o as usize];
+                let (rn, uscc) = self.reports[report as usize];
+                let (rn, uscc) = (get(arenas, rn), get(arenas, uscc));
+                let (sample_id, my_site) = (get(arenas, s(x.sample_id)), get(arenas, s(x.site)));
                 let msg = format!(
-                    "人员 {} 在重叠时段内于两地采样:本报告样品 {}({},{} 至 {})与报告 {} 样品 {}({},{} 至 {})",
-                    w.person,
-                    w.sample_id,
-                    w.site,
-                    w.from.to_cst_string(),
-                    w.to.to_cst_string(),
-                    self.reports[o.report as usize].0,
-                    o.sample_id,
-                    self.sites[o.site as usize],
-                    o.from.to_cst_string(),
-                    o.to.to_cst_string()
+                    "样品 {}({})与报告 {} 的样品 {}({})的 {} 项数值结果完全相同,疑似复制数据",
+                    sample_id,
+                    my_site,
+                    get(arenas, self.reports[os.report as usize].0),
+                    get(arenas, os.sample_id),
+                    get(arenas, os.site),
+                    p.pairs
                 );
-                let evidence = ev! {"person_id" => &*w.person, "this" => self.describe(me), "other" => self.describe(other)};
+                let evidence = ev! {"identical_pairs" => p.pairs, "this" => describe(arenas, &self.reports, samples, me),
+                "other" => describe(arenas, &self.reports, samples, o)};
                 sink.emit(F {
-                    rule: RuleId::T02,
-                    uscc: Some(&rc.uscc),
-                    report_no: Some(&rc.report_no),
-                    sample_id: Some(&w.sample_id),
+                    rule: RuleId::D01,
+                    uscc: Some(uscc),
+                    report_no: Some(rn),
+                    sample_id: Some(sample_id),
                     parameter: None,
                     message: msg,
                     evidence,
                 });
             }
-        }
-        for p in &rc.prints {
-            let me = self.sample_ref(report, &p.sample_id, &p.site, p.from, p.to);
-            let (site, from, to) = {
-                let s = &self.samples[me as usize];
-                (s.site, s.from, s.to)
-            };
-            let differs = |o: &SampleRef| o.site != site || o.from != from || o.to != to;
-            let entry = self.prints.entry(p.hash).or_insert(([0, 0], 0));
-            let stored = &entry.0[..entry.1 as usize];
-            let other = stored.iter().copied().find(|&o| differs(&self.samples[o as usize]));
-            match other {
-                Some(o) => {
-                    // A second distinct variant is kept so later copies of the first variant are found.
-                    if entry.1 == 1 {
-                        entry.0[1] = me;
-                        entry.1 = 2;
-                    }
-                    let os = &self.samples[o as usize];
-                    let msg = format!(
-                        "样品 {}({})与报告 {} 的样品 {}({})的 {} 项数值结果完全相同,疑似复制数据",
-                        p.sample_id,
-                        p.site,
-                        self.reports[os.report as usize].0,
-                        os.sample_id,
-                        self.sites[os.site as usize],
-                        p.pairs
-                    );
-                    let evidence = ev! {"identical_pairs" => p.pairs, "this" => self.describe(me), "other" => self.describe(o)};
-                    sink.emit(F {
-                        rule: RuleId::D01,
-                        uscc: Some(&rc.uscc),
-                        report_no: Some(&rc.report_no),
-                        sample_id: Some(&p.sample_id),
-                        parameter: None,
-                        message: msg,
-                        evidence,
-                    });
-                }
-                None if entry.1 == 0 => {
-                    entry.0[0] = me;
-                    entry.1 = 1;
-                }
-                None => {}
+            None if entry.1 == 0 => {
+                entry.0[0] = me;
+                entry.1 = 1;
             }
+            None => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::partition_from_end;
+
+    #[test]
+    fn partition_from_end_is_partition_point() {
+        let v: Vec<u32> = (0..200).map(|x| x / 3).collect();
+        for t in 0..80 {
+            assert_eq!(partition_from_end(&v, |&x| x < t), v.partition_point(|&x| x < t), "{t}");
+            assert_eq!(partition_from_end(&v, |&x| x <= t), v.partition_point(|&x| x <= t), "{t}");
+        }
+        assert_eq!(partition_from_end(&[] as &[u32], |_| true), 0);
     }
 }

@@ -8,8 +8,8 @@ use std::sync::{mpsc, Mutex};
 
 use lianjian_registry::{MethodTable, Snapshot};
 
-use crate::checks::{check_report, Sink};
-use crate::cross::{Cross, ReportCross};
+use crate::checks::{check_report, Scratch, Sink};
+use crate::cross::{Cross, CrossBatch};
 use crate::finding::{ev, F};
 use crate::index::Index;
 use crate::parse::parse_line;
@@ -50,7 +50,7 @@ struct BatchOut {
     /// The input buffer, handed back for reuse.
     buf: Vec<u8>,
     out: Vec<u8>,
-    reports: Vec<ReportCross>,
+    cross: CrossBatch,
     counts: [u64; N_RULES],
     stats: StatsAcc,
     lines: u64,
@@ -260,14 +260,8 @@ impl Engine {
             m.pool.push(std::mem::take(&mut b.buf));
         }
         m.scratch.clear();
-        let mut pos = 0;
-        for rc in &b.reports {
-            m.scratch.extend_from_slice(&b.out[pos..rc.out_end]);
-            pos = rc.out_end;
-            let mut sink = Sink { out: &mut m.scratch, counts: &mut m.counts };
-            m.cross.apply(rc, &mut sink);
-        }
-        m.scratch.extend_from_slice(&b.out[pos..]);
+        let mut sink = Sink { out: &mut m.scratch, counts: &mut m.counts };
+        m.cross.apply_batch(std::mem::take(&mut b.cross), &b.out, &mut sink);
         w.write_all(&m.scratch).map_err(OffsiteError::Write)?;
         for i in 0..N_RULES {
             m.counts[i] += b.counts[i];
@@ -284,7 +278,7 @@ impl Engine {
         m.scratch.clear();
         let usccs: Vec<&str> = self.usccs.iter().map(String::as_str).collect();
         let mut sink = Sink { out: &mut m.scratch, counts: &mut m.counts };
-        m.stats.finish(&self.params, &usccs, &mut sink);
+        m.stats.finish(&self.params, &usccs, &self.idx.param_names, &mut sink);
         w.write_all(&m.scratch).map_err(OffsiteError::Write)?;
         w.flush().map_err(OffsiteError::Write)?;
         m.summary.findings = Summary::from_counts(&m.counts);
@@ -296,7 +290,7 @@ impl Engine {
         let mut o = BatchOut {
             buf: Vec::new(),
             out: Vec::new(),
-            reports: Vec::new(),
+            cross: CrossBatch::default(),
             counts: [0; N_RULES],
             stats: StatsAcc::new(&self.params),
             lines: 0,
@@ -325,6 +319,7 @@ impl Engine {
             }
         };
         let data = &buf[..len.min(buf.len())];
+        let mut scratch = Scratch::default();
         let mut start = 0;
         let mut line_no = first_line;
         while start < data.len() {
@@ -347,10 +342,17 @@ impl Engine {
                         o.reports_read += 1;
                         o.checked += 1;
                         o.rows += report.samples.iter().map(|s| s.results.len() as u64).sum::<u64>();
-                        let mut rc =
-                            check_report(&self.idx, &self.params, inst, &report, &mut sink, &mut o.stats);
-                        rc.out_end = o.out.len();
-                        o.reports.push(rc);
+                        check_report(
+                            &self.idx,
+                            &self.params,
+                            inst,
+                            &report,
+                            &mut sink,
+                            &mut o.stats,
+                            &mut o.cross,
+                            &mut scratch,
+                        );
+                        o.cross.end_report(o.out.len());
                         continue;
                     }
                 }
@@ -393,10 +395,17 @@ impl Engine {
                     let Some(inst) = uscc_known else { continue };
                     o.checked += 1;
                     o.rows += report.samples.iter().map(|s| s.results.len() as u64).sum::<u64>();
-                    let mut rc =
-                        check_report(&self.idx, &self.params, inst, &report, &mut sink, &mut o.stats);
-                    rc.out_end = o.out.len();
-                    o.reports.push(rc);
+                    check_report(
+                        &self.idx,
+                        &self.params,
+                        inst,
+                        &report,
+                        &mut sink,
+                        &mut o.stats,
+                        &mut o.cross,
+                        &mut scratch,
+                    );
+                    o.cross.end_report(o.out.len());
                 }
                 outcome => {
                     let mut problems = outcome.err().unwrap_or_default();

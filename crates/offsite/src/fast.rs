@@ -97,7 +97,12 @@ fn decode(raw: &str) -> Option<String> {
     Some(out)
 }
 
+#[inline(always)]
 fn non_blank<'a>(s: Cow<'a, str>) -> Option<Cow<'a, str>> {
+    // A printable ASCII first character settles it without a Unicode scan.
+    if matches!(s.as_bytes().first(), Some(0x21..=0x7e)) {
+        return Some(s);
+    }
     if s.trim().is_empty() {
         None
     } else {

@@ -45,8 +45,8 @@ pub(crate) struct CertIx {
     pub issued: i32,
     pub expires: i32,
     pub history: Vec<(i32, Status)>,
-    /// parameter → entries
-    pub scope: Map<String, Vec<ScopeIx>>,
+    /// parameter number ([`Index::params`]) → entries
+    pub scope: Vec<Vec<ScopeIx>>,
 }
 
 /// Where a certificate stands on a day.
@@ -95,8 +95,10 @@ impl CertIx {
         matches!(self.state(d), CertState::Status(Status::Valid))
     }
 
-    pub fn covers(&self, category: &Category, parameter: &str, method_norm: &str, d: i32) -> bool {
-        self.scope.get(parameter).is_some_and(|v| {
+    /// Whether the scope covers (category, parameter, method) on `d`; `param` is the parameter's
+    /// number, `None` for a parameter in no scope at all.
+    pub fn covers(&self, category: &Category, param: Option<u32>, method_norm: &str, d: i32) -> bool {
+        param.and_then(|p| self.scope.get(p as usize)).is_some_and(|v| {
             v.iter().any(|s| s.category == *category && s.method == method_norm && within(d, s.from, s.to))
         })
     }
@@ -105,11 +107,17 @@ impl CertIx {
 /// (from, to, categories) of one signatory entry.
 pub(crate) type SignatoryPeriod = (i32, Option<i32>, Vec<Category>);
 
+/// A staff member: their number among all registry people ([`Index::persons`]) and periods.
+pub(crate) struct StaffIx {
+    pub person: u32,
+    pub periods: Vec<(i32, Option<i32>)>,
+}
+
 pub(crate) struct InstIx {
     /// Position in the snapshot, for deterministic ordering of statistics.
     pub ord: u32,
     pub certs: Map<String, CertIx>,
-    pub staff: Map<String, Vec<(i32, Option<i32>)>>,
+    pub staff: Map<String, StaffIx>,
     pub signatories: Map<String, Vec<SignatoryPeriod>>,
     pub instruments: Set<String>,
     pub restrictions: Vec<(i32, Option<i32>, String)>,
@@ -117,7 +125,17 @@ pub(crate) struct InstIx {
 
 impl InstIx {
     pub fn is_staff(&self, person: &str, d: i32) -> bool {
-        self.staff.get(person).is_some_and(|v| v.iter().any(|(f, t)| within(d, *f, *t)))
+        self.staff.get(person).is_some_and(|s| s.on(d))
+    }
+
+    /// Whether a signatory entry covers every category on `d`: `None` when the person is not a
+    /// signatory on `d` at all (the allocation-free question behind [`InstIx::signatory_missing`]).
+    pub fn signatory_covers(&self, person: &str, cats: &[&Category], d: i32) -> Option<bool> {
+        let entries = self.signatories.get(person)?;
+        if !entries.iter().any(|(f, t, _)| within(d, *f, *t)) {
+            return None;
+        }
+        Some(cats.iter().all(|c| entries.iter().any(|(f, t, cs)| within(d, *f, *t) && cs.contains(c))))
     }
 
     /// `None`: not a signatory on `d` at all; `Some(missing)`: the categories not authorised.
@@ -146,20 +164,50 @@ pub(crate) struct MethodIx {
     pub abolished: Option<i32>,
 }
 
+impl StaffIx {
+    pub fn on(&self, d: i32) -> bool {
+        self.periods.iter().any(|(f, t)| within(d, *f, *t))
+    }
+}
+
 pub(crate) struct Index {
     pub insts: Map<String, InstIx>,
     pub methods: Map<String, MethodIx>,
+    /// Every parameter named in a certificate scope, numbered (scopes and statistics by number).
+    pub params: Map<String, u32>,
+    pub param_names: Vec<String>,
+    /// Every staff member's id across the registry, numbered (the cross-report index by number).
+    pub persons: Map<String, u32>,
 }
 
 impl Index {
     pub fn new(snapshot: &Snapshot, methods: &MethodTable) -> Index {
+        let mut params: Map<String, u32> = Map::default();
+        let mut param_names = Vec::new();
+        let mut persons: Map<String, u32> = Map::default();
+        for i in &snapshot.institutions {
+            for s in i.certificates.iter().flat_map(|c| &c.scope) {
+                if !params.contains_key(&s.parameter) {
+                    params.insert(s.parameter.clone(), param_names.len() as u32);
+                    param_names.push(s.parameter.clone());
+                }
+            }
+            for s in &i.staff {
+                let n = persons.len() as u32;
+                persons.entry(s.person.id.clone()).or_insert(n);
+            }
+        }
         let mut insts = Map::default();
         for (ord, i) in snapshot.institutions.iter().enumerate() {
             let mut certs = Map::default();
             for c in &i.certificates {
-                let mut scope: Map<String, Vec<ScopeIx>> = Map::default();
+                let mut scope: Vec<Vec<ScopeIx>> = Vec::new();
+                scope.resize_with(param_names.len(), Vec::new);
                 for s in &c.scope {
-                    scope.entry(s.parameter.clone()).or_default().push(ScopeIx {
+                    let Some(v) = params.get(&s.parameter).and_then(|&p| scope.get_mut(p as usize)) else {
+                        continue;
+                    };
+                    v.push(ScopeIx {
                         category: s.category.clone(),
                         method: normalize_code(&s.method),
                         from: day(s.from),
@@ -176,9 +224,14 @@ impl Index {
                     },
                 );
             }
-            let mut staff: Map<String, Vec<(i32, Option<i32>)>> = Map::default();
+            let mut staff: Map<String, StaffIx> = Map::default();
             for s in &i.staff {
-                staff.entry(s.person.id.clone()).or_default().push((day(s.from), s.to.map(day)));
+                let person = persons.get(&s.person.id).copied().unwrap_or(u32::MAX);
+                staff
+                    .entry(s.person.id.clone())
+                    .or_insert_with(|| StaffIx { person, periods: Vec::new() })
+                    .periods
+                    .push((day(s.from), s.to.map(day)));
             }
             let mut signatories: Map<String, Vec<_>> = Map::default();
             for s in &i.signatories {
@@ -215,6 +268,6 @@ impl Index {
                 )
             })
             .collect();
-        Index { insts, methods }
+        Index { insts, methods, params, param_names, persons }
     }
 }

@@ -54,26 +54,55 @@ impl Group {
     }
 }
 
+/// One institution's counters: parameters named in a scope by number, others by name. A group
+/// exists once a result was added to it (as with a map).
+#[derive(Default)]
+struct InstGroups {
+    known: Vec<Option<Group>>,
+    other: Map<Box<str>, Group>,
+}
+
 /// Counters keyed by (institution position in the snapshot, parameter).
 #[derive(Default)]
 pub(crate) struct StatsAcc {
     min_sig: usize,
-    groups: Map<u32, Map<Box<str>, Group>>,
+    groups: Vec<Option<InstGroups>>,
 }
 
 impl StatsAcc {
     pub fn new(params: &Params) -> StatsAcc {
-        StatsAcc { min_sig: params.s02_min_significant_digits, groups: Map::default() }
+        StatsAcc { min_sig: params.s02_min_significant_digits, groups: Vec::new() }
     }
 
-    /// One numeric (not below-detection) result.
-    pub fn add(&mut self, inst: u32, parameter: &str, value: &str, limit: Option<&str>) {
-        let per = self.groups.entry(inst).or_default();
-        let g = match per.get_mut(parameter) {
-            Some(g) => g,
-            None => per.entry(parameter.into()).or_default(),
+    /// One numeric (not below-detection) result: `param` is the parameter's number when it is in
+    /// a scope, `v` the parsed `value`.
+    pub fn add(
+        &mut self,
+        inst: u32,
+        param: Option<u32>,
+        parameter: &str,
+        value: &str,
+        v: Dec,
+        limit: Option<&str>,
+    ) {
+        let i = inst as usize;
+        if i >= self.groups.len() {
+            self.groups.resize_with(i + 1, || None);
+        }
+        let per = self.groups[i].get_or_insert_with(InstGroups::default);
+        let g = match param {
+            Some(p) => {
+                let p = p as usize;
+                if p >= per.known.len() {
+                    per.known.resize_with(p + 1, || None);
+                }
+                per.known[p].get_or_insert_with(Group::default)
+            }
+            None => match per.other.get_mut(parameter) {
+                Some(g) => g,
+                None => per.other.entry(parameter.into()).or_default(),
+            },
         };
-        let Some(v) = Dec::parse(value) else { return };
         if let Some(l) = limit.and_then(Dec::parse) {
             if l > Dec::ZERO {
                 g.s01_n += 1;
@@ -102,13 +131,30 @@ impl StatsAcc {
     }
 
     pub fn merge(&mut self, o: StatsAcc) {
-        for (inst, per) in o.groups {
-            let mine = self.groups.entry(inst).or_default();
-            for (p, g) in per {
-                match mine.get_mut(&p) {
+        if o.groups.len() > self.groups.len() {
+            self.groups.resize_with(o.groups.len(), || None);
+        }
+        for (mine, theirs) in self.groups.iter_mut().zip(o.groups) {
+            let Some(theirs) = theirs else { continue };
+            let Some(mine) = mine else {
+                *mine = Some(theirs);
+                continue;
+            };
+            if theirs.known.len() > mine.known.len() {
+                mine.known.resize_with(theirs.known.len(), || None);
+            }
+            for (m, t) in mine.known.iter_mut().zip(theirs.known) {
+                match (m.as_mut(), t) {
+                    (Some(m), Some(t)) => m.merge(&t),
+                    (None, Some(t)) => *m = Some(t),
+                    (_, None) => {}
+                }
+            }
+            for (p, g) in theirs.other {
+                match mine.other.get_mut(&p) {
                     Some(m) => m.merge(&g),
                     None => {
-                        mine.insert(p, g);
+                        mine.other.insert(p, g);
                     }
                 }
             }
@@ -117,13 +163,18 @@ impl StatsAcc {
 
     /// Runs S01–S03 and emits warnings, ordered by rule, then institution (snapshot order), then
     /// parameter.
-    pub fn finish(&self, params: &Params, usccs: &[&str], sink: &mut Sink<'_>) {
-        let mut insts: Vec<(&u32, &Map<Box<str>, Group>)> = self.groups.iter().collect();
-        insts.sort_by_key(|(i, _)| **i);
+    pub fn finish(&self, params: &Params, usccs: &[&str], param_names: &[String], sink: &mut Sink<'_>) {
+        // (institution, its groups sorted by parameter)
+        let insts: Vec<(u32, Vec<(&str, &Group)>)> = self
+            .groups
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| Some((i as u32, sorted(g.as_ref()?, param_names))))
+            .collect();
         let uscc = |i: &u32| usccs.get(*i as usize).copied().unwrap_or("");
         // S01
         for (i, per) in &insts {
-            for (p, g) in sorted(per) {
+            for &(p, g) in per {
                 if g.s01_n < params.s01_min_results || g.s01_a < params.s01_min_a {
                     continue;
                 }
@@ -146,7 +197,7 @@ impl StatsAcc {
         }
         // S02
         for (i, per) in &insts {
-            for (p, g) in sorted(per) {
+            for &(p, g) in per {
                 if g.s02_n < params.s02_min_values {
                     continue;
                 }
@@ -173,7 +224,7 @@ impl StatsAcc {
         for (i, per) in &insts {
             let mut counts = [0u64; 9];
             let mut included: Vec<&str> = Vec::new();
-            for (p, g) in sorted(per) {
+            for &(p, g) in per {
                 if let (Some(min), Some(max)) = (g.s03_min, g.s03_max) {
                     if span_at_least(min, max, params.s03_min_span) {
                         included.push(p);
@@ -207,8 +258,14 @@ impl StatsAcc {
     }
 }
 
-fn sorted(per: &Map<Box<str>, Group>) -> Vec<(&str, &Group)> {
-    let mut v: Vec<(&str, &Group)> = per.iter().map(|(p, g)| (&**p, g)).collect();
+fn sorted<'s>(per: &'s InstGroups, names: &'s [String]) -> Vec<(&'s str, &'s Group)> {
+    let mut v: Vec<(&str, &Group)> = per
+        .known
+        .iter()
+        .enumerate()
+        .filter_map(|(p, g)| Some((names.get(p).map_or("", String::as_str), g.as_ref()?)))
+        .chain(per.other.iter().map(|(p, g)| (&**p, g)))
+        .collect();
     v.sort_by(|a, b| a.0.cmp(b.0));
     v
 }
