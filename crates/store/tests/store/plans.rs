@@ -643,3 +643,40 @@ async fn linked_accounts_see_their_tasks() {
     // Demo seeding is exercised elsewhere; the parameter key used for ratios exists.
     assert_eq!(Grade::C.ratio_key(), ParamKey::DrawRatioGradeC);
 }
+
+#[tokio::test]
+async fn demo_plans_seed_a_drawn_plan_with_linked_officers_and_a_frozen_one() {
+    let db = district(40, 6, 6, 6).await;
+    let s = &db.store;
+    let mut conn = s.pool().acquire().await.unwrap();
+    for (username, d) in [("eeb-officer", Department::Eeb), ("msa-officer", Department::Msa)] {
+        let user = lianjian_store::users::NewUser {
+            username: username.into(),
+            display_name: username.into(),
+            department: d,
+            role: lianjian_domain::org::Role::Officer,
+            institution_uscc: None,
+            password_hash: "x".into(),
+            must_change_password: false,
+        };
+        lianjian_store::users::insert(&mut conn, &user, 0).await.unwrap();
+    }
+    drop(conn);
+    let demo = lianjian_store::plans::seed_demo_plans(s, &Actor::system("demo"), DAY).await.unwrap();
+    assert_eq!(demo.drawn.status, PlanStatus::Drawn);
+    assert_eq!(demo.frozen.status, PlanStatus::Frozen);
+    assert_eq!(s.check_plan_record(demo.drawn.id).await.unwrap(), Ok(()));
+    assert_eq!(demo.links.len(), 2);
+    for (user, code) in &demo.links {
+        assert_eq!(s.inspector_of_user(user).await.unwrap().as_ref(), Some(code));
+        assert!(!s.tasks_for_inspector(code).await.unwrap().is_empty());
+    }
+    // The printed secrets open the frozen plan's draw.
+    let cal = Calendar::official();
+    for (d, secret) in &demo.secrets {
+        s.reveal_secret(&leader(*d), demo.frozen.id, *d, secret, &cal, DAY).await.unwrap();
+    }
+    let out =
+        s.enter_public_value(&leader(Department::Eeb), demo.frozen.id, "5 2 7", &cal, DAY).await.unwrap();
+    assert!(matches!(out, RevealOutcome::Drawn { .. }), "{out:?}");
+}

@@ -8,6 +8,7 @@
 pub mod api;
 mod pages;
 mod public;
+mod tasks;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -29,11 +30,11 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{id}/reveal", post(pages::reveal))
         .route("/plans/{id}/public-value", post(pages::public_value))
         .route("/plans/{id}/replan", post(pages::replan))
-        .route("/plans/{id}/recuse", post(pages::recuse))
-        .route("/plans/{id}/pool.xlsx", get(pages::pool_xlsx))
-        .route("/plans/{id}/tasks.xlsx", get(pages::tasks_xlsx))
-        .route("/tasks", get(pages::my_tasks))
-        .route("/tasks/{id}", get(pages::task_page))
+        .route("/plans/{id}/recuse", post(tasks::recuse))
+        .route("/plans/{id}/pool.xlsx", get(tasks::pool_xlsx))
+        .route("/plans/{id}/tasks.xlsx", get(tasks::tasks_xlsx))
+        .route("/tasks", get(tasks::my_tasks))
+        .route("/tasks/{id}", get(tasks::task_page))
         .route("/public/plans", get(public::list_page))
         .route("/public/plans/verify", get(public::verify_page))
         .route("/public/plans/{id}", get(public::detail_page))

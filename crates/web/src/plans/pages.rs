@@ -1,4 +1,5 @@
-//! The leaders' and inspectors' pages: plans, the draw meeting, tasks and recusal.
+//! The leaders' pages: the plan list, creating a plan, grades and account links, the plan page and
+//! the draw meeting (commit, freeze, reveal, public value, re-plan).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,11 +13,10 @@ use lianjian_store::registry::today_cst;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{categories_zh, dept_zh, plan_view, task_view};
+use super::{plan_view, task_view};
 use crate::auth::{Caller, PageCaller};
 use crate::error::{AppError, PageResult};
 use crate::templates::render;
-use crate::xlsx::{xlsx_response, Cell};
 use crate::AppState;
 
 #[derive(Serialize)]
@@ -209,10 +209,10 @@ pub(super) async fn link_account(
 
 #[derive(Deserialize, Default)]
 pub(super) struct DoneQuery {
-    done: Option<String>,
+    pub(super) done: Option<String>,
 }
 
-fn done_message(code: &str) -> Option<&'static str> {
+pub(super) fn done_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "created" => "计划已创建(草拟)。请参加部门的负责人分别提交秘密的承诺值,然后冻结。",
         "committed" => "承诺值已提交。系统只保存秘密的 SHA-256 承诺值;请妥善保管秘密,抽取会上揭示。",
@@ -225,7 +225,7 @@ fn done_message(code: &str) -> Option<&'static str> {
     })
 }
 
-async fn render_detail(
+pub(super) async fn render_detail(
     state: &AppState,
     caller: &Caller,
     id: i64,
@@ -332,7 +332,7 @@ pub(super) async fn detail_page(
 }
 
 /// After a button: back to the plan with a message, or the plan again with the refusal.
-async fn after(
+pub(super) async fn after(
     state: &AppState,
     caller: &Caller,
     id: i64,
@@ -362,7 +362,12 @@ pub(super) struct SecretForm {
 }
 
 /// A leader of a department taking part in the plan.
-async fn leader_of(state: &AppState, caller: &Caller, id: i64, csrf: Option<&str>) -> PageResult<Plan> {
+pub(super) async fn leader_of(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    csrf: Option<&str>,
+) -> PageResult<Plan> {
     caller.require(Permission::LeaderApproval)?;
     caller.check_csrf(csrf)?;
     let plan = state.store.plan(id).await?.ok_or_else(|| AppError::NotFound(format!("计划 {id} 不存在")))?;
@@ -449,152 +454,4 @@ pub(super) async fn replan(
         Ok(p) => Ok(Redirect::to(&format!("/plans/{}?done=replanned", p.id)).into_response()),
         Err(e) => after(&state, &caller, id, Err(e.into())).await,
     }
-}
-
-#[derive(Deserialize)]
-pub(super) struct RecuseForm {
-    _csrf: Option<String>,
-    target: String,
-    #[serde(default)]
-    inspector: String,
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    back: String,
-}
-
-/// A team member withdraws themself; a leader of a participating department may record it for them.
-pub(super) async fn recuse(
-    State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
-    Path(id): Path<i64>,
-    Form(form): Form<RecuseForm>,
-) -> PageResult<Response> {
-    caller.require(Permission::SupervisorWorkspace)?;
-    caller.check_csrf(form._csrf.as_deref())?;
-    let mine = state.store.inspector_of_user(&caller.user.username).await?;
-    let inspector = match form.inspector.trim() {
-        "" => mine
-            .clone()
-            .ok_or_else(|| AppError::bad("inspector", "您的账户没有关联检查人员,请联系科室负责人"))?,
-        code => code.to_owned(),
-    };
-    if mine.as_deref() != Some(inspector.as_str()) {
-        leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
-    }
-    let r = state.store.recuse(&caller.actor(), id, form.target.trim(), &inspector, &form.reason).await;
-    match (r, form.back.parse::<i64>()) {
-        (Ok(_), Ok(task)) => Ok(Redirect::to(&format!("/tasks/{task}?done=recused")).into_response()),
-        (r, _) => after(&state, &caller, id, r.map(|_| "recused").map_err(AppError::from)).await,
-    }
-}
-
-pub(super) async fn pool_xlsx(
-    State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
-    Path(id): Path<i64>,
-) -> PageResult<Response> {
-    caller.require(Permission::SupervisorWorkspace)?;
-    let plan = state.store.plan(id).await?.ok_or_else(|| AppError::NotFound(format!("计划 {id} 不存在")))?;
-    let rows: Vec<Vec<Cell>> = state
-        .store
-        .plan_pool(id)
-        .await?
-        .into_iter()
-        .map(|p| {
-            vec![
-                Cell::Text(p.uscc),
-                Cell::Text(p.name),
-                Cell::Text(p.stratum),
-                Cell::Text(categories_zh(&p.categories)),
-                Cell::Text(p.sources.iter().map(|s| source_zh(s)).collect::<Vec<_>>().join("、")),
-                Cell::Text(p.excluded_reason.unwrap_or_else(|| "列入".into())),
-            ]
-        })
-        .collect();
-    let headers = ["统一社会信用代码", "机构名称", "信用等级", "监测类别", "来源", "是否列入抽查对象库"];
-    xlsx_response("抽查对象库", &headers, &rows, &format!("{}-v{}-抽查对象库.xlsx", plan.code, plan.version))
-}
-
-fn source_zh(s: &str) -> String {
-    match s.strip_prefix("partner:") {
-        Some(d) => format!("{}名单", dept_zh(d)),
-        None => "机构名录库".into(),
-    }
-}
-
-pub(super) async fn tasks_xlsx(
-    State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
-    Path(id): Path<i64>,
-) -> PageResult<Response> {
-    caller.require(Permission::SupervisorWorkspace)?;
-    let plan = state.store.plan(id).await?.ok_or_else(|| AppError::NotFound(format!("计划 {id} 不存在")))?;
-    let rows: Vec<Vec<Cell>> = state
-        .store
-        .plan_tasks(id)
-        .await?
-        .iter()
-        .map(task_view)
-        .map(|t| {
-            vec![
-                Cell::Text(t.order.to_string()),
-                Cell::Text(t.uscc),
-                Cell::Text(t.name),
-                Cell::Text(t.stratum),
-                Cell::Text(
-                    t.members
-                        .iter()
-                        .map(|m| format!("{} {}({})", m.0, m.1, m.2))
-                        .collect::<Vec<_>>()
-                        .join("、"),
-                ),
-                Cell::Text(t.items.join("、")),
-                Cell::Text(t.due_on),
-            ]
-        })
-        .collect();
-    let headers = ["序号", "统一社会信用代码", "机构名称", "信用等级", "检查组", "检查事项", "完成期限"];
-    xlsx_response("检查任务", &headers, &rows, &format!("{}-v{}-检查任务.xlsx", plan.code, plan.version))
-}
-
-pub(super) async fn my_tasks(
-    State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
-) -> PageResult<Html<String>> {
-    caller.require(Permission::SupervisorWorkspace)?;
-    let code = state.store.inspector_of_user(&caller.user.username).await?;
-    let tasks: Vec<_> = match &code {
-        Some(c) => state.store.tasks_for_inspector(c).await?.iter().map(task_view).collect(),
-        None => Vec::new(),
-    };
-    let ctx = context! { inspector => code, tasks => tasks };
-    Ok(Html(render(&state.templates, "plan_tasks.html", "检查任务", "/tasks", Some(&caller), ctx)?))
-}
-
-pub(super) async fn task_page(
-    State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
-    Path(id): Path<i64>,
-    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
-) -> PageResult<Html<String>> {
-    caller.require(Permission::SupervisorWorkspace)?;
-    let task =
-        state.store.task(id).await?.ok_or_else(|| AppError::NotFound(format!("检查任务 {id} 不存在")))?;
-    let items = state.store.items(None).await?;
-    let item_rows: Vec<(String, String, String)> = task
-        .items
-        .iter()
-        .filter_map(|c| items.iter().find(|i| &i.code == c))
-        .map(|i| (i.code.clone(), i.basis.clone(), i.content.clone()))
-        .collect();
-    let mine = state.store.inspector_of_user(&caller.user.username).await?;
-    let on_team = mine.as_ref().is_some_and(|c| task.members.iter().any(|m| &m.code == c));
-    let ctx = context! {
-        task => task_view(&task),
-        item_rows => item_rows,
-        on_team => on_team,
-        flash => q.done.as_deref().and_then(done_message),
-    };
-    Ok(Html(render(&state.templates, "plan_task.html", "检查任务", "/tasks", Some(&caller), ctx)?))
 }
