@@ -1,3 +1,4 @@
 mod harness;
 mod plans;
+mod registry;
 mod signin;
