@@ -57,6 +57,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crate::plans::api::record))
         .routes(routes!(crate::registry_import::standing))
         .routes(routes!(crate::registry_import::export_api, crate::registry_import::import_api))
+        .routes(routes!(crate::reports::api::upload_reports))
+        .routes(routes!(crate::reports::api::validate_reports))
+        .routes(routes!(crate::reports::api::batch))
+        .routes(routes!(crate::reports::api::batch_findings))
+        .routes(routes!(crate::reports::api::recheck))
+        .routes(routes!(crate::reports::api::findings))
         .split_for_parts();
     let doc_json = doc.clone();
     let router = router.route(

@@ -15,6 +15,7 @@ pub mod plans;
 pub mod registers;
 pub mod registry;
 pub mod registry_import;
+pub mod reports;
 pub mod templates;
 pub mod xlsx;
 
@@ -79,6 +80,7 @@ pub fn app(state: AppState) -> Router {
         .merge(registry::router())
         .merge(registers::router())
         .merge(registry_import::router())
+        .merge(reports::router())
         .merge(api)
         .route("/healthz", get(healthz))
         .route("/assets/site.css", get(site_css))
@@ -147,9 +149,12 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
             }
         }
     });
+    // Off-site checks of uploaded batches run in the background (one per core of a district server).
+    let workers = reports::spawn_workers(state.store.clone(), 2);
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
     sweeper.abort();
+    workers.iter().for_each(tokio::task::JoinHandle::abort);
     result
 }
 

@@ -1,4 +1,5 @@
 mod harness;
 mod plans;
 mod registry;
+mod reports;
 mod signin;

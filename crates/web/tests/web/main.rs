@@ -6,4 +6,5 @@ mod matrix;
 mod plans;
 mod registers;
 mod registry;
+mod reports;
 mod security;

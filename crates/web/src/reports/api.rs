@@ -1,0 +1,182 @@
+//! The reports API: upload a batch (JSON Lines), check without filing, follow a batch's check,
+//! read findings, request a re-check.
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use lianjian_domain::org::Permission;
+use lianjian_store::reports::{FindingFilter, FindingRow, NewBatch, Refused};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    may_see_batch, may_see_findings, nothing_accepted, split_body, upload_scope, Validation, MAX_UPLOAD,
+};
+use crate::auth::ApiCaller;
+use crate::error::{ApiResult, AppError, Problem};
+use crate::AppState;
+
+async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, AppError> {
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| AppError::bad("body", format!("请求体无法读取或超过 {} MB", limit >> 20)))
+}
+
+/// What an upload created.
+#[derive(Serialize, ToSchema)]
+pub struct Uploaded {
+    pub batch_id: i64,
+    /// The check run queued for the batch.
+    pub run_id: i64,
+    /// Report lines stored.
+    pub accepted: usize,
+    /// Lines refused, with their 1-based line number and the reason.
+    #[schema(value_type = Vec<Object>)]
+    pub refused: Vec<Refused>,
+    /// Follow the check here.
+    pub status_url: String,
+}
+
+/// Upload monitoring reports (JSON Lines, one report per line, exchange-formats §2). The batch is
+/// stored as submitted and checked in the background; `202` with the batch id. Institution accounts
+/// may upload only their own institution's reports: a line naming another institution is refused
+/// (listed in `refused`), the rest are stored. Officers and the city feed's token may upload any.
+#[utoipa::path(post, path = "/api/v1/reports", tag = "reports",
+    request_body(content = String, content_type = "application/x-ndjson", description = "JSON Lines"),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 202, body = Uploaded), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn upload_reports(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    body: Body,
+) -> ApiResult<Response> {
+    let own = upload_scope(&caller)?;
+    let bytes = read_body(body, MAX_UPLOAD).await?;
+    let (lines, refused) = split_body(&bytes, own.as_deref())?;
+    if lines.is_empty() {
+        return Err(nothing_accepted(&refused).into());
+    }
+    let accepted = lines.len();
+    let batch = NewBatch { file_name: None, institution_uscc: own, lines, refused: refused.clone() };
+    let sub = state.store.submit_reports(&caller.actor(), batch).await?;
+    let out = Uploaded {
+        batch_id: sub.batch_id,
+        run_id: sub.run_id,
+        accepted,
+        refused,
+        status_url: format!("/api/v1/reports/batches/{}", sub.batch_id),
+    };
+    Ok((StatusCode::ACCEPTED, Json(out)).into_response())
+}
+
+/// Pre-submission check 报送前自查: check up to 500 reports against the registry as it is now,
+/// without filing them. Nothing is stored except an audit entry.
+#[utoipa::path(post, path = "/api/v1/reports/validate", tag = "reports",
+    request_body(content = String, content_type = "application/x-ndjson", description = "JSON Lines"),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Validation), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn validate_reports(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    body: Body,
+) -> ApiResult<Json<Validation>> {
+    let bytes = read_body(body, super::MAX_VALIDATE_BYTES + 1).await?;
+    Ok(Json(super::validate(&state, &caller, &bytes).await?))
+}
+
+/// A batch, its check runs (newest first) and how many current findings it has.
+#[utoipa::path(get, path = "/api/v1/reports/batches/{id}", tag = "reports",
+    params(("id" = i64, Path, description = "批次编号")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "Batch with runs"), (status = 404, body = Problem)))]
+pub async fn batch(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let b = state
+        .store
+        .report_batch(id)
+        .await?
+        .filter(|b| may_see_batch(&caller, b))
+        .ok_or_else(|| AppError::NotFound(format!("报告批次 {id} 不存在或无权查看")))?;
+    let runs = state.store.check_runs(id).await?;
+    Ok(Json(serde_json::json!({ "batch": b, "runs": runs })))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct HistoryQuery {
+    /// Also findings superseded by a re-check.
+    history: Option<bool>,
+}
+
+/// Findings of a batch (current result; with `history=true` also the superseded ones).
+#[utoipa::path(get, path = "/api/v1/reports/batches/{id}/findings", tag = "reports",
+    params(("id" = i64, Path, description = "批次编号"), HistoryQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "Findings"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn batch_findings(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<i64>,
+    Query(q): Query<HistoryQuery>,
+) -> ApiResult<Json<Vec<FindingRow>>> {
+    if !may_see_findings(&caller) {
+        return Err(AppError::Forbidden.into());
+    }
+    state.store.report_batch(id).await?.ok_or_else(|| AppError::NotFound(format!("报告批次 {id} 不存在")))?;
+    let f = FindingFilter {
+        batch_id: Some(id),
+        include_superseded: q.history.unwrap_or(false),
+        ..Default::default()
+    };
+    Ok(Json(state.store.findings(&f, 0, 0).await?))
+}
+
+/// Re-check a batch against the registry as it is now (after a correction); the new result
+/// supersedes the old one, which is kept as history. `202` with the new run.
+#[utoipa::path(post, path = "/api/v1/reports/batches/{id}/recheck", tag = "reports",
+    params(("id" = i64, Path, description = "批次编号")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 202, description = "Run queued"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn recheck(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    let sub = state.store.request_recheck(&caller.actor(), id, None).await?;
+    Ok((StatusCode::ACCEPTED, Json(sub)).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct WorklistQuery {
+    rule: Option<String>,
+    institution: Option<String>,
+    history: Option<bool>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// The caller's department's worklist: findings routed to it by duty code (EEB-* or MSA-*).
+#[utoipa::path(get, path = "/api/v1/findings", tag = "reports", params(WorklistQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, description = "Findings"), (status = 403, body = Problem)))]
+pub async fn findings(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Query(q): Query<WorklistQuery>,
+) -> ApiResult<Json<Vec<FindingRow>>> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    let f = FindingFilter {
+        department: Some(caller.user.department.code().to_owned()),
+        rule: q.rule.filter(|s| !s.trim().is_empty()),
+        institution_uscc: q.institution.filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_uppercase()),
+        include_superseded: q.history.unwrap_or(false),
+        ..Default::default()
+    };
+    let limit = q.limit.unwrap_or(200).clamp(1, 5000);
+    Ok(Json(state.store.findings(&f, limit, q.offset.unwrap_or(0).max(0)).await?))
+}

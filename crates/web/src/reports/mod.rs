@@ -1,0 +1,193 @@
+//! Monitoring-report upload and the off-site check on the platform 报告报送与非现场检查.
+//!
+//! Institutions upload their reports (JSON Lines, exchange-formats §2) through the page or
+//! `POST /api/v1/reports`; officers and the city feed may upload any institution's. Each batch is
+//! stored as submitted and checked in the background by the workers of [`worker`] against the
+//! registry as it is in the database; findings land on the worklist of the department their duty
+//! code routes to (`/eeb/findings`, `/msa/findings`), on the report page and on the institution's
+//! page, with their evidence, and export to Excel. A re-check after a registry correction is one
+//! click; it supersedes the old result and keeps it as history. An institution can check a small
+//! batch before filing it (the pre-submission validator): nothing is stored but an audit entry.
+//!
+//! Who sees what: findings are for the supervising departments (an officer's worklist shows its own
+//! department's findings; batch, report and institution pages show both departments'). An
+//! institution sees its own batches and their check state, and checks its reports itself with the
+//! validator; statistical warnings are signals for 联合研判 and are not shown to it.
+
+pub mod api;
+pub mod pages;
+pub mod worker;
+
+use lianjian_domain::org::{Department, Permission};
+use lianjian_offsite::{Engine, Finding, Params, Severity, Summary};
+use lianjian_store::reports::{split_upload, BatchRow, NewFinding, Refused, ReportLine};
+use serde::Serialize;
+
+use crate::auth::{Caller, Via};
+use crate::error::AppError;
+use crate::AppState;
+
+pub use worker::spawn_workers;
+
+/// Largest upload accepted by the page and the API (a city feed's daily batch).
+pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
+/// The pre-submission validator runs while the caller waits: small batches only.
+pub const MAX_VALIDATE_LINES: usize = 500;
+pub const MAX_VALIDATE_BYTES: usize = 4 * 1024 * 1024;
+
+pub fn router() -> axum::Router<AppState> {
+    pages::router()
+}
+
+/// Whose reports the caller may upload: `Ok(Some(uscc))` only its own institution's, `Ok(None)` any
+/// (officers and leaders of EEB and MSA, and the city feed's token — an OPS account calling with a
+/// Bearer token).
+pub fn upload_scope(caller: &Caller) -> Result<Option<String>, AppError> {
+    if caller.can(Permission::InstitutionWorkspace) {
+        return caller.user.institution_uscc.clone().map(Some).ok_or(AppError::Forbidden);
+    }
+    if caller.can(Permission::SupervisorWorkspace) {
+        return Ok(None);
+    }
+    if matches!(caller.via, Via::Token) && caller.user.department == Department::Ops {
+        return Ok(None);
+    }
+    Err(AppError::Forbidden)
+}
+
+/// Whether the caller may see a batch (and its reports): supervisors all, an institution its own.
+pub fn may_see_batch(caller: &Caller, batch: &BatchRow) -> bool {
+    caller.can(Permission::SupervisorWorkspace)
+        || (caller.can(Permission::InstitutionWorkspace)
+            && batch.institution_uscc.is_some()
+            && batch.institution_uscc == caller.user.institution_uscc)
+}
+
+/// Whether the caller may see findings (the supervising departments).
+pub fn may_see_findings(caller: &Caller) -> bool {
+    caller.can(Permission::SupervisorWorkspace)
+}
+
+/// An engine finding as the store records it.
+pub fn to_new_finding(f: Finding) -> NewFinding {
+    NewFinding {
+        rule: f.rule.id().to_owned(),
+        severity: severity(f.severity).to_owned(),
+        duty: f.duty,
+        institution_uscc: f.institution_uscc,
+        report_no: f.report_no,
+        sample_id: f.sample_id,
+        parameter: f.parameter,
+        message: f.message,
+        evidence: serde_json::Value::Object(f.evidence),
+    }
+}
+
+pub fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// Split an upload body, refusing lines of other institutions for institution callers.
+pub fn split_body(bytes: &[u8], own: Option<&str>) -> Result<(Vec<ReportLine>, Vec<Refused>), AppError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        AppError::bad("file", format!("文件不是 UTF-8 文本(第 {} 字节起无法解码)", e.valid_up_to() + 1))
+    })?;
+    Ok(split_upload(text, own))
+}
+
+/// The result of a pre-submission check.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Validation {
+    /// Lines checked.
+    pub lines: usize,
+    /// Lines refused (another institution's reports).
+    #[schema(value_type = Vec<Object>)]
+    pub refused: Vec<Refused>,
+    pub errors: u64,
+    pub warnings: u64,
+    /// Findings as exchange-formats §3.
+    #[schema(value_type = Vec<Object>)]
+    pub findings: Vec<NewFinding>,
+}
+
+/// Check lines synchronously against the registry as it is now (the validator). Audited as
+/// `reports.validate`; nothing else is stored.
+pub async fn validate(state: &AppState, caller: &Caller, bytes: &[u8]) -> Result<Validation, AppError> {
+    let own = upload_scope(caller)?;
+    if bytes.len() > MAX_VALIDATE_BYTES {
+        return Err(AppError::bad(
+            "file",
+            format!(
+                "报送前自查只接受 {} MB 以内的文件;更大的批次请直接报送,系统会在后台检查",
+                MAX_VALIDATE_BYTES >> 20
+            ),
+        ));
+    }
+    let (lines, refused) = split_body(bytes, own.as_deref())?;
+    if lines.len() > MAX_VALIDATE_LINES {
+        return Err(AppError::bad(
+            "file",
+            format!("报送前自查一次最多 {MAX_VALIDATE_LINES} 份报告,本文件有 {} 份", lines.len()),
+        ));
+    }
+    if lines.is_empty() {
+        return Err(nothing_accepted(&refused));
+    }
+    let mut text = String::new();
+    let mut at = 1;
+    for l in &lines {
+        while at < l.line_no {
+            text.push('\n');
+            at += 1;
+        }
+        text.push_str(&l.body);
+        text.push('\n');
+        at += 1;
+    }
+    let checked = worker::check_text(&state.store, text).await.map_err(AppError::Internal)?;
+    let summary = checked.summary;
+    let findings: Vec<NewFinding> = checked.findings.into_iter().map(to_new_finding).collect();
+    state
+        .store
+        .audit_validation(
+            &caller.actor(),
+            serde_json::json!({
+                "institution_uscc": own,
+                "lines": lines.len(),
+                "refused": refused.len(),
+                "errors": summary.errors(),
+                "warnings": summary.warnings(),
+            }),
+        )
+        .await?;
+    Ok(Validation {
+        lines: lines.len(),
+        refused,
+        errors: summary.errors(),
+        warnings: summary.warnings(),
+        findings,
+    })
+}
+
+/// An upload in which no line could be accepted.
+pub fn nothing_accepted(refused: &[Refused]) -> AppError {
+    match refused.first() {
+        Some(r) => AppError::bad(
+            "file",
+            format!("没有可接受的报告:{} 行全部被拒收(如第 {} 行:{})", refused.len(), r.line, r.reason),
+        ),
+        None => AppError::bad("file", "文件中没有报告(每行一份 JSON 格式的监测报告)"),
+    }
+}
+
+/// Runs the engine (used by the worker and the validator).
+pub(crate) fn run_engine(
+    snapshot: &lianjian_registry::Snapshot,
+    methods: &lianjian_registry::MethodTable,
+    text: &str,
+) -> (Vec<Finding>, Summary) {
+    Engine::new(snapshot, methods, Params::default()).with_threads(1).check_str(text)
+}

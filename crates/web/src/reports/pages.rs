@@ -1,0 +1,496 @@
+//! Pages: upload and pre-submission check, batches, a report, the departments' worklists and an
+//! institution's findings, each with an Excel export.
+
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use lianjian_domain::org::{Department, Permission};
+use lianjian_offsite::RuleId;
+use lianjian_store::reports::{split_upload, FindingFilter, FindingRow, NewBatch};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::{may_see_batch, may_see_findings, nothing_accepted, upload_scope, MAX_UPLOAD};
+use crate::auth::{Caller, PageCaller};
+use crate::error::{AppError, PageResult};
+use crate::pages::{field, FormData};
+use crate::templates::render;
+use crate::xlsx::{xlsx_response, Cell};
+use crate::{format_ms, AppState};
+
+const PAGE_SIZE: i64 = 100;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reports", get(reports_page))
+        .route("/reports/upload", post(upload))
+        .route("/reports/batches/{id}", get(batch_page))
+        .route("/reports/batches/{id}/recheck", post(recheck))
+        .route("/reports/{id}", get(report_page))
+        .route("/eeb/findings", get(eeb_findings))
+        .route("/msa/findings", get(msa_findings))
+        .route("/eeb/findings.xlsx", get(eeb_xlsx))
+        .route("/msa/findings.xlsx", get(msa_xlsx))
+        .route("/registry/institutions/{uscc}/findings", get(institution_findings))
+        .route("/registry/institutions/{uscc}/findings.xlsx", get(institution_xlsx))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD))
+}
+
+/// A finding as the pages show it.
+#[derive(Serialize)]
+pub struct FindingView {
+    #[serde(flatten)]
+    pub row: FindingRow,
+    pub title: &'static str,
+    pub department_zh: &'static str,
+    pub evidence_text: String,
+    pub at: String,
+}
+
+pub fn view(row: FindingRow) -> FindingView {
+    FindingView {
+        title: RuleId::parse(&row.rule).map(RuleId::title_zh).unwrap_or(""),
+        department_zh: row.department.parse::<Department>().map(Department::zh).unwrap_or(""),
+        evidence_text: serde_json::to_string_pretty(&row.evidence).unwrap_or_default(),
+        at: format_ms(row.created_at),
+        row,
+    }
+}
+
+fn views(rows: Vec<FindingRow>) -> Vec<FindingView> {
+    rows.into_iter().map(view).collect()
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct FindingQuery {
+    pub rule: Option<String>,
+    pub institution: Option<String>,
+    pub severity: Option<String>,
+    /// `1`: also findings superseded by a re-check.
+    pub history: Option<String>,
+    pub page: Option<i64>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+impl FindingQuery {
+    fn filter(&self) -> FindingFilter {
+        FindingFilter {
+            rule: non_empty(&self.rule),
+            institution_uscc: non_empty(&self.institution).map(|u| u.to_uppercase()),
+            severity: non_empty(&self.severity),
+            include_superseded: self.history.as_deref() == Some("1"),
+            ..FindingFilter::default()
+        }
+    }
+}
+
+// ---- upload ---------------------------------------------------------------------------------
+
+async fn reports_page(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+) -> PageResult<Html<String>> {
+    Ok(Html(render_reports(&state, &caller, context! {}).await?))
+}
+
+async fn render_reports(state: &AppState, caller: &Caller, ctx: minijinja::Value) -> PageResult<String> {
+    let own = upload_scope(caller)?;
+    let batches = state.store.report_batches(own.as_deref(), PAGE_SIZE, 0).await?;
+    let batches: Vec<_> = batches
+        .into_iter()
+        .map(|b| {
+            let at = format_ms(b.uploaded_at);
+            context! { b => b, at => at }
+        })
+        .collect();
+    let base = context! {
+        batches => batches,
+        own => own,
+        max_validate => super::MAX_VALIDATE_LINES,
+        is_supervisor => caller.can(Permission::SupervisorWorkspace),
+    };
+    render(&state.templates, "reports.html", "报告报送", "/reports", Some(caller), context! { ..ctx, ..base })
+}
+
+#[derive(Deserialize)]
+struct CsrfQuery {
+    _csrf: Option<String>,
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Query(q): Query<CsrfQuery>,
+    mut multipart: Multipart,
+) -> PageResult<Response> {
+    let own = upload_scope(&caller)?;
+    caller.check_csrf(q._csrf.as_deref())?;
+    let (mut file, mut mode) = (None, String::from("submit"));
+    while let Some(part) =
+        multipart.next_field().await.map_err(|e| AppError::bad("file", format!("上传失败:{e}")))?
+    {
+        match part.name() {
+            Some("file") => {
+                let name = part.file_name().unwrap_or("reports.jsonl").to_owned();
+                let bytes = part.bytes().await.map_err(|e| AppError::bad("file", format!("上传失败:{e}")))?;
+                file = Some((name, bytes));
+            }
+            Some("mode") => mode = part.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    let (file_name, bytes) = file.ok_or_else(|| AppError::bad("file", "请选择要上传的报告文件"))?;
+    if mode == "validate" {
+        return match super::validate(&state, &caller, &bytes).await {
+            Ok(v) => {
+                let findings: Vec<_> = v
+                    .findings
+                    .iter()
+                    .map(|f| {
+                        let title = RuleId::parse(&f.rule).map(RuleId::title_zh).unwrap_or("");
+                        let evidence_text = serde_json::to_string_pretty(&f.evidence).unwrap_or_default();
+                        context! { f => f, title => title, evidence_text => evidence_text }
+                    })
+                    .collect();
+                let html = render_reports(
+                    &state,
+                    &caller,
+                    context! { validation => &v, validation_findings => findings, file_name => &file_name },
+                )
+                .await?;
+                Ok(Html(html).into_response())
+            }
+            Err(e @ AppError::BadRequest { .. }) => refuse(&state, &caller, &file_name, e).await,
+            Err(e) => Err(e),
+        };
+    }
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t,
+        Err(_) => {
+            return refuse(&state, &caller, &file_name, AppError::bad("file", "文件不是 UTF-8 文本")).await
+        }
+    };
+    let (lines, refused) = split_upload(text, own.as_deref());
+    if lines.is_empty() {
+        return refuse(&state, &caller, &file_name, nothing_accepted(&refused)).await;
+    }
+    let batch = NewBatch { file_name: Some(file_name.clone()), institution_uscc: own, lines, refused };
+    let sub = state.store.submit_reports(&caller.actor(), batch).await?;
+    Ok(Redirect::to(&format!("/reports/batches/{}", sub.batch_id)).into_response())
+}
+
+/// The upload page again, with the reason the file was not accepted.
+async fn refuse(state: &AppState, caller: &Caller, file_name: &str, e: AppError) -> PageResult<Response> {
+    let html =
+        render_reports(state, caller, context! { error => e.to_string(), file_name => file_name }).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+}
+
+// ---- batch and report -----------------------------------------------------------------------
+
+async fn batch_page(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+) -> PageResult<Html<String>> {
+    let batch = state
+        .store
+        .report_batch(id)
+        .await?
+        .filter(|b| may_see_batch(&caller, b))
+        .ok_or_else(|| AppError::NotFound(format!("报告批次 {id} 不存在或无权查看")))?;
+    let runs: Vec<_> = state
+        .store
+        .check_runs(id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let requested = format_ms(r.requested_at);
+            let finished = r.finished_at.map(format_ms);
+            context! { r => r, requested => requested, finished => finished }
+        })
+        .collect();
+    let reports = state.store.batch_reports(id).await?;
+    let show = may_see_findings(&caller);
+    let (current, history) = if show {
+        let all = state
+            .store
+            .findings(
+                &FindingFilter { batch_id: Some(id), include_superseded: true, ..Default::default() },
+                0,
+                0,
+            )
+            .await?;
+        let (cur, old): (Vec<_>, Vec<_>) = all.into_iter().partition(|f| f.superseded_by.is_none());
+        (views(cur), views(old))
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let uploaded = format_ms(batch.uploaded_at);
+    Ok(Html(render(
+        &state.templates,
+        "report_batch.html",
+        &format!("报告批次 {id}"),
+        "/reports",
+        Some(&caller),
+        context! {
+            batch => batch, uploaded => uploaded, runs => runs, reports => reports,
+            show_findings => show, findings => current, history => history,
+            can_recheck => caller.can(Permission::SupervisorWorkspace),
+        },
+    )?))
+}
+
+async fn recheck(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+    Form(form): FormData,
+) -> PageResult<Response> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    caller.check_csrf(form.get("_csrf").map(String::as_str))?;
+    let note = field(&form, "note");
+    state.store.request_recheck(&caller.actor(), id, Some(note)).await?;
+    Ok(Redirect::to(&format!("/reports/batches/{id}")).into_response())
+}
+
+async fn report_page(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(id): Path<i64>,
+) -> PageResult<Html<String>> {
+    let not_found = || AppError::NotFound(format!("报告 {id} 不存在或无权查看"));
+    let report = state.store.report(id).await?.ok_or_else(not_found)?;
+    let batch = state
+        .store
+        .report_batch(report.batch_id)
+        .await?
+        .filter(|b| may_see_batch(&caller, b))
+        .ok_or_else(not_found)?;
+    let body = report
+        .body
+        .as_deref()
+        .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .or_else(|| report.body.clone())
+        .unwrap_or_default();
+    let show = may_see_findings(&caller);
+    let findings = if show {
+        let f = FindingFilter { report_id: Some(id), include_superseded: true, ..Default::default() };
+        views(state.store.findings(&f, 0, 0).await?)
+    } else {
+        Vec::new()
+    };
+    let title =
+        format!("报告 {}", report.report_no.clone().unwrap_or_else(|| format!("第 {} 行", report.line_no)));
+    Ok(Html(render(
+        &state.templates,
+        "report.html",
+        &title,
+        "/reports",
+        Some(&caller),
+        context! { report => report, batch => batch, body => body, show_findings => show, findings => findings },
+    )?))
+}
+
+// ---- worklists --------------------------------------------------------------------------------
+
+async fn worklist(
+    state: &AppState,
+    caller: &Caller,
+    d: Department,
+    q: &FindingQuery,
+) -> PageResult<Html<String>> {
+    caller.require_workspace(d)?;
+    let mut filter = q.filter();
+    filter.department = Some(d.code().to_owned());
+    let page = q.page.unwrap_or(1).max(1);
+    let total = state.store.count_findings(&filter).await?;
+    let rows = state.store.findings(&filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let path = format!("/{}/findings", d.code().to_lowercase());
+    let rules: Vec<_> = RuleId::ALL
+        .iter()
+        .filter(|r| lianjian_store::reports::department_of(r.duty()) == d)
+        .map(|r| context! { id => r.id(), title => r.title_zh() })
+        .collect();
+    let export = format!("{path}.xlsx?{}", query_string(q));
+    Ok(Html(render(
+        &state.templates,
+        "findings.html",
+        &format!("{}问题线索", d.zh()),
+        &path,
+        Some(caller),
+        context! {
+            heading => format!("{} · 非现场检查问题线索", d.zh()),
+            findings => views(rows), total => total, page => page,
+            pages => (total + PAGE_SIZE - 1) / PAGE_SIZE, q => q, rules => rules,
+            action => path, export => export,
+        },
+    )?))
+}
+
+fn query_string(q: &FindingQuery) -> String {
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    [("rule", &q.rule), ("institution", &q.institution), ("severity", &q.severity), ("history", &q.history)]
+        .iter()
+        .filter_map(|(k, v)| non_empty(v).map(|v| format!("{k}={}", enc(&v))))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn eeb_findings(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Query(q): Query<FindingQuery>,
+) -> PageResult<Html<String>> {
+    worklist(&state, &caller, Department::Eeb, &q).await
+}
+
+async fn msa_findings(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Query(q): Query<FindingQuery>,
+) -> PageResult<Html<String>> {
+    worklist(&state, &caller, Department::Msa, &q).await
+}
+
+/// The rows of a findings export.
+pub fn export(rows: Vec<FindingRow>, file_name: &str) -> PageResult<Response> {
+    let headers = [
+        "线索编号",
+        "规则",
+        "规则名称",
+        "严重程度",
+        "职责代码",
+        "承办部门",
+        "统一社会信用代码",
+        "报告编号",
+        "样品编号",
+        "检测项目",
+        "问题说明",
+        "证据",
+        "批次",
+        "检查任务",
+        "发现时间",
+        "状态",
+    ];
+    let opt = |s: &Option<String>| s.as_deref().map_or(Cell::Empty, Cell::from);
+    let data: Vec<Vec<Cell>> = rows
+        .into_iter()
+        .map(|f| {
+            let v = view(f);
+            let f = &v.row;
+            vec![
+                Cell::Int(f.id),
+                Cell::from(f.rule.as_str()),
+                Cell::from(v.title),
+                Cell::from(if f.severity == "error" { "错误" } else { "预警" }),
+                Cell::from(f.duty.as_str()),
+                Cell::from(v.department_zh),
+                opt(&f.institution_uscc),
+                opt(&f.report_no),
+                opt(&f.sample_id),
+                opt(&f.parameter),
+                Cell::from(f.message.as_str()),
+                Cell::Text(f.evidence.to_string()),
+                Cell::Int(f.batch_id),
+                Cell::Int(f.run_id),
+                Cell::Text(v.at.clone()),
+                Cell::Text(match f.superseded_by {
+                    None => "当前".to_owned(),
+                    Some(r) => format!("已被检查任务 {r} 取代"),
+                }),
+            ]
+        })
+        .collect();
+    xlsx_response("问题线索", &headers, &data, file_name)
+}
+
+async fn worklist_xlsx(
+    state: &AppState,
+    caller: &Caller,
+    d: Department,
+    q: &FindingQuery,
+) -> PageResult<Response> {
+    caller.require_workspace(d)?;
+    let mut filter = q.filter();
+    filter.department = Some(d.code().to_owned());
+    let rows = state.store.findings(&filter, 0, 0).await?;
+    export(rows, &format!("{}问题线索.xlsx", d.zh()))
+}
+
+async fn eeb_xlsx(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Query(q): Query<FindingQuery>,
+) -> PageResult<Response> {
+    worklist_xlsx(&state, &caller, Department::Eeb, &q).await
+}
+
+async fn msa_xlsx(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Query(q): Query<FindingQuery>,
+) -> PageResult<Response> {
+    worklist_xlsx(&state, &caller, Department::Msa, &q).await
+}
+
+// ---- institution --------------------------------------------------------------------------------
+
+async fn institution_findings(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(uscc): Path<String>,
+    Query(q): Query<FindingQuery>,
+) -> PageResult<Html<String>> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    let uscc = uscc.trim().to_uppercase();
+    let name = state.store.institution(&uscc).await?.map(|i| i.name).unwrap_or_default();
+    let mut filter = q.filter();
+    filter.institution_uscc = Some(uscc.clone());
+    let page = q.page.unwrap_or(1).max(1);
+    let total = state.store.count_findings(&filter).await?;
+    let rows = state.store.findings(&filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let path = format!("/registry/institutions/{uscc}/findings");
+    let rules: Vec<_> =
+        RuleId::ALL.iter().map(|r| context! { id => r.id(), title => r.title_zh() }).collect();
+    let export = format!("{path}.xlsx?{}", query_string(&q));
+    Ok(Html(render(
+        &state.templates,
+        "findings.html",
+        &format!("{uscc} 问题线索"),
+        &path,
+        Some(&caller),
+        context! {
+            heading => format!("{name} {uscc} · 非现场检查问题线索"),
+            institution => uscc, findings => views(rows), total => total, page => page,
+            pages => (total + PAGE_SIZE - 1) / PAGE_SIZE, q => q, rules => rules,
+            action => path, export => export, hide_institution_filter => true,
+        },
+    )?))
+}
+
+async fn institution_xlsx(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Path(uscc): Path<String>,
+    Query(q): Query<FindingQuery>,
+) -> PageResult<Response> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    let uscc = uscc.trim().to_uppercase();
+    let mut filter = q.filter();
+    filter.institution_uscc = Some(uscc.clone());
+    export(state.store.findings(&filter, 0, 0).await?, &format!("{uscc}问题线索.xlsx"))
+}

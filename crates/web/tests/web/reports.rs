@@ -1,0 +1,359 @@
+//! Report upload and the background off-site check over HTTP: ownership of uploaded lines, findings
+//! routed to the department of their duty code, worklists with evidence and Excel export, re-check
+//! after a registry correction (old result kept as history), the pre-submission validator.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use lianjian_domain::org::{Department, Role};
+use lianjian_offsite::corpus::{generate, CorpusSpec};
+use lianjian_registry::{Instrument, Snapshot};
+use lianjian_store::audit::{Actor, AuditFilter};
+use lianjian_store::registry::ImportOutcome;
+use lianjian_web::accounts::{self, NewAccount};
+use lianjian_web::reports::worker::drain;
+use serde_json::Value;
+
+use crate::client::{get, App, Session, PASSWORD};
+
+/// A district with the corpus registry, an institution account for one of its institutions, and
+/// that institution's clean reports.
+struct World {
+    app: App,
+    snapshot: Snapshot,
+    uscc: String,
+    other_uscc: String,
+    reports: Vec<Value>,
+}
+
+async fn world() -> World {
+    let app = App::new().await;
+    let spec = CorpusSpec { seed: 5, reports: 60, institutions: 2, plant: false, ..CorpusSpec::default() };
+    let mut out = Vec::new();
+    let corpus = generate(&spec, &mut out).unwrap();
+    let snapshot = corpus.snapshot;
+    let outcome =
+        app.db.store.import_registry(&Actor::system("test"), &snapshot, Some("测试")).await.unwrap();
+    assert!(matches!(outcome, ImportOutcome::Applied(_)), "{outcome:?}");
+    let uscc = snapshot.institutions[4].uscc.clone();
+    let other_uscc = snapshot.institutions[5].uscc.clone();
+    let reports: Vec<Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|r: &Value| r["institution_uscc"] == uscc.as_str())
+        .collect();
+    assert!(reports.len() >= 3, "the corpus gives the institution a few reports");
+    accounts::create_user(
+        &app.db.store,
+        &app.state.settings,
+        &Actor::system("test"),
+        NewAccount {
+            username: "corpus-inst".into(),
+            display_name: "语料机构".into(),
+            department: Department::Inst,
+            role: Role::Institution,
+            institution_uscc: Some(uscc.clone()),
+            password: PASSWORD.into(),
+            must_change_password: false,
+        },
+    )
+    .await
+    .unwrap();
+    World { app, snapshot, uscc, other_uscc, reports }
+}
+
+fn jsonl(reports: &[Value]) -> String {
+    reports.iter().map(|r| r.to_string() + "\n").collect()
+}
+
+fn post_text(uri: &str, s: &Session, body: &str) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/x-ndjson")
+        .header(header::COOKIE, &s.cookie)
+        .header("x-csrf-token", &s.csrf)
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+fn bearer(uri: &str, token: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+/// A report with one sampler only: OFF-P02 (EEB-2, routed to EEB).
+fn one_sampler(r: &Value) -> Value {
+    let mut r = r.clone();
+    let first = r["samples"][0]["samplers"][0].clone();
+    r["samples"][0]["samplers"] = Value::Array(vec![first]);
+    r
+}
+
+/// A report whose first result used an instrument the registry does not list: OFF-I01 (MSA-2).
+fn unregistered_instrument(r: &Value) -> Value {
+    let mut r = r.clone();
+    r["samples"][0]["results"][0]["instrument_id"] = "NEW-YQ-001".into();
+    r
+}
+
+fn rules_of(findings: &Value, report_no: &str) -> Vec<String> {
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["report_no"] == report_no)
+        .map(|f| f["rule"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn institution_upload_refuses_other_institutions_lines_and_findings_reach_the_routed_department() {
+    let w = world().await;
+    let inst = w.app.sign_in("corpus-inst").await;
+    let planted = one_sampler(&w.reports[1]);
+    let mut foreign = w.reports[2].clone();
+    foreign["institution_uscc"] = w.other_uscc.clone().into();
+    let body = jsonl(&[w.reports[0].clone(), planted.clone(), foreign]);
+    let r = w.app.send(post_text("/api/v1/reports", &inst, &body)).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let up = r.json();
+    assert_eq!(up["accepted"], 2);
+    assert_eq!(up["refused"][0]["line"], 3);
+    assert!(up["refused"][0]["reason"].as_str().unwrap().contains(&w.other_uscc));
+    let batch = up["batch_id"].as_i64().unwrap();
+
+    // Stored, not yet checked: the check runs in the background.
+    let status = w.app.send(get(&format!("/api/v1/reports/batches/{batch}"), Some(&inst))).await;
+    assert_eq!(status.status, StatusCode::OK, "{}", status.body);
+    assert_eq!(status.json()["batch"]["latest_state"], "queued");
+    assert_eq!(drain(&w.app.db.store, "test-worker").await.unwrap(), 1);
+    let status = w.app.send(get(&format!("/api/v1/reports/batches/{batch}"), Some(&inst))).await.json();
+    assert_eq!(status["batch"]["latest_state"], "done");
+    assert_eq!(status["batch"]["uploaded_by"], "corpus-inst");
+
+    let report_no = planted["report_no"].as_str().unwrap();
+    let eeb = w.app.sign_in("eeb-officer").await;
+    let msa = w.app.sign_in("msa-officer").await;
+    let eeb_list = w.app.send(get("/api/v1/findings", Some(&eeb))).await.json();
+    assert!(rules_of(&eeb_list, report_no).contains(&"OFF-P02".to_owned()), "{eeb_list}");
+    let msa_list = w.app.send(get("/api/v1/findings", Some(&msa))).await.json();
+    assert!(!rules_of(&msa_list, report_no).contains(&"OFF-P02".to_owned()));
+    assert!(msa_list.as_array().unwrap().iter().all(|f| f["department"] == "MSA"));
+
+    // The institution may not read findings nor re-check; nor upload through the page as another.
+    let r = w.app.send(get("/api/v1/findings", Some(&inst))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = w.app.send(get(&format!("/api/v1/reports/batches/{batch}/findings"), Some(&inst))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = w.app.send(post_text(&format!("/api/v1/reports/batches/{batch}/recheck"), &inst, "")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Another institution's account does not see the batch at all.
+    let other = w.app.sign_in("inst-user").await;
+    let r = w.app.send(get(&format!("/api/v1/reports/batches/{batch}"), Some(&other))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_upload_of_only_foreign_lines_is_refused_whole_and_a_partner_liaison_may_not_upload() {
+    let w = world().await;
+    let inst = w.app.sign_in("corpus-inst").await;
+    let mut foreign = w.reports[0].clone();
+    foreign["institution_uscc"] = w.other_uscc.clone().into();
+    let r = w.app.send(post_text("/api/v1/reports", &inst, &jsonl(&[foreign]))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["code"], "bad_request");
+    assert!(w.app.db.store.report_batches(None, 10, 0).await.unwrap().is_empty());
+    let liaison = w.app.sign_in("water-liaison").await;
+    let r = w.app.send(post_text("/api/v1/reports", &liaison, &jsonl(&w.reports[..1]))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_city_feed_token_and_officers_may_upload_any_institutions_reports() {
+    let w = world().await;
+    let token = accounts::create_token(&w.app.db.store, &Actor::system("test"), "sysadmin", "city-feed")
+        .await
+        .unwrap();
+    let mut mixed = w.reports[..2].to_vec();
+    mixed[1]["institution_uscc"] = w.other_uscc.clone().into();
+    let r = w.app.send(bearer("/api/v1/reports", &token, &jsonl(&mixed))).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    assert_eq!(r.json()["accepted"], 2);
+    // The same account signed in with a session is not the feed.
+    let admin = w.app.sign_in("sysadmin").await;
+    let r = w.app.send(post_text("/api/v1/reports", &admin, &jsonl(&mixed))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let eeb = w.app.sign_in("eeb-officer").await;
+    let r = w.app.send(post_text("/api/v1/reports", &eeb, &jsonl(&mixed))).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+}
+
+#[tokio::test]
+async fn worklist_pages_show_findings_with_evidence_scoped_to_the_department_and_export_to_excel() {
+    let w = world().await;
+    let inst = w.app.sign_in("corpus-inst").await;
+    let body = jsonl(&[one_sampler(&w.reports[0]), unregistered_instrument(&w.reports[1])]);
+    let up = w.app.send(post_text("/api/v1/reports", &inst, &body)).await.json();
+    drain(&w.app.db.store, "w").await.unwrap();
+    let batch = up["batch_id"].as_i64().unwrap();
+
+    let eeb = w.app.sign_in("eeb-officer").await;
+    let page = w.app.send(get("/eeb/findings", Some(&eeb))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("OFF-P02") && page.body.contains("证据"), "{}", page.body);
+    assert!(!page.body.contains("OFF-I01"), "MSA's finding is not on the EEB worklist");
+    let msa = w.app.sign_in("msa-officer").await;
+    let page = w.app.send(get("/msa/findings?rule=OFF-I01", Some(&msa))).await;
+    assert!(
+        page.body.contains("OFF-I01") && page.body.contains("NEW-YQ-001"),
+        "evidence names the instrument"
+    );
+    // Scoped to the caller's department.
+    assert_eq!(w.app.send(get("/eeb/findings", Some(&msa))).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(w.app.send(get("/msa/findings", Some(&inst))).await.status, StatusCode::FORBIDDEN);
+    let x = w.app.send(get("/msa/findings.xlsx", Some(&msa))).await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.headers[header::CONTENT_TYPE].to_str().unwrap().contains("spreadsheetml"));
+    // Batch, report and institution pages.
+    let page = w.app.send(get(&format!("/reports/batches/{batch}"), Some(&msa))).await;
+    assert!(page.body.contains("OFF-P02") && page.body.contains("OFF-I01"));
+    let page = w.app.send(get(&format!("/registry/institutions/{}/findings", w.uscc), Some(&eeb))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("OFF-I01"));
+    let reports = w.app.db.store.batch_reports(batch).await.unwrap();
+    let page = w.app.send(get(&format!("/reports/{}", reports[1].id), Some(&msa))).await;
+    assert!(page.body.contains("OFF-I01") && !page.body.contains("OFF-P02"));
+    // The institution sees its batch's state, not the findings.
+    let page = w.app.send(get(&format!("/reports/batches/{batch}"), Some(&inst))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("已检查") && !page.body.contains("OFF-I01"));
+}
+
+#[tokio::test]
+async fn recheck_after_a_registry_correction_supersedes_the_finding_and_keeps_the_history() {
+    let w = world().await;
+    let inst = w.app.sign_in("corpus-inst").await;
+    let planted = unregistered_instrument(&w.reports[0]);
+    let report_no = planted["report_no"].as_str().unwrap().to_owned();
+    let up = w.app.send(post_text("/api/v1/reports", &inst, &jsonl(&[planted]))).await.json();
+    let batch = up["batch_id"].as_i64().unwrap();
+    drain(&w.app.db.store, "w").await.unwrap();
+    let msa = w.app.sign_in("msa-officer").await;
+    let url = format!("/api/v1/reports/batches/{batch}/findings");
+    assert!(rules_of(&w.app.send(get(&url, Some(&msa))).await.json(), &report_no).contains(&"OFF-I01".into()));
+
+    // The registry was missing the instrument: correct it, then re-check with one call.
+    let mut corrected = w.snapshot.clone();
+    let inst_rec = corrected.institutions.iter_mut().find(|i| i.uscc == w.uscc).unwrap();
+    inst_rec.instruments.push(Instrument { id: "NEW-YQ-001".into(), name: "新购气相色谱仪".into() });
+    let outcome =
+        w.app.db.store.import_registry(&Actor::system("test"), &corrected, Some("补录仪器")).await.unwrap();
+    assert!(matches!(outcome, ImportOutcome::Applied(_)));
+    let r = w.app.send(post_text(&format!("/api/v1/reports/batches/{batch}/recheck"), &msa, "")).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let run2 = r.json()["run_id"].as_i64().unwrap();
+    drain(&w.app.db.store, "w").await.unwrap();
+
+    let current = w.app.send(get(&url, Some(&msa))).await.json();
+    assert!(!rules_of(&current, &report_no).contains(&"OFF-I01".into()), "{current}");
+    let history = w.app.send(get(&format!("{url}?history=true"), Some(&msa))).await.json();
+    let old: Vec<&Value> = history.as_array().unwrap().iter().filter(|f| f["rule"] == "OFF-I01").collect();
+    assert_eq!(old.len(), 1);
+    assert_eq!(old[0]["superseded_by"], run2);
+    let runs =
+        w.app.send(get(&format!("/api/v1/reports/batches/{batch}"), Some(&msa))).await.json()["runs"].clone();
+    assert_eq!(runs.as_array().unwrap().len(), 2);
+    assert_ne!(
+        runs[0]["registry_sha256"], runs[1]["registry_sha256"],
+        "each run records the registry it used"
+    );
+    // The batch page shows the history.
+    let page = w.app.send(get(&format!("/reports/batches/{batch}"), Some(&msa))).await;
+    assert!(page.body.contains("历史问题线索") && page.body.contains(&format!("已被任务 {run2} 取代")));
+    let audit = w
+        .app
+        .db
+        .store
+        .audit_search(&AuditFilter { action: Some("reports.".into()), ..Default::default() }, 50, 0)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit.iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"reports.recheck") && actions.contains(&"reports.upload"), "{actions:?}");
+}
+
+#[tokio::test]
+async fn the_validator_checks_without_storing_anything_but_an_audit_entry() {
+    let w = world().await;
+    let inst = w.app.sign_in("corpus-inst").await;
+    let planted = one_sampler(&w.reports[0]);
+    let r = w
+        .app
+        .send(post_text("/api/v1/reports/validate", &inst, &jsonl(std::slice::from_ref(&planted))))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["lines"], 1);
+    let rules: Vec<&str> =
+        v["findings"].as_array().unwrap().iter().filter_map(|f| f["rule"].as_str()).collect();
+    assert!(rules.contains(&"OFF-P02"), "{v}");
+    assert!(w.app.db.store.report_batches(None, 10, 0).await.unwrap().is_empty(), "nothing filed");
+    assert!(
+        w.app.db.store.claim_job("w", lianjian_store::now_ms(), 1000).await.unwrap().is_none(),
+        "nothing queued"
+    );
+    let audit = w
+        .app
+        .db
+        .store
+        .audit_search(&AuditFilter { action: Some("reports.validate".into()), ..Default::default() }, 5, 0)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0]["actor"]["user"], "corpus-inst");
+    // Too many lines for a synchronous check.
+    let many = jsonl(&vec![w.reports[0].clone(); 501]);
+    let r = w.app.send(post_text("/api/v1/reports/validate", &inst, &many)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+fn multipart(uri: &str, s: &Session, file: &str, mode: &str) -> Request<Body> {
+    let boundary = "----lianjian-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"mode\"\r\n\r\n{mode}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"batch.jsonl\"\r\n\
+         Content-Type: application/x-ndjson\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    );
+    Request::builder()
+        .method(Method::POST)
+        .uri(format!("{uri}?_csrf={}", s.csrf))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(header::COOKIE, &s.cookie)
+        .body(Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_upload_page_files_a_batch_or_only_checks_it() {
+    let w = world().await;
+    let inst = w.app.sign_in("corpus-inst").await;
+    let file = jsonl(&[one_sampler(&w.reports[0])]);
+    let r = w.app.send(multipart("/reports/upload", &inst, &file, "validate")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("自查结果") && r.body.contains("OFF-P02"));
+    assert!(w.app.db.store.report_batches(None, 10, 0).await.unwrap().is_empty());
+    let r = w.app.send(multipart("/reports/upload", &inst, &file, "submit")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location().starts_with("/reports/batches/"));
+    let page = w.app.send(get(r.location(), Some(&inst))).await;
+    assert!(page.body.contains("排队检查中"));
+    // Without the CSRF token nothing is filed.
+    let mut bad = multipart("/reports/upload", &inst, &file, "submit");
+    *bad.uri_mut() = "/reports/upload".parse().unwrap();
+    assert_eq!(w.app.send(bad).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(w.app.db.store.report_batches(None, 10, 0).await.unwrap().len(), 1);
+}
