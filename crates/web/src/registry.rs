@@ -27,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .route("/registry/institutions/{uscc}", get(detail_page))
         .route("/registry/institutions/{uscc}/scope.xlsx", get(scope_xlsx))
         .route("/public/institutions", get(public_directory))
+        .route("/public/institutions/export.xlsx", get(public_directory_xlsx))
+        .route("/public/institutions/{uscc}/scope.xlsx", get(public_scope_xlsx))
         .route("/public/institutions/{uscc}", get(public_detail))
 }
 
@@ -237,6 +239,23 @@ async fn directory_xlsx(
     Query(q): Query<DirectoryQuery>,
 ) -> PageResult<Response> {
     caller.require(Permission::SupervisorWorkspace)?;
+    directory_table(&state, &q, false).await
+}
+
+/// The public directory's export: the same columns less the flags, which name people.
+async fn public_directory_xlsx(
+    State(state): State<AppState>,
+    Query(q): Query<DirectoryQuery>,
+) -> PageResult<Response> {
+    directory_table(&state, &q, true).await
+}
+
+async fn public_scope_xlsx(State(state): State<AppState>, Path(uscc): Path<String>) -> PageResult<Response> {
+    let inst = load_institution(&state, &uscc).await?;
+    scope_table(&inst)
+}
+
+async fn directory_table(state: &AppState, q: &DirectoryQuery, public: bool) -> PageResult<Response> {
     let (filter, on) = q.filter()?;
     let (rows, _) = state.store.directory(&filter, 1_000_000, 0).await?;
     let day = lianjian_registry::date::format(on);
@@ -259,7 +278,7 @@ async fn directory_xlsx(
                 ),
                 Cell::Text(v.categories),
                 Cell::Text(if r.restricted_today { "限制中".into() } else { String::new() }),
-                Cell::Text(v.flags.join(";")),
+                Cell::Text(if public { String::new() } else { v.flags.join(";") }),
             ]
         })
         .collect();

@@ -433,7 +433,14 @@ impl Browser {
         let deadline = Instant::now() + WAIT;
         loop {
             match old.tag_name().await {
-                Err(e) if e.is_stale_element_reference() => break,
+                // Chromium reports a node of a replaced document either as stale or as "does not belong
+                // to the document", depending on timing: both mean the new page has come.
+                Err(e)
+                    if e.is_stale_element_reference()
+                        || e.to_string().contains("does not belong to the document") =>
+                {
+                    break
+                }
                 Err(e) => return Err(e.into()),
                 Ok(_) if Instant::now() > deadline => {
                     return Err(fail(format!("clicking `{css}` did not load a new page within {WAIT:?}")))

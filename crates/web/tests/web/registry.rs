@@ -125,6 +125,14 @@ async fn public_directory_needs_no_sign_in_and_hides_people() {
         "people and phone stay internal"
     );
     assert_eq!(app.send(get("/registry", None)).await.location(), "/login");
+    for path in [
+        "/public/institutions/export.xlsx?name=宝钢".to_owned(),
+        format!("/public/institutions/{USCC_A}/scope.xlsx"),
+    ] {
+        let x = app.send(get(&path, None)).await;
+        assert_eq!(x.status, StatusCode::OK, "{path}");
+        assert!(x.body.starts_with("PK"), "{path} is an xlsx");
+    }
 }
 
 #[tokio::test]
