@@ -60,9 +60,26 @@ pub struct Dec {
 fn ndigits(m: u128) -> i32 {
     if m == 0 {
         0
+    } else if let Ok(x) = u64::try_from(m) {
+        x.ilog10() as i32 + 1
     } else {
         m.ilog10() as i32 + 1
     }
+}
+
+/// 10^k for k ≤ 38.
+const POW10: [u128; 39] = {
+    let mut t = [1u128; 39];
+    let mut i = 1;
+    while i < 39 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+fn pow10(k: i32) -> u128 {
+    POW10.get(k as usize).copied().unwrap_or(u128::MAX)
 }
 
 impl Dec {
@@ -129,7 +146,7 @@ impl Dec {
     pub fn times_small(self, k: u8) -> Dec {
         debug_assert!(k <= 9);
         let k = u128::from(k.min(9));
-        if self.m >= 10u128.pow(MAX_DIGITS) {
+        if self.m >= pow10(MAX_DIGITS as i32) {
             // only reachable when scaling twice: drop the last digit rather than overflow
             return Dec { m: self.m / 10 * k, e: self.e + 1, ..self };
         }
@@ -151,9 +168,9 @@ impl Dec {
         // many digits as the other one (≤ 38), so it fits.
         let (mut a, mut b) = (self.m, o.m);
         if self.e > o.e {
-            a *= 10u128.pow((self.e - o.e) as u32);
+            a *= pow10(self.e - o.e);
         } else {
-            b *= 10u128.pow((o.e - self.e) as u32);
+            b *= pow10(o.e - self.e);
         }
         a.cmp(&b)
     }

@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use lianjian_registry::Category;
 
 use crate::decimal::is_decimal;
-use crate::instant::{parse_day, parse_instant, Instant};
+use crate::instant::{parse_day, parse_instant_cached, DayCache, Instant};
 use crate::parse::{Purpose, Report, ResultRow, Sample, DEPARTMENTS};
 
 /// Deepest nesting the fast path follows (the reference allows 255; deeper lines fall back).
@@ -121,7 +121,11 @@ struct Sc<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
+    days: DayCache,
 }
+
+/// A key not among the fields the rules read.
+const OTHER: u32 = u32::MAX;
 
 /// Known-field bookkeeping: each field once.
 #[inline(always)]
@@ -244,7 +248,8 @@ impl<'a> Sc<'a> {
 
     #[inline(always)]
     fn instant(&mut self) -> Option<Instant> {
-        parse_instant(&self.req()?)
+        let s = self.req()?;
+        parse_instant_cached(&s, &mut self.days)
     }
 
     #[inline(always)]
@@ -318,18 +323,43 @@ impl<'a> Sc<'a> {
         Some(true)
     }
 
-    /// Reads a key and the colon after it; keys with escapes fall back.
     #[inline(always)]
-    fn key(&mut self) -> Option<&'a [u8]> {
-        self.eat(b'"')?;
-        let (s, e, esc) = self.scan_str()?;
-        if esc {
-            return None;
+    fn colon(&mut self) -> Option<()> {
+        if self.b.get(self.i) == Some(&b':') {
+            self.i += 1;
+        } else {
+            self.ws();
+            self.eat(b':')?;
         }
         self.ws();
-        self.eat(b':')?;
-        self.ws();
-        self.b.get(s..e)
+        Some(())
+    }
+
+    /// Whether the key body at the cursor is `k` (given with its closing quote); consumes it if so.
+    #[inline(always)]
+    fn kw<const N: usize>(&mut self, k: &[u8; N]) -> bool {
+        let hit = self.b.get(self.i..self.i + N).is_some_and(|w| w == k);
+        if hit {
+            self.i += N;
+        }
+        hit
+    }
+
+    /// Reads a key (and its colon) and names it by `pick`, which tries the known keys with
+    /// [`Sc::kw`] at the key's first byte; anything else is [`OTHER`] (escaped keys fall back).
+    #[inline(always)]
+    fn field(&mut self, pick: impl FnOnce(&mut Self, u8) -> u32) -> Option<u32> {
+        self.eat(b'"')?;
+        let first = self.peek()?;
+        let f = pick(self, first);
+        if f == OTHER {
+            let (_, _, esc) = self.scan_str()?;
+            if esc {
+                return None;
+            }
+        }
+        self.colon()?;
+        Some(f)
     }
 
     /// Skips any JSON value, validating it.
@@ -391,7 +421,7 @@ impl<'a> Sc<'a> {
         }
         let mut id = None;
         loop {
-            if self.key()? == b"id" {
+            if self.field(|sc, c| if c == b'i' && sc.kw(b"id\"") { 0 } else { OTHER })? == 0 {
                 if id.is_some() {
                     return None;
                 }
@@ -416,41 +446,53 @@ impl<'a> Sc<'a> {
         let (mut purpose, mut commissioned_by, mut issued_on, mut signatory) =
             (None, Any::Missing, None, None);
         let mut samples = None;
+        let pick = |sc: &mut Self, c: u8| match c {
+            b'r' if sc.kw(b"report_no\"") => 0,
+            b'i' if sc.kw(b"institution_uscc\"") => 1,
+            b'c' if sc.kw(b"cma_mark\"") => 2,
+            b'c' if sc.kw(b"certificate_no\"") => 3,
+            b'p' if sc.kw(b"purpose\"") => 4,
+            b'c' if sc.kw(b"commissioned_by\"") => 5,
+            b'i' if sc.kw(b"issued_on\"") => 6,
+            b's' if sc.kw(b"signatory\"") => 7,
+            b's' if sc.kw(b"samples\"") => 8,
+            _ => OTHER,
+        };
         loop {
-            match self.key()? {
-                b"report_no" => {
+            match self.field(pick)? {
+                0 => {
                     once(&mut seen, 0)?;
                     report_no = Some(self.req()?);
                 }
-                b"institution_uscc" => {
+                1 => {
                     once(&mut seen, 1)?;
                     uscc = Some(self.req()?);
                 }
-                b"cma_mark" => {
+                2 => {
                     once(&mut seen, 2)?;
                     cma_mark = Some(self.boolean()?);
                 }
-                b"certificate_no" => {
+                3 => {
                     once(&mut seen, 3)?;
                     certificate_no = self.opt()?;
                 }
-                b"purpose" => {
+                4 => {
                     once(&mut seen, 4)?;
                     purpose = Some(Purpose::parse(&self.req()?)?);
                 }
-                b"commissioned_by" => {
+                5 => {
                     once(&mut seen, 5)?;
                     commissioned_by = self.any(D)?;
                 }
-                b"issued_on" => {
+                6 => {
                     once(&mut seen, 6)?;
                     issued_on = Some(parse_day(&self.req()?)?);
                 }
-                b"signatory" => {
+                7 => {
                     once(&mut seen, 7)?;
                     signatory = Some(self.person(D)?);
                 }
-                b"samples" => {
+                8 => {
                     once(&mut seen, 8)?;
                     samples = Some(self.samples(D)?);
                 }
@@ -501,37 +543,48 @@ impl<'a> Sc<'a> {
         let (mut sample_id, mut category, mut site) = (None, None, None);
         let (mut from, mut to, mut received) = (None, None, None);
         let (mut samplers, mut results) = (None, None);
+        let pick = |sc: &mut Self, c: u8| match c {
+            b's' if sc.kw(b"sample_id\"") => 0,
+            b'c' if sc.kw(b"category\"") => 1,
+            b's' if sc.kw(b"site\"") => 2,
+            b's' if sc.kw(b"sampled_from\"") => 3,
+            b's' if sc.kw(b"sampled_to\"") => 4,
+            b'r' if sc.kw(b"received_at\"") => 5,
+            b's' if sc.kw(b"samplers\"") => 6,
+            b'r' if sc.kw(b"results\"") => 7,
+            _ => OTHER,
+        };
         loop {
-            match self.key()? {
-                b"sample_id" => {
+            match self.field(pick)? {
+                0 => {
                     once(&mut seen, 0)?;
                     sample_id = Some(self.req()?);
                 }
-                b"category" => {
+                1 => {
                     once(&mut seen, 1)?;
                     category = Some(Category::parse(&self.req()?)?);
                 }
-                b"site" => {
+                2 => {
                     once(&mut seen, 2)?;
                     site = Some(self.req()?);
                 }
-                b"sampled_from" => {
+                3 => {
                     once(&mut seen, 3)?;
                     from = Some(self.instant()?);
                 }
-                b"sampled_to" => {
+                4 => {
                     once(&mut seen, 4)?;
                     to = Some(self.instant()?);
                 }
-                b"received_at" => {
+                5 => {
                     once(&mut seen, 5)?;
                     received = Some(self.instant()?);
                 }
-                b"samplers" => {
+                6 => {
                     once(&mut seen, 6)?;
                     samplers = Some(self.samplers(depth + 1)?);
                 }
-                b"results" => {
+                7 => {
                     once(&mut seen, 7)?;
                     results = Some(self.results(depth + 1)?);
                 }
@@ -592,46 +645,59 @@ impl<'a> Sc<'a> {
         let (mut parameter, mut method, mut value, mut below) = (None, None, None, None);
         let (mut detection_limit, mut limit, mut unit_ok) = (None, None, false);
         let (mut analyzed, mut analyst, mut instrument_id) = (None, None, None);
+        let pick = |sc: &mut Self, c: u8| match c {
+            b'p' if sc.kw(b"parameter\"") => 0,
+            b'm' if sc.kw(b"method\"") => 1,
+            b'v' if sc.kw(b"value\"") => 2,
+            b'b' if sc.kw(b"below_detection\"") => 3,
+            b'd' if sc.kw(b"detection_limit\"") => 4,
+            b'u' if sc.kw(b"unit\"") => 5,
+            b'l' if sc.kw(b"limit\"") => 6,
+            b'a' if sc.kw(b"analyzed_at\"") => 7,
+            b'a' if sc.kw(b"analyst\"") => 8,
+            b'i' if sc.kw(b"instrument_id\"") => 9,
+            _ => OTHER,
+        };
         loop {
-            match self.key()? {
-                b"parameter" => {
+            match self.field(pick)? {
+                0 => {
                     once(&mut seen, 0)?;
                     parameter = Some(self.req()?);
                 }
-                b"method" => {
+                1 => {
                     once(&mut seen, 1)?;
                     method = Some(self.req()?);
                 }
-                b"value" => {
+                2 => {
                     once(&mut seen, 2)?;
                     value = self.opt_decimal()?;
                 }
-                b"below_detection" => {
+                3 => {
                     once(&mut seen, 3)?;
                     below = Some(self.boolean()?);
                 }
-                b"detection_limit" => {
+                4 => {
                     once(&mut seen, 4)?;
                     detection_limit = self.opt_decimal()?;
                 }
-                b"unit" => {
+                5 => {
                     once(&mut seen, 5)?;
                     self.req()?;
                     unit_ok = true;
                 }
-                b"limit" => {
+                6 => {
                     once(&mut seen, 6)?;
                     limit = self.opt_decimal()?;
                 }
-                b"analyzed_at" => {
+                7 => {
                     once(&mut seen, 7)?;
                     analyzed = Some(self.instant()?);
                 }
-                b"analyst" => {
+                8 => {
                     once(&mut seen, 8)?;
                     analyst = Some(self.person(depth + 1)?);
                 }
-                b"instrument_id" => {
+                9 => {
                     once(&mut seen, 9)?;
                     instrument_id = self.opt()?;
                 }
@@ -662,8 +728,8 @@ impl<'a> Sc<'a> {
 /// Reads a line whose every field is right into a [`Report`]; `None` when the reference parser
 /// must decide (see the module docs).
 pub(crate) fn parse_report(line: &[u8]) -> Option<Report<'_>> {
-    let s = std::str::from_utf8(line).ok()?;
-    let mut sc = Sc { s, b: s.as_bytes(), i: 0 };
+    let s = simdutf8::basic::from_utf8(line).ok()?;
+    let mut sc = Sc { s, b: s.as_bytes(), i: 0, days: DayCache::default() };
     sc.ws();
     let r = sc.report()?;
     sc.ws();

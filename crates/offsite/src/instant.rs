@@ -47,7 +47,10 @@ fn num(b: &[u8]) -> Option<i64> {
 
 /// Days since 1970-01-01 of a strict `YYYY-MM-DD` date.
 pub fn parse_day(s: &str) -> Option<i32> {
-    let b = s.as_bytes();
+    parse_day_bytes(s.as_bytes())
+}
+
+fn parse_day_bytes(b: &[u8]) -> Option<i32> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
@@ -61,11 +64,30 @@ pub fn parse_day(s: &str) -> Option<i32> {
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (`T`/`t`, `Z`/`z`; seconds 00–59, a leap
 /// second `60` is refused; fractions to nanoseconds, further digits ignored).
 pub fn parse_instant(s: &str) -> Option<Instant> {
+    parse_instant_cached(s, &mut DayCache::default())
+}
+
+/// The last date part parsed (instants of one report mostly share their date).
+#[derive(Default)]
+pub(crate) struct DayCache {
+    date: [u8; 10],
+    day: Option<i32>,
+    set: bool,
+}
+
+/// [`parse_instant`], with the date part's day looked up in `cache` first.
+pub(crate) fn parse_instant_cached(s: &str, cache: &mut DayCache) -> Option<Instant> {
     let b = s.as_bytes();
     if b.len() < 20 || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let day = i64::from(parse_day(std::str::from_utf8(&b[..10]).ok()?)?);
+    let date = &b[..10];
+    if !cache.set || cache.date != date {
+        cache.date.copy_from_slice(date);
+        cache.day = parse_day_bytes(date);
+        cache.set = true;
+    }
+    let day = i64::from(cache.day?);
     let (hh, mi, ss) = (num(&b[11..13])?, num(&b[14..16])?, num(&b[17..19])?);
     if hh > 23 || mi > 59 || ss > 59 {
         return None;
