@@ -110,7 +110,7 @@ pub async fn reset(url: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn fill(store: &Store, seed: u64) -> Result<&'static [DemoAccount]> {
+pub async fn fill(store: &Store, seed: u64) -> Result<DemoFill> {
     if store.user_count().await? > 0 {
         return Err(anyhow!("演示只能在空数据库上运行;请换一个 --database-url 或删除原数据库"));
     }
@@ -141,7 +141,16 @@ pub async fn fill(store: &Store, seed: u64) -> Result<&'static [DemoAccount]> {
         }
     }
     seed_registers(store, &actor, &district, seed, today).await?;
-    Ok(ACCOUNTS)
+    let plans =
+        lianjian_store::plans::seed_demo_plans(store, &actor, today).await.map_err(|e| anyhow!("{e}"))?;
+    Ok(DemoFill { accounts: ACCOUNTS, secrets: plans.secrets, frozen_plan: plans.frozen.id })
+}
+
+/// What the demo prints besides the accounts: the draw-meeting secrets of the plan waiting for its draw.
+pub struct DemoFill {
+    pub accounts: &'static [DemoAccount],
+    pub secrets: Vec<(Department, String)>,
+    pub frozen_plan: i64,
 }
 
 /// Inspectors (with conflicts, a few deactivated), the item list, and partner-department lists with
@@ -226,6 +235,15 @@ async fn seed_registers(
         }
     }
     Ok(())
+}
+
+pub fn print(fill: &DemoFill, bind: &str, url: &str) {
+    print_accounts(fill.accounts, bind, url);
+    println!();
+    println!("待开抽取会的联合抽查计划 /plans/{}:两部门负责人揭示的密钥如下(演示用)", fill.frozen_plan);
+    for (dept, secret) in &fill.secrets {
+        println!("  {:<14} {secret}", dept.zh());
+    }
 }
 
 pub fn print_accounts(accounts: &[DemoAccount], bind: &str, url: &str) {

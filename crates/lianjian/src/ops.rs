@@ -39,8 +39,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let url = cli.database_url.clone().unwrap_or_else(|| DEMO_DATABASE_URL.to_owned());
             demo::reset(&url).await?;
             let store = open(&url).await?;
-            let accounts = demo::fill(&store, args.seed).await?;
-            demo::print_accounts(accounts, &args.serve.bind, &url);
+            let fill = demo::fill(&store, args.seed).await?;
+            demo::print(&fill, &args.serve.bind, &url);
             if !args.no_serve {
                 serve(store, &args.serve).await?;
             }
