@@ -12,6 +12,7 @@ use crate::checks::{check_report, Scratch, Sink};
 use crate::cross::{Cross, CrossBatch};
 use crate::finding::{ev, F};
 use crate::index::Index;
+use crate::instant::DayCache;
 use crate::parse::parse_line;
 use crate::rules::{RuleId, Summary, N_RULES};
 use crate::warn::StatsAcc;
@@ -320,9 +321,38 @@ impl Engine {
         };
         let data = &buf[..len.min(buf.len())];
         let mut scratch = Scratch::default();
+        let mut days = DayCache::default();
+        // One UTF-8 check for the whole batch lets the fast path read lines in place (finding each
+        // line's end as it goes); a batch that is not UTF-8 is read line by line.
+        let text = if self.fast { simdutf8::basic::from_utf8(data).ok() } else { None };
         let mut start = 0;
         let mut line_no = first_line;
         while start < data.len() {
+            if let Some(text) = text {
+                if let Some((report, end)) = crate::fast::parse_report_at(text, start, &mut days) {
+                    if let Some(inst) = self.idx.insts.get(&*report.uscc) {
+                        o.lines += 1;
+                        o.reports_read += 1;
+                        o.checked += 1;
+                        o.rows += report.samples.iter().map(|s| s.results.len() as u64).sum::<u64>();
+                        let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
+                        check_report(
+                            &self.idx,
+                            &self.params,
+                            inst,
+                            &report,
+                            &mut sink,
+                            &mut o.stats,
+                            &mut o.cross,
+                            &mut scratch,
+                        );
+                        o.cross.end_report(o.out.len());
+                        start = end + 1;
+                        line_no += 1;
+                        continue;
+                    }
+                }
+            }
             let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
             let mut line = &data[start..end];
             start = end + 1;
@@ -336,8 +366,8 @@ impl Engine {
             }
             o.lines += 1;
             let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
-            if self.fast {
-                if let Some(report) = crate::fast::parse_report(line) {
+            if self.fast && text.is_none() {
+                if let Some(report) = crate::fast::parse_report(line, &mut days) {
                     if let Some(inst) = self.idx.insts.get(&*report.uscc) {
                         o.reports_read += 1;
                         o.checked += 1;

@@ -144,10 +144,11 @@ impl<'a> Sc<'a> {
         self.b.get(self.i).copied()
     }
 
+    /// JSON whitespace except `\n`, which ends a line (and so never occurs inside one).
     #[inline(always)]
     fn ws(&mut self) {
         while let Some(&c) = self.b.get(self.i) {
-            if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            if matches!(c, b' ' | b'\t' | b'\r') {
                 self.i += 1;
             } else {
                 break;
@@ -727,13 +728,30 @@ impl<'a> Sc<'a> {
 
 /// Reads a line whose every field is right into a [`Report`]; `None` when the reference parser
 /// must decide (see the module docs).
-pub(crate) fn parse_report(line: &[u8]) -> Option<Report<'_>> {
+pub(crate) fn parse_report<'a>(line: &'a [u8], days: &mut DayCache) -> Option<Report<'a>> {
     let s = simdutf8::basic::from_utf8(line).ok()?;
-    let mut sc = Sc { s, b: s.as_bytes(), i: 0, days: DayCache::default() };
+    parse_report_at(s, 0, days).and_then(|(r, end)| (end == s.len()).then_some(r))
+}
+
+/// [`parse_report`] for the line starting at `start` in `text` (lines end at `\n`): the report and
+/// the end of its line (the index of its `\n`, or the end of `text`). The scanner never steps over
+/// a `\n` (it is neither whitespace here nor allowed in a string), so what it reads is exactly the
+/// line the reference parser would be given.
+pub(crate) fn parse_report_at<'a>(
+    text: &'a str,
+    start: usize,
+    days: &mut DayCache,
+) -> Option<(Report<'a>, usize)> {
+    let mut sc = Sc { s: text, b: text.as_bytes(), i: start, days: std::mem::take(days) };
     sc.ws();
-    let r = sc.report()?;
+    let r = sc.report();
     sc.ws();
-    (sc.i == sc.b.len()).then_some(r)
+    *days = std::mem::take(&mut sc.days);
+    let r = r?;
+    match sc.b.get(sc.i) {
+        None | Some(b'\n') => Some((r, sc.i)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -746,7 +764,7 @@ mod tests {
 
     /// The fast path answers only when the reference parser reads the same report.
     fn agrees(line: &[u8]) -> bool {
-        let Some(fast) = parse_report(line) else { return false };
+        let Some(fast) = parse_report(line, &mut DayCache::default()) else { return false };
         let reference = parse_line(line).expect("fast path took a line the reference refuses");
         let reference = reference.outcome.expect("fast path took a line with shape problems");
         assert_eq!(format!("{fast:?}"), format!("{reference:?}"), "{}", String::from_utf8_lossy(line));
@@ -789,7 +807,7 @@ mod tests {
             format!("{ok}{{}}"),
             ok[..ok.len() - 1].to_owned(),
         ] {
-            assert!(parse_report(bad.as_bytes()).is_none(), "{bad}");
+            assert!(parse_report(bad.as_bytes(), &mut DayCache::default()).is_none(), "{bad}");
         }
     }
 
