@@ -17,7 +17,14 @@ pub struct Staged {
 
 impl Store {
     /// Stage `payload` for `user_id` under the secret `token`.
-    pub async fn stage_upload(&self, token: &str, user_id: i64, kind: &str, file_name: &str, payload: &str) -> Result<()> {
+    pub async fn stage_upload(
+        &self,
+        token: &str,
+        user_id: i64,
+        kind: &str,
+        file_name: &str,
+        payload: &str,
+    ) -> Result<()> {
         sqlx::query("DELETE FROM staged_uploads WHERE created_at < $1")
             .bind(now_ms() - STAGED_TTL_MS)
             .execute(self.pool())
@@ -46,7 +53,8 @@ impl Store {
         .bind(now_ms() - STAGED_TTL_MS)
         .fetch_optional(self.pool())
         .await?;
-        row.map(|r| Ok(Staged { kind: r.try_get(0)?, file_name: r.try_get(1)?, payload: r.try_get(2)? })).transpose()
+        row.map(|r| Ok(Staged { kind: r.try_get(0)?, file_name: r.try_get(1)?, payload: r.try_get(2)? }))
+            .transpose()
     }
 
     pub async fn drop_staged_upload(&self, token: &str) -> Result<()> {
