@@ -352,7 +352,7 @@ pub(crate) fn check_report(
             }
             // D02
             let numeric = if res.below_detection { None } else { res.value.as_deref() };
-            let value = numeric.and_then(Dec::parse);
+            let value = numeric.and_then(Dec::parse_checked);
             if res.below_detection {
                 if let Some(v) = &res.value {
                     sink.emit(f(
@@ -364,7 +364,7 @@ pub(crate) fn check_report(
                     ));
                 }
             } else if let (Some(v), Some(dl)) = (&res.value, &res.detection_limit) {
-                if let (Some(vd), Some(dd)) = (value, Dec::parse(dl)) {
+                if let (Some(vd), Some(dd)) = (value, Dec::parse_checked(dl)) {
                     if vd < dd {
                         sink.emit(f(
                             RuleId::D02,

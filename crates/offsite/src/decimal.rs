@@ -121,6 +121,38 @@ impl Dec {
         Some(Dec { neg: neg && m != 0, m, e: if m == 0 { 0 } else { e } })
     }
 
+    /// [`Dec::parse`] of a string known to be a decimal string (the report fields the rules read
+    /// are checked when the line is read), in one pass; `None` only if it is not one after all.
+    pub fn parse_checked(s: &str) -> Option<Dec> {
+        let b = s.as_bytes();
+        let (neg, digits) = match b.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, b),
+        };
+        // ≤ 19 characters: at most 19 digits, which fit a u64 (and are all kept).
+        let plain_ends =
+            digits.first().is_some_and(u8::is_ascii_digit) && digits.last().is_some_and(u8::is_ascii_digit);
+        if digits.len() > 19 || !plain_ends {
+            return Dec::parse(s);
+        }
+        let (mut m, mut e, mut after_point) = (0u64, 0i32, false);
+        for &c in digits {
+            match c {
+                b'0'..=b'9' => {
+                    m = m * 10 + u64::from(c - b'0');
+                    if after_point {
+                        e -= 1;
+                    }
+                }
+                b'.' if !after_point => after_point = true,
+                _ => return Dec::parse(s),
+            }
+        }
+        let d = Dec { neg: neg && m != 0, m: u128::from(m), e: if m == 0 { 0 } else { e } };
+        debug_assert!(Dec::parse(s).is_some_and(|x| x.m == d.m && x.e == d.e && x.neg == d.neg));
+        Some(d)
+    }
+
     pub fn is_zero(&self) -> bool {
         self.m == 0
     }
@@ -242,6 +274,32 @@ mod tests {
         assert_eq!(d("2.4").shift(1), d("3").times_small(8));
         assert!(d("0.3").shift(2) >= d("30"));
         assert!(d("123456789012345678901234567890123456789") > d("12345678901234567890123456789012345678"));
+    }
+
+    #[test]
+    fn parse_checked_is_parse() {
+        for t in [
+            "0",
+            "23",
+            "23.0",
+            "-0.5",
+            "0.050",
+            "007",
+            "-0",
+            "1234567890123456789",
+            "12345678901234567890",
+            "0.0000000000000000001",
+            "-99.990",
+            ".5",
+            "5.",
+            "1.2.3",
+            "-",
+            "",
+            "1e3",
+        ] {
+            let (a, b) = (Dec::parse(t), Dec::parse_checked(t));
+            assert_eq!(a.map(|d| (d.neg, d.m, d.e)), b.map(|d| (d.neg, d.m, d.e)), "{t}");
+        }
     }
 
     #[test]

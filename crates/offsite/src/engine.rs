@@ -18,6 +18,9 @@ use crate::rules::{RuleId, Summary, N_RULES};
 use crate::warn::StatsAcc;
 use crate::{Finding, Params};
 
+/// Bytes of whole lines checked for UTF-8 at a time on the fast path (then read while in cache).
+const CHUNK_BYTES: usize = 64 << 10;
+
 /// Why a run stopped. Bad report lines never stop a run (they are OFF-C01 findings); only the
 /// handles can.
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +82,7 @@ impl Engine {
             params,
             usccs: snapshot.institutions.iter().map(|i| i.uscc.clone()).collect(),
             threads: std::thread::available_parallelism().map_or(2, usize::from),
-            batch_bytes: 1 << 20,
+            batch_bytes: 4 << 20,
             fast: true,
         }
     }
@@ -98,7 +101,7 @@ impl Engine {
         self
     }
 
-    /// Bytes per batch handed to a worker (default 1 MiB).
+    /// Bytes per batch handed to a worker (default 4 MiB).
     pub fn with_batch_bytes(mut self, bytes: usize) -> Engine {
         self.batch_bytes = bytes.max(4096);
         self
@@ -322,14 +325,27 @@ impl Engine {
         let data = &buf[..len.min(buf.len())];
         let mut scratch = Scratch::default();
         let mut days = DayCache::default();
-        // One UTF-8 check for the whole batch lets the fast path read lines in place (finding each
-        // line's end as it goes); a batch that is not UTF-8 is read line by line.
-        let text = if self.fast { simdutf8::basic::from_utf8(data).ok() } else { None };
+        // The fast path checks UTF-8 a chunk of whole lines at a time (just before reading them, so
+        // they are still in cache) and then reads lines in place, finding each line's end as it
+        // goes; a chunk that is not UTF-8 is read line by line.
+        let (mut chunk, mut chunk_start, mut chunk_end): (Option<&str>, usize, usize) = (None, 0, 0);
         let mut start = 0;
         let mut line_no = first_line;
         while start < data.len() {
-            if let Some(text) = text {
-                if let Some((report, end)) = crate::fast::parse_report_at(text, start, &mut days) {
+            if self.fast && start >= chunk_end {
+                let want = start + CHUNK_BYTES;
+                chunk_end = match data.get(want..) {
+                    Some(rest) => memchr::memchr(b'\n', rest).map_or(data.len(), |p| want + p + 1),
+                    None => data.len(),
+                };
+                chunk_start = start;
+                chunk = simdutf8::basic::from_utf8(&data[start..chunk_end]).ok();
+            }
+            if let Some(text) = chunk {
+                if let Some((report, end)) =
+                    crate::fast::parse_report_at(text, start - chunk_start, &mut days)
+                {
+                    let end = chunk_start + end;
                     if let Some(inst) = self.idx.insts.get(&*report.uscc) {
                         o.lines += 1;
                         o.reports_read += 1;
@@ -366,7 +382,7 @@ impl Engine {
             }
             o.lines += 1;
             let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
-            if self.fast && text.is_none() {
+            if self.fast && chunk.is_none() {
                 if let Some(report) = crate::fast::parse_report(line, &mut days) {
                     if let Some(inst) = self.idx.insts.get(&*report.uscc) {
                         o.reports_read += 1;

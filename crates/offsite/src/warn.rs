@@ -103,7 +103,7 @@ impl StatsAcc {
                 None => per.other.entry(parameter.into()).or_default(),
             },
         };
-        if let Some(l) = limit.and_then(Dec::parse) {
+        if let Some(l) = limit.and_then(Dec::parse_checked) {
             if l > Dec::ZERO {
                 g.s01_n += 1;
                 if v < l {

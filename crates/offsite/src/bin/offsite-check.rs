@@ -1,6 +1,7 @@
 //! Runs the engine on files, for benchmarks and manual checks (the product CLI lives in the
 //! `lianjian` binary): `offsite-check REGISTRY.json METHODS.csv REPORTS.jsonl [FINDINGS.jsonl]
-//! [--threads N] [--rules FILE.toml|.json]`. Prints the summary as JSON on stderr.
+//! [--threads N] [--batch-bytes N] [--reference-parser] [--rules FILE.toml|.json]`. Prints the
+//! summary as JSON on stderr.
 
 use std::io::{BufWriter, Write};
 use std::time::Instant;
@@ -18,11 +19,15 @@ fn main() {
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut pos = Vec::new();
     let mut threads = None;
+    let mut batch_bytes = None;
+    let mut fast = true;
     let mut params = Params::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--threads" => threads = Some(args.next().ok_or("--threads N")?.parse::<usize>()?),
+            "--batch-bytes" => batch_bytes = Some(args.next().ok_or("--batch-bytes N")?.parse::<usize>()?),
+            "--reference-parser" => fast = false,
             "--rules" => {
                 let f = args.next().ok_or("--rules FILE")?;
                 let text = std::fs::read_to_string(&f)?;
@@ -34,7 +39,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     if pos.len() < 3 {
         return Err(
-            "usage: offsite-check REGISTRY.json METHODS.csv REPORTS.jsonl [FINDINGS.jsonl] [--threads N]"
+            "usage: offsite-check REGISTRY.json METHODS.csv REPORTS.jsonl [FINDINGS.jsonl] [--threads N] [--batch-bytes N] [--reference-parser]"
                 .into(),
         );
     }
@@ -45,6 +50,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(t) = threads {
         engine = engine.with_threads(t);
     }
+    if let Some(b) = batch_bytes {
+        engine = engine.with_batch_bytes(b);
+    }
+    engine = engine.with_fast_path(fast);
     let start = Instant::now();
     let input = std::fs::File::open(&pos[2])?;
     let summary = match pos.get(3) {
