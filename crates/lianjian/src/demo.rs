@@ -143,7 +143,29 @@ pub async fn fill(store: &Store, seed: u64) -> Result<DemoFill> {
     seed_registers(store, &actor, &district, seed, today).await?;
     let plans =
         lianjian_store::plans::seed_demo_plans(store, &actor, today).await.map_err(|e| anyhow!("{e}"))?;
+    seed_reports(store, &district, seed, today).await?;
     Ok(DemoFill { accounts: ACCOUNTS, secrets: plans.secrets, frozen_plan: plans.frozen.id })
+}
+
+/// A batch of reports from the city feed, checked at once so the worklists are filled.
+async fn seed_reports(
+    store: &Store,
+    district: &lianjian_registry::Snapshot,
+    seed: u64,
+    today: time::Date,
+) -> Result<()> {
+    use lianjian_store::reports::{split_upload, NewBatch};
+    let text = crate::demo_reports::reports(district, seed, today);
+    let (lines, refused) = split_upload(&text, None);
+    let batch = NewBatch {
+        file_name: Some("市级系统推送-演示.jsonl".into()),
+        institution_uscc: None,
+        lines,
+        refused,
+    };
+    store.submit_reports(&Actor::system("city-feed"), batch).await?;
+    lianjian_web::reports::worker::drain(store, "demo").await?;
+    Ok(())
 }
 
 /// What the demo prints besides the accounts: the draw-meeting secrets of the plan waiting for its draw.

@@ -328,40 +328,6 @@ pub fn district(seed: u64, n: usize, today: Date) -> Snapshot {
     snapshot
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn district_is_valid_deterministic_and_has_every_status() {
-        let today = date(2026, 11, 29);
-        let a = district(7, 160, today);
-        assert_eq!(a, district(7, 160, today));
-        assert_eq!(a.institutions.len(), 160);
-        let problems = lianjian_registry::validate(&a);
-        assert!(problems.is_empty(), "{problems:?}");
-        for status in [Status::Valid, Status::Suspended, Status::Revoked, Status::Cancelled] {
-            assert!(
-                a.institutions
-                    .iter()
-                    .any(|i| i.certificates[0].status_history.last().map(|s| &s.status) == Some(&status)),
-                "{status:?} missing"
-            );
-        }
-        assert!(a.institutions.iter().all(|i| !i.certificates[0].scope.is_empty()));
-        assert!(a.institutions.iter().any(|i| i.certificates[0].expires_on < today), "some expired");
-    }
-
-    #[test]
-    fn generated_codes_pass_gb32100() {
-        let mut rng = StdRng::seed_from_u64(1);
-        for _ in 0..200 {
-            let c = uscc(&mut rng);
-            lianjian_domain::uscc::Uscc::parse(&c).unwrap();
-        }
-    }
-}
-
 /// A demo inspector: (code, department, name, specialties, max tasks).
 pub struct DemoInspector {
     pub code: String,
@@ -396,4 +362,38 @@ pub fn inspectors(seed: u64, eeb: usize, msa: usize) -> Vec<DemoInspector> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn district_is_valid_deterministic_and_has_every_status() {
+        let today = date(2026, 11, 29);
+        let a = district(7, 160, today);
+        assert_eq!(a, district(7, 160, today));
+        assert_eq!(a.institutions.len(), 160);
+        let problems = lianjian_registry::validate(&a);
+        assert!(problems.is_empty(), "{problems:?}");
+        for status in [Status::Valid, Status::Suspended, Status::Revoked, Status::Cancelled] {
+            assert!(
+                a.institutions
+                    .iter()
+                    .any(|i| i.certificates[0].status_history.last().map(|s| &s.status) == Some(&status)),
+                "{status:?} missing"
+            );
+        }
+        assert!(a.institutions.iter().all(|i| !i.certificates[0].scope.is_empty()));
+        assert!(a.institutions.iter().any(|i| i.certificates[0].expires_on < today), "some expired");
+    }
+
+    #[test]
+    fn generated_codes_pass_gb32100() {
+        let mut rng = StdRng::seed_from_u64(1);
+        for _ in 0..200 {
+            let c = uscc(&mut rng);
+            lianjian_domain::uscc::Uscc::parse(&c).unwrap();
+        }
+    }
 }

@@ -2,6 +2,7 @@
 
 mod cli;
 mod demo;
+mod demo_reports;
 mod district;
 mod draw;
 mod offsite_cmd;
