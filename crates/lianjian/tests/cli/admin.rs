@@ -139,3 +139,22 @@ async fn backup_and_restore_round_trip_and_foreign_files_are_refused() {
     assert!(!r.status.success());
     assert!(err(&r).contains("不是联监备份文件"), "{}", err(&r));
 }
+
+#[tokio::test]
+async fn the_demo_fills_a_district_whose_audit_chain_verifies() {
+    let (url, _file) = testing::fresh_url().await.unwrap();
+    let o = lianjian(&["--database-url", &url, "demo", "--no-serve"], None);
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    for account in
+        ["eeb-officer", "msa-leader", "water-liaison", "inst-user", "sysadmin", "secadmin", "auditadmin"]
+    {
+        assert!(text.contains(account), "{account} not printed");
+    }
+    assert!(text.contains("Demo@2026") && text.contains("区生态环境局"));
+    let registry = out(&lianjian(&["--database-url", &url, "export", "registry"], None));
+    let snapshot: serde_json::Value = serde_json::from_str(&registry).unwrap();
+    assert!(snapshot["institutions"].as_array().unwrap().len() >= 150);
+    let verify = lianjian(&["--database-url", &url, "audit", "verify"], None);
+    assert!(verify.status.success(), "{}", out(&verify));
+}
