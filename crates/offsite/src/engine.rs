@@ -10,9 +10,9 @@ use lianjian_registry::{MethodTable, Snapshot};
 
 use crate::checks::{check_report, Scratch, Sink};
 use crate::cross::{Cross, CrossBatch};
+use crate::fast::FastState;
 use crate::finding::{ev, F};
 use crate::index::Index;
-use crate::instant::DayCache;
 use crate::parse::parse_line;
 use crate::rules::{RuleId, Summary, N_RULES};
 use crate::warn::StatsAcc;
@@ -324,7 +324,7 @@ impl Engine {
         };
         let data = &buf[..len.min(buf.len())];
         let mut scratch = Scratch::default();
-        let mut days = DayCache::default();
+        let mut fast = FastState::default();
         // The fast path checks UTF-8 a chunk of whole lines at a time (just before reading them, so
         // they are still in cache) and then reads lines in place, finding each line's end as it
         // goes; a chunk that is not UTF-8 is read line by line.
@@ -343,7 +343,7 @@ impl Engine {
             }
             if let Some(text) = chunk {
                 if let Some((report, end)) =
-                    crate::fast::parse_report_at(text, start - chunk_start, &mut days)
+                    crate::fast::parse_report_at(text, start - chunk_start, &mut fast)
                 {
                     let end = chunk_start + end;
                     if let Some(inst) = self.idx.insts.get(&*report.uscc) {
@@ -363,6 +363,7 @@ impl Engine {
                             &mut scratch,
                         );
                         o.cross.end_report(o.out.len());
+                        fast.reclaim(report);
                         start = end + 1;
                         line_no += 1;
                         continue;
@@ -383,7 +384,7 @@ impl Engine {
             o.lines += 1;
             let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
             if self.fast && chunk.is_none() {
-                if let Some(report) = crate::fast::parse_report(line, &mut days) {
+                if let Some(report) = crate::fast::parse_report(line, &mut fast) {
                     if let Some(inst) = self.idx.insts.get(&*report.uscc) {
                         o.reports_read += 1;
                         o.checked += 1;
@@ -399,6 +400,7 @@ impl Engine {
                             &mut scratch,
                         );
                         o.cross.end_report(o.out.len());
+                        fast.reclaim(report);
                         continue;
                     }
                 }

@@ -117,11 +117,50 @@ enum Any<'a> {
     Other,
 }
 
-struct Sc<'a> {
+/// What the fast path keeps between lines of a worker: the date cache and the vectors of
+/// reports already checked (their allocations are reused).
+#[derive(Default)]
+pub(crate) struct FastState {
+    days: DayCache,
+    samples: Vec<Vec<Sample<'static>>>,
+    results: Vec<Vec<ResultRow<'static>>>,
+    samplers: Vec<Vec<Cow<'static, str>>>,
+}
+
+/// An empty vector with `v`'s allocation, for another lifetime of the same element type (the
+/// in-place `collect` keeps the allocation when the layouts match, as they do here).
+#[allow(clippy::unnecessary_filter_map)]
+fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
+/// Spare vectors kept per kind.
+const POOL: usize = 64;
+
+impl FastState {
+    /// Takes back the vectors of a report that has been checked.
+    pub fn reclaim(&mut self, r: Report<'_>) {
+        let mut samples = r.samples;
+        for s in samples.drain(..) {
+            if self.results.len() < POOL {
+                self.results.push(recycle(s.results));
+            }
+            if self.samplers.len() < POOL {
+                self.samplers.push(recycle(s.samplers));
+            }
+        }
+        if self.samples.len() < POOL {
+            self.samples.push(recycle(samples));
+        }
+    }
+}
+
+struct Sc<'a, 's> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
-    days: DayCache,
+    st: &'s mut FastState,
 }
 
 /// A key not among the fields the rules read.
@@ -138,7 +177,7 @@ fn once(seen: &mut u32, bit: u32) -> Option<()> {
     Some(())
 }
 
-impl<'a> Sc<'a> {
+impl<'a> Sc<'a, '_> {
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
@@ -250,7 +289,7 @@ impl<'a> Sc<'a> {
     #[inline(always)]
     fn instant(&mut self) -> Option<Instant> {
         let s = self.req()?;
-        parse_instant_cached(&s, &mut self.days)
+        parse_instant_cached(&s, &mut self.st.days)
     }
 
     #[inline(always)]
@@ -363,6 +402,17 @@ impl<'a> Sc<'a> {
         Some(f)
     }
 
+    /// Skips the value of a field no rule reads (most often a string: scanned in line).
+    #[inline(always)]
+    fn skip_value(&mut self, depth: u32) -> Option<()> {
+        if self.peek()? == b'"' {
+            self.i += 1;
+            self.scan_str().map(|_| ())
+        } else {
+            self.skip(depth)
+        }
+    }
+
     /// Skips any JSON value, validating it.
     fn skip(&mut self, depth: u32) -> Option<()> {
         match self.peek()? {
@@ -416,6 +466,7 @@ impl<'a> Sc<'a> {
     }
 
     /// A person object `{id, …}`: its non-blank id.
+    #[inline]
     fn person(&mut self, depth: u32) -> Option<Cow<'a, str>> {
         if depth >= MAX_DEPTH || !self.open(b'{', b'}')? {
             return None;
@@ -428,7 +479,7 @@ impl<'a> Sc<'a> {
                 }
                 id = Some(self.req()?);
             } else {
-                self.skip(depth + 1)?;
+                self.skip_value(depth + 1)?;
             }
             if !self.next(b'}')? {
                 break;
@@ -497,7 +548,7 @@ impl<'a> Sc<'a> {
                     once(&mut seen, 8)?;
                     samples = Some(self.samples(D)?);
                 }
-                _ => self.skip(D)?,
+                _ => self.skip_value(D)?,
             }
             if !self.next(b'}')? {
                 break;
@@ -526,7 +577,7 @@ impl<'a> Sc<'a> {
         if depth >= MAX_DEPTH || !self.open(b'[', b']')? {
             return None;
         }
-        let mut v = Vec::with_capacity(2);
+        let mut v = self.st.samples.pop().map_or_else(|| Vec::with_capacity(2), recycle);
         loop {
             v.push(self.sample(depth + 1)?);
             if !self.next(b']')? {
@@ -589,7 +640,7 @@ impl<'a> Sc<'a> {
                     once(&mut seen, 7)?;
                     results = Some(self.results(depth + 1)?);
                 }
-                _ => self.skip(depth + 1)?,
+                _ => self.skip_value(depth + 1)?,
             }
             if !self.next(b'}')? {
                 break;
@@ -611,7 +662,7 @@ impl<'a> Sc<'a> {
         if depth >= MAX_DEPTH {
             return None;
         }
-        let mut v = Vec::with_capacity(2);
+        let mut v = self.st.samplers.pop().map_or_else(|| Vec::with_capacity(2), recycle);
         if !self.open(b'[', b']')? {
             return Some(v);
         }
@@ -628,7 +679,7 @@ impl<'a> Sc<'a> {
         if depth >= MAX_DEPTH || !self.open(b'[', b']')? {
             return None;
         }
-        let mut v = Vec::with_capacity(8);
+        let mut v = self.st.results.pop().map_or_else(|| Vec::with_capacity(8), recycle);
         loop {
             v.push(self.result(depth + 1)?);
             if !self.next(b']')? {
@@ -702,7 +753,7 @@ impl<'a> Sc<'a> {
                     once(&mut seen, 9)?;
                     instrument_id = self.opt()?;
                 }
-                _ => self.skip(depth + 1)?,
+                _ => self.skip_value(depth + 1)?,
             }
             if !self.next(b'}')? {
                 break;
@@ -728,9 +779,9 @@ impl<'a> Sc<'a> {
 
 /// Reads a line whose every field is right into a [`Report`]; `None` when the reference parser
 /// must decide (see the module docs).
-pub(crate) fn parse_report<'a>(line: &'a [u8], days: &mut DayCache) -> Option<Report<'a>> {
+pub(crate) fn parse_report<'a>(line: &'a [u8], st: &mut FastState) -> Option<Report<'a>> {
     let s = simdutf8::basic::from_utf8(line).ok()?;
-    parse_report_at(s, 0, days).and_then(|(r, end)| (end == s.len()).then_some(r))
+    parse_report_at(s, 0, st).and_then(|(r, end)| (end == s.len()).then_some(r))
 }
 
 /// [`parse_report`] for the line starting at `start` in `text` (lines end at `\n`): the report and
@@ -740,14 +791,12 @@ pub(crate) fn parse_report<'a>(line: &'a [u8], days: &mut DayCache) -> Option<Re
 pub(crate) fn parse_report_at<'a>(
     text: &'a str,
     start: usize,
-    days: &mut DayCache,
+    st: &mut FastState,
 ) -> Option<(Report<'a>, usize)> {
-    let mut sc = Sc { s: text, b: text.as_bytes(), i: start, days: std::mem::take(days) };
+    let mut sc = Sc { s: text, b: text.as_bytes(), i: start, st };
     sc.ws();
-    let r = sc.report();
+    let r = sc.report()?;
     sc.ws();
-    *days = std::mem::take(&mut sc.days);
-    let r = r?;
     match sc.b.get(sc.i) {
         None | Some(b'\n') => Some((r, sc.i)),
         _ => None,
@@ -764,7 +813,7 @@ mod tests {
 
     /// The fast path answers only when the reference parser reads the same report.
     fn agrees(line: &[u8]) -> bool {
-        let Some(fast) = parse_report(line, &mut DayCache::default()) else { return false };
+        let Some(fast) = parse_report(line, &mut FastState::default()) else { return false };
         let reference = parse_line(line).expect("fast path took a line the reference refuses");
         let reference = reference.outcome.expect("fast path took a line with shape problems");
         assert_eq!(format!("{fast:?}"), format!("{reference:?}"), "{}", String::from_utf8_lossy(line));
@@ -807,7 +856,7 @@ mod tests {
             format!("{ok}{{}}"),
             ok[..ok.len() - 1].to_owned(),
         ] {
-            assert!(parse_report(bad.as_bytes(), &mut DayCache::default()).is_none(), "{bad}");
+            assert!(parse_report(bad.as_bytes(), &mut FastState::default()).is_none(), "{bad}");
         }
     }
 
@@ -863,6 +912,39 @@ mod tests {
         #[test]
         fn arbitrary_bytes_agree_with_the_reference(data in proptest::collection::vec(any::<u8>(), 0..400)) {
             agrees(&data);
+        }
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    /// `OFFSITE_TIMING=FILE cargo test --release -p lianjian-offsite --lib timing -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn parse_only_throughput() {
+        let Ok(path) = std::env::var("OFFSITE_TIMING") else { return };
+        let data = std::fs::read(path).unwrap();
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let ok = simdutf8::basic::from_utf8(&data).is_ok();
+            let utf8 = t.elapsed();
+            let text = std::str::from_utf8(&data).unwrap();
+            let t = std::time::Instant::now();
+            let (mut n, mut rows, mut start, mut st) = (0, 0, 0, FastState::default());
+            while start < text.len() {
+                match parse_report_at(text, start, &mut st) {
+                    Some((r, end)) => {
+                        n += 1;
+                        rows += r.samples.iter().map(|s| s.results.len()).sum::<usize>();
+                        start = end + 1;
+                        st.reclaim(r);
+                    }
+                    None => start += memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| p + 1),
+                }
+            }
+            eprintln!("utf8 {utf8:?} ({ok}), parse {:?}: {n} reports {rows} rows", t.elapsed());
         }
     }
 }
