@@ -441,18 +441,18 @@ pub(crate) fn check_report(
     scratch.strs3 = recycle(samplers);
 }
 
-/// 128-bit fingerprint of a sorted set of (parameter, value) pairs: two SipHash-1-3 passes with
-/// different fixed keys (deterministic across runs; collisions are ~2⁻¹²⁸ per pair of samples).
+/// 128-bit fingerprint of a sorted set of (parameter, value) pairs: SipHash-1-3 with a fixed key
+/// and foldhash (quality) with a fixed seed, independent functions (deterministic across runs;
+/// two different sets share a fingerprint only if both collide).
 fn fingerprint(pairs: &[(&str, &str)]) -> u128 {
-    use std::hash::{Hash, Hasher};
+    use std::hash::{BuildHasher, Hash, Hasher};
     let mut h1 = std::hash::DefaultHasher::new();
-    let mut h2 = std::hash::DefaultHasher::new();
-    0xA5u8.hash(&mut h2);
+    let mut h2 = foldhash::quality::FixedState::with_seed(0xA5A5_0FF5_17E0_D01D).build_hasher();
     for (p, v) in pairs {
-        for h in [&mut h1, &mut h2] {
-            p.hash(h);
-            v.hash(h);
-        }
+        p.hash(&mut h1);
+        v.hash(&mut h1);
+        p.hash(&mut h2);
+        v.hash(&mut h2);
     }
     (u128::from(h1.finish()) << 64) | u128::from(h2.finish())
 }

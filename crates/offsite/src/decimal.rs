@@ -9,13 +9,15 @@ use std::cmp::Ordering;
 /// Whether `s` is a decimal string.
 pub fn is_decimal(s: &str) -> bool {
     let b = s.strip_prefix('-').unwrap_or(s).as_bytes();
-    let (int, frac) = match b.iter().position(|&c| c == b'.') {
-        Some(p) => (&b[..p], Some(&b[p + 1..])),
-        None => (b, None),
-    };
-    !int.is_empty()
-        && int.iter().all(u8::is_ascii_digit)
-        && frac.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit))
+    let int = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    match b.get(int) {
+        None => int > 0,
+        Some(b'.') => {
+            let frac = b.get(int + 1..).unwrap_or_default();
+            int > 0 && !frac.is_empty() && frac.iter().all(u8::is_ascii_digit)
+        }
+        Some(_) => false,
+    }
 }
 
 /// Number of significant digits as reported: leading zeros do not count, every digit after the
@@ -192,6 +194,17 @@ impl Dec {
             (false, true) => return Ordering::Greater,
             _ => {}
         }
+        // Both mantissas below 2^64 and exponents at most 19 apart: scale one to the other's
+        // exponent exactly (the product stays below 2^128).
+        if self.m >> 64 == 0 && o.m >> 64 == 0 {
+            let d = self.e - o.e;
+            if (0..=19).contains(&d) {
+                return (self.m * pow10(d)).cmp(&o.m);
+            }
+            if (-19..0).contains(&d) {
+                return self.m.cmp(&(o.m * pow10(-d)));
+            }
+        }
         let (l1, l2) = (ndigits(self.m) + self.e, ndigits(o.m) + o.e);
         if l1 != l2 {
             return l1.cmp(&l2);
@@ -274,6 +287,38 @@ mod tests {
         assert_eq!(d("2.4").shift(1), d("3").times_small(8));
         assert!(d("0.3").shift(2) >= d("30"));
         assert!(d("123456789012345678901234567890123456789") > d("12345678901234567890123456789012345678"));
+    }
+
+    #[test]
+    fn comparisons_agree_with_f64_on_a_grid() {
+        let vals = [
+            "0",
+            "1",
+            "-1",
+            "0.5",
+            "23",
+            "23.0",
+            "0.050",
+            "1e0",
+            "999.99",
+            "1000",
+            "-0.001",
+            "12345678901234567890",
+            "0.00000000000000000001",
+            "100000000000000000000000",
+            "7.25",
+            "-7.250",
+            "3.9",
+            "4",
+        ];
+        let ds: Vec<(Dec, f64)> =
+            vals.iter().filter_map(|v| Some((Dec::parse(v)?, v.parse::<f64>().ok()?))).collect();
+        for (a, fa) in &ds {
+            for (b, fb) in &ds {
+                assert_eq!(a.cmp(b), fa.partial_cmp(fb).unwrap(), "{a:?} {b:?}");
+                assert_eq!(a.shift(1).cmp(&b.times_small(9)), (fa * 10.0).partial_cmp(&(fb * 9.0)).unwrap());
+            }
+        }
     }
 
     #[test]

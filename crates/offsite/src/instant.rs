@@ -64,7 +64,7 @@ fn parse_day_bytes(b: &[u8]) -> Option<i32> {
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (`T`/`t`, `Z`/`z`; seconds 00–59, a leap
 /// second `60` is refused; fractions to nanoseconds, further digits ignored).
 pub fn parse_instant(s: &str) -> Option<Instant> {
-    parse_instant_cached(s, &mut DayCache::default())
+    parse_instant_general(s, &mut DayCache::default())
 }
 
 /// The last date part parsed (instants of one report mostly share their date).
@@ -75,8 +75,45 @@ pub(crate) struct DayCache {
     set: bool,
 }
 
+fn d2(a: u8, b: u8) -> Option<i64> {
+    if a.is_ascii_digit() && b.is_ascii_digit() {
+        Some(i64::from(a - b'0') * 10 + i64::from(b - b'0'))
+    } else {
+        None
+    }
+}
+
 /// [`parse_instant`], with the date part's day looked up in `cache` first.
 pub(crate) fn parse_instant_cached(s: &str, cache: &mut DayCache) -> Option<Instant> {
+    let b = s.as_bytes();
+    // The usual shape `YYYY-MM-DDTHH:MM:SS±HH:MM`, read directly (same checks as below).
+    if let &[_, _, _, _, _, _, _, _, _, _, t, h1, h2, b':', m1, m2, b':', s1, s2, sign @ (b'+' | b'-'), o1, o2, b':', p1, p2] =
+        b
+    {
+        if matches!(t, b'T' | b't') {
+            if let (Some(hh), Some(mi), Some(ss), Some(oh), Some(om)) =
+                (d2(h1, h2), d2(m1, m2), d2(s1, s2), d2(o1, o2), d2(p1, p2))
+            {
+                if hh > 23 || mi > 59 || ss > 59 || oh > 23 || om > 59 {
+                    return None;
+                }
+                let date = &b[..10];
+                if !cache.set || cache.date != date {
+                    cache.date.copy_from_slice(date);
+                    cache.day = parse_day_bytes(date);
+                    cache.set = true;
+                }
+                let day = i64::from(cache.day?);
+                let o = oh * 3600 + om * 60;
+                let offset = if sign == b'-' { -o } else { o };
+                return Some(Instant { secs: day * 86_400 + hh * 3600 + mi * 60 + ss - offset, nanos: 0 });
+            }
+        }
+    }
+    parse_instant_general(s, cache)
+}
+
+fn parse_instant_general(s: &str, cache: &mut DayCache) -> Option<Instant> {
     let b = s.as_bytes();
     if b.len() < 20 || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
         return None;
@@ -183,6 +220,31 @@ mod tests {
         assert_eq!(day_string(c.cst_day()), "2025-02-28");
         assert!(parse_instant("2025-02-28T15:59:59.5-05:00").unwrap() > c);
         assert_eq!(a.to_cst_string(), "2025-03-01T09:30:00+08:00");
+    }
+
+    #[test]
+    fn cached_parse_is_parse() {
+        let mut cache = DayCache::default();
+        for t in [
+            "2025-03-01T09:30:00+08:00",
+            "2025-03-01t09:30:00-05:30",
+            "2025-03-01T23:59:59+23:59",
+            "2025-03-01T24:00:00+08:00",
+            "2025-03-01T09:60:00+08:00",
+            "2025-03-01T09:30:60+08:00",
+            "2025-03-01T09:30:00+24:00",
+            "2025-03-01T09:30:00+08:60",
+            "2025-02-30T09:30:00+08:00",
+            "2025-03-01T09:30:00 08:00",
+            "2025-03-01T0a:30:00+08:00",
+            "2025-03-01T09:30:00.5+08:00",
+            "2025-03-01T09:30:00Z",
+            "2025-03-01X09:30:00+08:00",
+        ] {
+            let fresh = parse_instant_cached(t, &mut DayCache::default());
+            assert_eq!(parse_instant_cached(t, &mut cache), fresh, "{t}");
+            assert_eq!(fresh, parse_instant(t), "{t}");
+        }
     }
 
     #[test]
