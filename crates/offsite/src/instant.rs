@@ -67,12 +67,28 @@ pub fn parse_instant(s: &str) -> Option<Instant> {
     parse_instant_general(s, &mut DayCache::default())
 }
 
-/// The last date part parsed (instants of one report mostly share their date).
+/// The last date parts parsed (instants of one report mostly fall on a few days: sampling,
+/// receipt, analysis).
 #[derive(Default)]
 pub(crate) struct DayCache {
-    date: [u8; 10],
-    day: Option<i32>,
-    set: bool,
+    slots: [Option<([u8; 10], Option<i32>)>; 4],
+    next: usize,
+}
+
+impl DayCache {
+    fn day(&mut self, date: &[u8]) -> Option<i32> {
+        for (d, day) in self.slots.iter().flatten() {
+            if d == date {
+                return *day;
+            }
+        }
+        let mut key = [0u8; 10];
+        key.copy_from_slice(date.get(..10)?);
+        let day = parse_day_bytes(date);
+        self.slots[self.next % 4] = Some((key, day));
+        self.next = self.next.wrapping_add(1);
+        day
+    }
 }
 
 fn d2(a: u8, b: u8) -> Option<i64> {
@@ -97,13 +113,7 @@ pub(crate) fn parse_instant_cached(s: &str, cache: &mut DayCache) -> Option<Inst
                 if hh > 23 || mi > 59 || ss > 59 || oh > 23 || om > 59 {
                     return None;
                 }
-                let date = &b[..10];
-                if !cache.set || cache.date != date {
-                    cache.date.copy_from_slice(date);
-                    cache.day = parse_day_bytes(date);
-                    cache.set = true;
-                }
-                let day = i64::from(cache.day?);
+                let day = i64::from(cache.day(&b[..10])?);
                 let o = oh * 3600 + om * 60;
                 let offset = if sign == b'-' { -o } else { o };
                 return Some(Instant { secs: day * 86_400 + hh * 3600 + mi * 60 + ss - offset, nanos: 0 });
@@ -118,13 +128,7 @@ fn parse_instant_general(s: &str, cache: &mut DayCache) -> Option<Instant> {
     if b.len() < 20 || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let date = &b[..10];
-    if !cache.set || cache.date != date {
-        cache.date.copy_from_slice(date);
-        cache.day = parse_day_bytes(date);
-        cache.set = true;
-    }
-    let day = i64::from(cache.day?);
+    let day = i64::from(cache.day(&b[..10])?);
     let (hh, mi, ss) = (num(&b[11..13])?, num(&b[14..16])?, num(&b[17..19])?);
     if hh > 23 || mi > 59 || ss > 59 {
         return None;
