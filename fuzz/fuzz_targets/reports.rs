@@ -6,9 +6,9 @@
 
 use std::sync::LazyLock;
 
-use libfuzzer_sys::fuzz_target;
 use lianjian_offsite::{Engine, Params};
 use lianjian_registry::{MethodTable, Snapshot};
+use libfuzzer_sys::fuzz_target;
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
     let snapshot = Snapshot::from_json(include_str!("../corpus/registry.json")).expect("fuzz registry");
@@ -20,7 +20,10 @@ static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
 static REFERENCE: LazyLock<Engine> = LazyLock::new(|| {
     let snapshot = Snapshot::from_json(include_str!("../corpus/registry.json")).expect("fuzz registry");
     let methods = MethodTable::from_csv(&include_bytes!("../corpus/methods.csv")[..]).expect("fuzz methods");
-    Engine::new(&snapshot, &methods, Params::default()).with_batch_bytes(4096).with_threads(1).with_fast_path(false)
+    Engine::new(&snapshot, &methods, Params::default())
+        .with_batch_bytes(4096)
+        .with_threads(1)
+        .with_fast_path(false)
 });
 
 fuzz_target!(|data: &[u8]| {
