@@ -11,6 +11,7 @@ pub mod auth;
 pub mod error;
 pub mod nav;
 pub mod pages;
+pub mod params_page;
 pub mod plans;
 pub mod registers;
 pub mod registry;
@@ -79,6 +80,7 @@ pub fn app(state: AppState) -> Router {
         .merge(plans::router())
         .merge(registry::router())
         .merge(registers::router())
+        .merge(params_page::router())
         .merge(registry_import::router())
         .merge(reports::router())
         .merge(api)

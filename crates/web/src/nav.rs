@@ -23,6 +23,7 @@ const WORKSPACES: &[(&str, &str, Gate)] = &[
     ("/plans", "抽查计划", Gate::Perm(Permission::SupervisorWorkspace)),
     ("/tasks", "检查任务", Gate::Perm(Permission::SupervisorWorkspace)),
     ("/partner-lists", "名单报送", Gate::Board),
+    ("/params", "法定参数", Gate::Params),
     ("/public/items", "事项清单公示", Gate::Anyone),
     ("/public/plans", "抽查公示", Gate::Anyone),
     ("/eeb", "生态环境局工作台", Gate::Supervisor(Department::Eeb)),
@@ -42,6 +43,8 @@ enum Gate {
     Anyone,
     /// Supervisors and partner liaisons (the list board).
     Board,
+    /// Supervisors (read) and the system administrator (read and set).
+    Params,
     Supervisor(Department),
     Perm(Permission),
 }
@@ -51,6 +54,9 @@ pub fn nav_for(caller: Option<&Caller>, path: &str) -> Vec<NavItem> {
         .iter()
         .filter(|(_, _, gate)| match (gate, caller) {
             (Gate::Anyone, _) => true,
+            (Gate::Params, Some(c)) => {
+                c.can(Permission::SupervisorWorkspace) || c.can(Permission::ManageAccounts)
+            }
             (Gate::Board, Some(c)) => {
                 c.can(Permission::SupervisorWorkspace) || c.can(Permission::PartnerWorkspace)
             }

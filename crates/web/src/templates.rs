@@ -27,6 +27,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("inspectors.html", include_str!("../templates/inspectors.html")),
     ("inspector.html", include_str!("../templates/inspector.html")),
     ("items.html", include_str!("../templates/items.html")),
+    ("params.html", include_str!("../templates/params.html")),
     ("partner_board.html", include_str!("../templates/partner_board.html")),
     ("partner_upload.html", include_str!("../templates/partner_upload.html")),
     ("plan_list.html", include_str!("../templates/plan_list.html")),

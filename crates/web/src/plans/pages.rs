@@ -7,7 +7,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use lianjian_domain::calendar::Calendar;
 use lianjian_domain::org::{Department, Permission};
-use lianjian_domain::params::ParamSet;
 use lianjian_store::plans::{Grade, NewPlan, Plan, PlanStatus, RevealOutcome};
 use lianjian_store::registry::today_cst;
 use minijinja::context;
@@ -127,7 +126,10 @@ pub(super) async fn create(
             year_cap: None,
             due_working_days: None,
         };
-        Ok(state.store.create_plan(&caller.actor(), &ParamSet::defaults(), new, today_cst()).await?)
+        Ok(state
+            .store
+            .create_plan(&caller.actor(), &state.store.param_set().await?, new, today_cst())
+            .await?)
     }
     .await;
     match result {

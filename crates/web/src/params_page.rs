@@ -1,0 +1,90 @@
+//! The legal parameters 法定参数 page: every number the platform applies, its basis, how sure we are
+//! of it ([U] values are flagged for confirmation), its value today and its history; the system
+//! administrator adds effective-dated values.
+
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use lianjian_domain::org::Permission;
+use lianjian_domain::params::{Confidence, ParamKey};
+use lianjian_store::params::ParamStoreError;
+use lianjian_store::registry::today_cst;
+use minijinja::context;
+
+use crate::auth::{Caller, PageCaller};
+use crate::error::{AppError, PageResult};
+use crate::pages::{field, FormData};
+use crate::registry::parse_day;
+use crate::templates::render;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/params", get(page).post(set))
+}
+
+fn can_view(caller: &Caller) -> bool {
+    caller.can(Permission::SupervisorWorkspace) || caller.can(Permission::ManageAccounts)
+}
+
+async fn render_page(state: &AppState, caller: &Caller, error: Option<String>) -> PageResult<Response> {
+    let today = today_cst();
+    let set = state.store.param_set().await?;
+    let entries = state.store.param_entries().await?;
+    let fmt = lianjian_registry::date::format;
+    let rows: Vec<minijinja::Value> = ParamKey::ALL
+        .iter()
+        .map(|&k| {
+            let info = k.info();
+            let (from, value, operator) = set.entry_on(k, today);
+            let defaults: Vec<String> =
+                info.defaults.iter().map(|(d, v)| format!("{} 起 {v}", fmt(*d))).collect();
+            let history: Vec<String> = entries
+                .iter()
+                .filter(|e| e.key == k)
+                .map(|e| format!("{} 起 {}({},{})", e.effective_from, e.value, e.set_by, e.note))
+                .collect();
+            context! {
+                code => info.code, label => info.label, unit => info.unit.label(), basis => info.basis,
+                mark => info.confidence.mark(), confidence => info.confidence.label(),
+                unconfirmed => info.confidence == Confidence::Unconfirmed,
+                value => value, from => fmt(from), operator => operator,
+                defaults => defaults.join(";"), history => history.join(";"),
+            }
+        })
+        .collect();
+    let ctx = context! { rows => rows, can_edit => caller.can(Permission::ManageAccounts), error => error,
+    today => fmt(today) };
+    let status = if ctx.get_attr("error").is_ok_and(|e| !e.is_none()) {
+        axum::http::StatusCode::BAD_REQUEST
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, Html(render(&state.templates, "params.html", "法定参数", "/params", Some(caller), ctx)?))
+        .into_response())
+}
+
+async fn page(State(state): State<AppState>, PageCaller(caller): PageCaller) -> PageResult<Response> {
+    if !can_view(&caller) {
+        return Err(AppError::Forbidden);
+    }
+    render_page(&state, &caller, None).await
+}
+
+async fn set(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Form(form): FormData,
+) -> PageResult<Response> {
+    caller.require(Permission::ManageAccounts)?;
+    caller.check_csrf(form.get("_csrf").map(String::as_str))?;
+    let key = ParamKey::from_code(field(&form, "key")).ok_or_else(|| AppError::bad("key", "请选择参数"))?;
+    let from = parse_day("from", &form.get("from").cloned())?;
+    let value: i64 =
+        field(&form, "value").trim().parse().map_err(|_| AppError::bad("value", "参数值必须是整数"))?;
+    match state.store.set_param(&caller.actor(), key, from, value, field(&form, "note")).await {
+        Ok(()) => Ok(Redirect::to("/params").into_response()),
+        Err(ParamStoreError::Store(e)) => Err(e.into()),
+        Err(e) => render_page(&state, &caller, Some(e.to_string())).await,
+    }
+}
