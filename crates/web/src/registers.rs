@@ -30,9 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/inspectors", get(inspectors_page).post(inspector_add))
         .route("/inspectors/export.xlsx", get(inspectors_xlsx))
         .route("/inspectors/{code}", get(inspector_page))
-        .route("/inspectors/{code}/deactivate", post(inspector_deactivate))
-        .route("/inspectors/{code}/reactivate", post(inspector_reactivate))
         .route("/inspectors/{code}/conflicts", post(conflict_declare))
+        .route("/inspectors/{code}/{action}", post(inspector_activity))
         .route("/items", get(items_page).post(item_add))
         .route("/items/export.xlsx", get(items_xlsx))
         .route("/items/{code}/revise", post(item_revise))
@@ -230,31 +229,20 @@ async fn inspector_page(
     Ok(Html(render(&state.templates, "inspector.html", &i.name, "/inspectors", Some(&caller), ctx)?))
 }
 
-async fn inspector_deactivate(
+/// Deactivate (`/deactivate`) or reactivate (`/reactivate`) an inspector: never a deletion.
+async fn inspector_activity(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
-    Path(code): Path<String>,
+    Path((code, action)): Path<(String, String)>,
     Form(form): FormData,
 ) -> PageResult<Response> {
     guard_form(&caller, &form, Permission::LeaderApproval)?;
-    state
-        .store
-        .deactivate_inspector(&caller.actor(), &code, day_field(&form, "on")?, field(&form, "reason"))
-        .await?;
-    Ok(redirect(format!("/inspectors/{code}")))
-}
-
-async fn inspector_reactivate(
-    State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
-    Path(code): Path<String>,
-    Form(form): FormData,
-) -> PageResult<Response> {
-    guard_form(&caller, &form, Permission::LeaderApproval)?;
-    state
-        .store
-        .reactivate_inspector(&caller.actor(), &code, day_field(&form, "on")?, field(&form, "reason"))
-        .await?;
+    let (actor, day, reason) = (caller.actor(), day_field(&form, "on")?, field(&form, "reason"));
+    match action.as_str() {
+        "deactivate" => state.store.deactivate_inspector(&actor, &code, day, reason).await?,
+        "reactivate" => state.store.reactivate_inspector(&actor, &code, day, reason).await?,
+        other => return Err(AppError::NotFound(format!("操作 {other}"))),
+    };
     Ok(redirect(format!("/inspectors/{code}")))
 }
 
