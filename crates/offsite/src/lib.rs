@@ -17,7 +17,8 @@
 //! # Ok(()) }
 //! ```
 //! - [`Engine::new`]`(&Snapshot, &MethodTable, Params) -> Engine`; [`Engine::with_threads`],
-//!   [`Engine::with_batch_bytes`].
+//!   [`Engine::with_batch_bytes`], [`Engine::with_fast_path`] (on by default; off = every line
+//!   through the reference parser, for equivalence tests).
 //! - [`check`]`(&Engine, impl Read, impl Write, Option<&dyn Fn(u64)>) -> Result<Summary, OffsiteError>`
 //!   (same as [`Engine::check`]).
 //! - [`Engine::check_reports`]`(&[serde_json::Value]) -> (Vec<Finding>, Summary)` and
@@ -30,6 +31,15 @@
 //! cross-report findings (OFF-T02, OFF-D01, which name the earlier report they clash with), and at
 //! the end the warnings (OFF-S01, then S02, then S03; by institution in snapshot order, then
 //! parameter). Identical for any number of threads.
+//!
+//! # Reading lines
+//! Well-formed lines are read by a hand-written scanner (`fast`) straight into the view the rules
+//! use, borrowing strings from the input and skipping fields no rule reads; any line it cannot
+//! read with certainty (a shape problem, a duplicate key, an unusual escape or number, …) goes to
+//! the reference parser (`parse`, serde over sonic-rs), which names every OFF-C01 problem. The
+//! findings are the same bytes either way (tests and the fuzz target run both). Batches of whole
+//! lines (4 MiB) are checked on worker threads; the cross-report rules and the output are merged
+//! in line order on the calling thread.
 //!
 //! # Readings of the catalogue
 //! - OFF-C01: blank lines are skipped (they carry nothing); a line that is not UTF-8, not JSON,
