@@ -14,6 +14,7 @@ mod error;
 pub mod inspectors;
 pub mod items;
 pub mod jobs;
+pub mod offsite_config;
 pub mod params;
 pub mod partner_lists;
 pub mod plans;

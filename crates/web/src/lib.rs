@@ -81,6 +81,7 @@ pub fn app(state: AppState) -> Router {
         .merge(registry::router())
         .merge(registers::router())
         .merge(params_page::router())
+        .merge(reports::config::router())
         .merge(registry_import::router())
         .merge(reports::router())
         .merge(api)

@@ -24,6 +24,7 @@ const WORKSPACES: &[(&str, &str, Gate)] = &[
     ("/tasks", "检查任务", Gate::Perm(Permission::SupervisorWorkspace)),
     ("/partner-lists", "名单报送", Gate::Board),
     ("/params", "法定参数", Gate::Params),
+    ("/offsite/config", "检查配置", Gate::Perm(Permission::SupervisorWorkspace)),
     ("/public/items", "事项清单公示", Gate::Anyone),
     ("/public/plans", "抽查公示", Gate::Anyone),
     ("/eeb", "生态环境局工作台", Gate::Supervisor(Department::Eeb)),

@@ -15,6 +15,7 @@
 //! validator; statistical warnings are signals for 联合研判 and are not shown to it.
 
 pub mod api;
+pub mod config;
 pub mod pages;
 pub mod worker;
 
@@ -187,7 +188,8 @@ pub fn nothing_accepted(refused: &[Refused]) -> AppError {
 pub(crate) fn run_engine(
     snapshot: &lianjian_registry::Snapshot,
     methods: &lianjian_registry::MethodTable,
+    params: Params,
     text: &str,
 ) -> (Vec<Finding>, Summary) {
-    Engine::new(snapshot, methods, Params::default()).with_threads(1).check_str(text)
+    Engine::new(snapshot, methods, params).with_threads(1).check_str(text)
 }

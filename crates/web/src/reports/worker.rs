@@ -33,7 +33,8 @@ pub struct Checked {
     pub findings: Vec<Finding>,
     pub summary: Summary,
     pub registry_sha256: String,
-    pub methods_source: &'static str,
+    /// `embedded`, or `methods#N` / `rules#N` of the regulator's uploaded versions.
+    pub methods_source: String,
 }
 
 /// Start `n` workers on the current Tokio runtime. They run until aborted (the server aborts them
@@ -96,12 +97,11 @@ fn actor(worker: &str) -> Actor {
 /// thread (the engine is CPU-bound).
 pub async fn check_text(store: &Store, text: String) -> Result<Checked, String> {
     let snapshot = store.export_registry().await.map_err(|e| format!("读取机构名录失败:{e}"))?;
-    let methods = lianjian_registry::embedded::method_table()
-        .map_err(|e| format!("内置方法标准表无法读取:{}", e.len()))?;
+    let config = super::config::engine_config(store).await?;
     tokio::task::spawn_blocking(move || {
         let registry_sha256 = hex::encode(Sha256::digest(snapshot.to_canonical_json().as_bytes()));
-        let (findings, summary) = run_engine(&snapshot, &methods, &text);
-        Checked { findings, summary, registry_sha256, methods_source: METHODS_EMBEDDED }
+        let (findings, summary) = run_engine(&snapshot, &config.methods, config.params, &text);
+        Checked { findings, summary, registry_sha256, methods_source: config.source }
     })
     .await
     .map_err(|e| format!("检查线程异常退出:{e}"))
@@ -130,7 +130,7 @@ async fn run_check(store: &Store, job: &Job, worker: &str) -> Result<(), String>
             &findings,
             &summary,
             &checked.registry_sha256,
-            checked.methods_source,
+            &checked.methods_source,
             started,
         )
         .await

@@ -3,6 +3,7 @@
 mod audit_trail;
 mod client;
 mod matrix;
+mod offsite_config;
 mod params;
 mod plans;
 mod registers;

@@ -61,6 +61,7 @@ const ROUTES: &[(Req, &[&str])] = &[
     (Req::Get("/msa/findings"), &["msa-officer", "msa-leader"]),
     (Req::Get("/api/v1/findings"), &["eeb-officer", "eeb-leader", "msa-officer", "msa-leader"]),
     (Req::Get("/params"), &["eeb-officer", "eeb-leader", "msa-officer", "msa-leader", "sysadmin"]),
+    (Req::Get("/offsite/config"), &["eeb-officer", "eeb-leader", "msa-officer", "msa-leader", "sysadmin"]),
     (Req::Get("/admin/audit"), &["auditadmin"]),
     (Req::Get("/admin/audit/export"), &["auditadmin"]),
     (Req::Get("/api/v1/audit"), &["auditadmin"]),
