@@ -167,7 +167,7 @@ async fn password_submit(
 struct Card {
     title: &'static str,
     body: String,
-    href: Option<&'static str>,
+    href: Option<String>,
 }
 
 fn workspace(
@@ -192,21 +192,50 @@ fn heading_title(path: &str) -> String {
     .to_owned()
 }
 
-fn supervisor_cards(d: Department) -> Vec<Card> {
+async fn supervisor_cards(state: &AppState, d: Department) -> PageResult<Vec<Card>> {
+    use lianjian_store::reports::FindingFilter;
     let duties = lianjian_domain::org::Duty::ALL
         .iter()
         .filter(|x| x.department() == d)
         .map(|x| format!("{} {}", x.code(), x.zh()))
         .collect::<Vec<_>>()
         .join(";");
-    vec![
-        Card { title: "本部门职责(问题分派依据)", body: duties, href: None },
+    let count = |severity: &str| FindingFilter {
+        department: Some(d.code().to_owned()),
+        severity: Some(severity.to_owned()),
+        ..FindingFilter::default()
+    };
+    let errors = state.store.count_findings(&count("error")).await?;
+    let warnings = state.store.count_findings(&count("warning")).await?;
+    let findings_href = if d == Department::Eeb { "/eeb/findings" } else { "/msa/findings" };
+    Ok(vec![
         Card {
-            title: "联合监管闭环",
-            body: "计划 → 抽取 → 检查 → 研判 → 通报 → 惩戒,各环节均记入审计链。".into(),
-            href: None,
+            title: "非现场检查发现的问题",
+            body: format!("按职责分派到本部门:违规 {errors} 条,统计预警 {warnings} 条。"),
+            href: Some(findings_href.into()),
         },
-    ]
+        Card {
+            title: "我的检查任务",
+            body: "双随机抽取分派给本人的检查任务及期限。".into(),
+            href: Some("/tasks".into()),
+        },
+        Card {
+            title: "联合抽查计划",
+            body: "编制、冻结、揭示密钥、抽取并公示。".into(),
+            href: Some("/plans".into()),
+        },
+        Card {
+            title: "机构名录库",
+            body: "机构、证书、能力范围、人员,任意日期的状态。".into(),
+            href: Some("/registry".into()),
+        },
+        Card {
+            title: "协作部门名单报送",
+            body: "各部门报送情况及逾期工作日。".into(),
+            href: Some("/partner-lists".into()),
+        },
+        Card { title: "本部门职责(问题分派依据)", body: duties, href: None },
+    ])
 }
 
 async fn eeb_workspace(
@@ -221,7 +250,7 @@ async fn eeb_workspace(
         "/eeb",
         "区生态环境局 · 工作台".into(),
         lead,
-        supervisor_cards(Department::Eeb),
+        supervisor_cards(&state, Department::Eeb).await?,
     )
 }
 
@@ -237,7 +266,7 @@ async fn msa_workspace(
         "/msa",
         "区市场监管局 · 工作台".into(),
         lead,
-        supervisor_cards(Department::Msa),
+        supervisor_cards(&state, Department::Msa).await?,
     )
 }
 
@@ -253,12 +282,12 @@ async fn partner_workspace(
             body:
                 "每年 1 月 31 日前报送上一年度、6 月 30 日前报送上半年承担执法监测和政府委托监测的机构名单。"
                     .into(),
-            href: None,
+            href: Some("/partner/upload".into()),
         },
         Card {
-            title: "线索移送",
-            body: "发现监测机构违法线索,移送区生态环境局或区市场监管局处理。".into(),
-            href: None,
+            title: "聘用前查询机构状态",
+            body: "委托执法监测或政府委托监测前,查询机构资质是否有效、是否被限制(接口 /api/v1/institutions/{代码}/standing)。".into(),
+            href: Some("/public/institutions".into()),
         },
     ];
     workspace(&state, &caller, "/partner", heading, "信息共享与联合惩戒", cards)
@@ -275,10 +304,12 @@ async fn institution_workspace(
         Card {
             title: "本机构信息",
             body: format!("统一社会信用代码 {uscc};只能查看和办理本机构的事项。"),
-            href: None,
+            href: Some(format!("/public/institutions/{uscc}")),
         },
         Card {
-            title: "整改与报告", body: "查看整改通知、上传监测报告并在提交前自查。".into(), href: None
+            title: "监测报告报送与自查",
+            body: "上传本机构的监测报告(JSON Lines),或仅自查不报送。".into(),
+            href: Some("/reports".into()),
         },
     ];
     workspace(&state, &caller, "/institution", heading, "本机构的监管记录", cards)
