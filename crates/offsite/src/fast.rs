@@ -915,36 +915,3 @@ mod tests {
         }
     }
 }
-
-#[cfg(test)]
-mod timing {
-    use super::*;
-
-    /// `OFFSITE_TIMING=FILE cargo test --release -p lianjian-offsite --lib timing -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn parse_only_throughput() {
-        let Ok(path) = std::env::var("OFFSITE_TIMING") else { return };
-        let data = std::fs::read(path).unwrap();
-        for _ in 0..3 {
-            let t = std::time::Instant::now();
-            let ok = simdutf8::basic::from_utf8(&data).is_ok();
-            let utf8 = t.elapsed();
-            let text = std::str::from_utf8(&data).unwrap();
-            let t = std::time::Instant::now();
-            let (mut n, mut rows, mut start, mut st) = (0, 0, 0, FastState::default());
-            while start < text.len() {
-                match parse_report_at(text, start, &mut st) {
-                    Some((r, end)) => {
-                        n += 1;
-                        rows += r.samples.iter().map(|s| s.results.len()).sum::<usize>();
-                        start = end + 1;
-                        st.reclaim(r);
-                    }
-                    None => start += memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| p + 1),
-                }
-            }
-            eprintln!("utf8 {utf8:?} ({ok}), parse {:?}: {n} reports {rows} rows", t.elapsed());
-        }
-    }
-}
