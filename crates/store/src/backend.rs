@@ -60,9 +60,11 @@ impl Backend {
 
     pub(crate) async fn on_connect(self, conn: &mut AnyConnection) -> std::result::Result<(), sqlx::Error> {
         if self == Backend::Sqlite {
+            // The busy timeout first: switching a fresh file to WAL needs a moment of exclusive lock,
+            // and other connections of the pool may be opening at the same time.
+            conn.execute("PRAGMA busy_timeout = 10000").await?;
             conn.execute("PRAGMA journal_mode = WAL").await?;
             conn.execute("PRAGMA foreign_keys = ON").await?;
-            conn.execute("PRAGMA busy_timeout = 10000").await?;
             conn.execute("PRAGMA synchronous = NORMAL").await?;
         }
         Ok(())

@@ -85,8 +85,14 @@ pub async fn restore(url: &str, file: &Path) -> Result<()> {
 async fn check_sqlite_backup(file: &Path) -> Result<()> {
     let url = format!("sqlite://{}?mode=ro", path_str(file)?);
     let mut conn = sqlx::SqliteConnection::connect(&url).await.map_err(|e| err(e.to_string()))?;
+    let product = read_product(&mut conn, file).await;
+    let _ = conn.close().await;
+    product
+}
+
+async fn read_product(conn: &mut sqlx::SqliteConnection, file: &Path) -> Result<()> {
     let row = sqlx::query("SELECT value FROM meta WHERE key = 'product'")
-        .fetch_optional(&mut conn)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(|_| err(format!("{} 不是联监备份文件(缺少 meta 表)", file.display())))?;
     let product: Option<String> = row.map(|r| r.try_get(0)).transpose().map_err(|e| err(e.to_string()))?;
