@@ -217,6 +217,10 @@ params! {
     DrawRatioGradeE = "draw_ratio_grade_e", "抽查比例:信用 E 类", Permille, Unconfirmed,
         "抽查比例随风险/信用等级递增,各地自定;风险最高的 E 类默认全部检查(100%)",
         [(EPOCH, 1000)];
+    /// 检查任务完成期限 (from the draw to a task's due date).
+    InspectionTaskDeadline = "inspection_task_deadline", "抽查检查任务完成期限", WorkingDays, Unconfirmed,
+        "无统一法定期限,由抽查计划确定;默认抽取后 20 个工作日内完成检查",
+        [(EPOCH, 20)];
     /// 责令整改期限.
     RectificationDeadline = "rectification_deadline", "责令整改期限", WorkingDays, Unconfirmed,
         "无统一法定期限,由执法部门在责令改正通知中确定;默认 20 个工作日",

@@ -7,7 +7,7 @@ use sqlx::{AnyConnection, Row};
 use time::{Date, OffsetDateTime};
 
 use super::query::load_plan;
-use super::{invalid, task_due_working_days_on, Grade, NewPlan, Plan, PlanError, PlanStatus, StratumRatio};
+use super::{invalid, Grade, NewPlan, Plan, PlanError, PlanStatus, StratumRatio};
 use crate::audit::{self, Actor, AuditDraft};
 use crate::inspectors::day_text;
 use crate::{now_ms, Store, StoreError};
@@ -144,7 +144,8 @@ impl Store {
         if !(1..=100).contains(&year_cap) {
             return Err(invalid("year_cap", "同一机构每年抽查次数上限应在 1–100 之间"));
         }
-        let due_working_days = new.due_working_days.unwrap_or_else(|| task_due_working_days_on(today));
+        let due_working_days =
+            new.due_working_days.unwrap_or_else(|| params.value_on(ParamKey::InspectionTaskDeadline, today));
         if !(1..=250).contains(&due_working_days) {
             return Err(invalid("due_working_days", "检查任务期限应在 1–250 个工作日之间"));
         }

@@ -37,18 +37,6 @@ pub use draw::RevealOutcome;
 /// The pure draw engine, re-exported so that callers above the store verify with the same code.
 pub use lianjian_draw as engine;
 
-/// Working days from the draw to a task's due date, as effective-dated defaults `(from, days)`.
-///
-/// Until the parameter catalogue (`lianjian_domain::params`) has a key for it, the history lives
-/// here; a plan stores the value in force on its creation day, so changing it never moves the due
-/// dates of plans already made.
-pub const TASK_DUE_WORKING_DAYS: &[(Date, i64)] = &[(lianjian_domain::params::EPOCH, 20)];
-
-/// The task due-days default in force on `day`.
-pub fn task_due_working_days_on(day: Date) -> i64 {
-    TASK_DUE_WORKING_DAYS.iter().filter(|(d, _)| *d <= day).map(|(_, v)| *v).next_back().unwrap_or(20)
-}
-
 /// A change the plan rules refuse (with the form field it concerns and a Chinese sentence), a
 /// step taken in the wrong state, a wrong reveal, or a storage failure.
 #[derive(Debug, thiserror::Error)]
