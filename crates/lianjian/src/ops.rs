@@ -119,7 +119,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 async fn serve(store: Store, args: &ServeArgs) -> Result<()> {
-    let settings = Settings { secure_cookies: args.secure_cookies, ..Settings::default() };
+    // Security numbers come from the legal parameters in force today (operator changes apply on restart).
+    let params = store.param_set().await?;
+    let today = lianjian_store::registry::today_cst();
+    let settings = Settings { secure_cookies: args.secure_cookies, ..Settings::from_params(&params, today) };
     let listener =
         tokio::net::TcpListener::bind(&args.bind).await.with_context(|| format!("无法监听 {}", args.bind))?;
     let addr = listener.local_addr()?;

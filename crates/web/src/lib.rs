@@ -44,16 +44,27 @@ pub struct Settings {
     pub secure_cookies: bool,
 }
 
-impl Default for Settings {
-    fn default() -> Self {
+impl Settings {
+    /// The security numbers in force on `day` (等保 level-3 values by default; operator-settable on the
+    /// legal-parameters page, read at start).
+    pub fn from_params(params: &lianjian_domain::params::ParamSet, day: time::Date) -> Settings {
+        use lianjian_domain::params::ParamKey as K;
+        let minutes = |k: K| params.value_on(k, day) * 60_000;
         Settings {
-            idle_timeout_ms: 30 * 60_000,
-            lockout_threshold: 5,
-            lockout_window_ms: 15 * 60_000,
-            lockout_duration_ms: 15 * 60_000,
-            password_min_len: 8,
+            idle_timeout_ms: minutes(K::SessionIdleTimeoutMinutes),
+            lockout_threshold: params.value_on(K::LoginLockoutFailures, day),
+            lockout_window_ms: minutes(K::LoginLockoutWindowMinutes),
+            lockout_duration_ms: minutes(K::LoginLockoutMinutes),
+            password_min_len: usize::try_from(params.value_on(K::PasswordMinLength, day)).unwrap_or(8),
             secure_cookies: false,
         }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
+        Settings::from_params(&lianjian_domain::params::ParamSet::defaults(), today)
     }
 }
 
@@ -185,4 +196,22 @@ pub fn format_ms(ms: i64) -> String {
         .ok()
         .and_then(|t| t.format(&fmt).ok())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Settings;
+    use lianjian_domain::params::{ParamKey, ParamSet};
+    use time::macros::date;
+
+    #[test]
+    fn security_settings_follow_the_parameters_in_force() {
+        let d = Settings::default();
+        assert_eq!((d.lockout_threshold, d.lockout_window_ms, d.lockout_duration_ms), (5, 900_000, 900_000));
+        assert_eq!((d.idle_timeout_ms, d.password_min_len), (1_800_000, 8));
+        let mut p = ParamSet::defaults();
+        p.set(ParamKey::LoginLockoutFailures, date!(2027 - 01 - 01), 3).unwrap();
+        assert_eq!(Settings::from_params(&p, date!(2026 - 12 - 31)).lockout_threshold, 5);
+        assert_eq!(Settings::from_params(&p, date!(2027 - 01 - 01)).lockout_threshold, 3);
+    }
 }
