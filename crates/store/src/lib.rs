@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod backend;
 pub mod backup;
+pub mod calendar;
 mod error;
 pub mod inspectors;
 pub mod items;

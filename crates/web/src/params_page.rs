@@ -20,7 +20,9 @@ use crate::templates::render;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/params", get(page).post(set))
+    Router::new()
+        .route("/params", get(page).post(set))
+        .route("/params/calendar", axum::routing::post(add_calendar))
 }
 
 fn can_view(caller: &Caller) -> bool {
@@ -53,8 +55,17 @@ async fn render_page(state: &AppState, caller: &Caller, error: Option<String>) -
             }
         })
         .collect();
-    let ctx = context! { rows => rows, can_edit => caller.can(Permission::ManageAccounts), error => error,
-    today => fmt(today) };
+    let calendar = state.store.calendar().await?;
+    let years: Vec<minijinja::Value> = calendar
+        .known_years()
+        .into_iter()
+        .map(|y| context! { year => y, papers => calendar.papers(y).join(" ") })
+        .collect();
+    let next_year = today.year() + 1;
+    let ctx = context! {
+        rows => rows, can_edit => caller.can(Permission::ManageAccounts), error => error, today => fmt(today),
+        years => years, next_year => next_year, next_year_missing => !calendar.is_known_year(next_year),
+    };
     let status = if ctx.get_attr("error").is_ok_and(|e| !e.is_none()) {
         axum::http::StatusCode::BAD_REQUEST
     } else {
@@ -85,6 +96,22 @@ async fn set(
     match state.store.set_param(&caller.actor(), key, from, value, field(&form, "note")).await {
         Ok(()) => Ok(Redirect::to("/params").into_response()),
         Err(ParamStoreError::Store(e)) => Err(e.into()),
+        Err(e) => render_page(&state, &caller, Some(e.to_string())).await,
+    }
+}
+
+/// Add a year's official holiday calendar (holiday-cn JSON, from the State Council notice).
+async fn add_calendar(
+    State(state): State<AppState>,
+    PageCaller(caller): PageCaller,
+    Form(form): FormData,
+) -> PageResult<Response> {
+    caller.require(Permission::ManageAccounts)?;
+    caller.check_csrf(form.get("_csrf").map(String::as_str))?;
+    match state.store.add_calendar_year(&caller.actor(), field(&form, "content"), field(&form, "note")).await
+    {
+        Ok(_) => Ok(Redirect::to("/params").into_response()),
+        Err(lianjian_store::calendar::CalendarUploadError::Store(e)) => Err(e.into()),
         Err(e) => render_page(&state, &caller, Some(e.to_string())).await,
     }
 }

@@ -5,7 +5,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use lianjian_domain::calendar::Calendar;
 use lianjian_domain::org::{Department, Permission};
 use lianjian_store::plans::{Grade, NewPlan, Plan, PlanStatus, RevealOutcome};
 use lianjian_store::registry::today_cst;
@@ -397,7 +396,7 @@ pub(super) async fn freeze(
     Form(form): Form<SecretForm>,
 ) -> PageResult<Response> {
     leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
-    let r = state.store.freeze_plan(&caller.actor(), id, &Calendar::official(), today_cst()).await;
+    let r = state.store.freeze_plan(&caller.actor(), id, &state.store.calendar().await?, today_cst()).await;
     after(&state, &caller, id, r.map(|_| "frozen").map_err(AppError::from)).await
 }
 
@@ -417,16 +416,10 @@ pub(super) async fn reveal(
     Form(form): Form<SecretForm>,
 ) -> PageResult<Response> {
     leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
+    let calendar = state.store.calendar().await?;
     let r = state
         .store
-        .reveal_secret(
-            &caller.actor(),
-            id,
-            caller.user.department,
-            &form.secret,
-            &Calendar::official(),
-            today_cst(),
-        )
+        .reveal_secret(&caller.actor(), id, caller.user.department, &form.secret, &calendar, today_cst())
         .await;
     after(&state, &caller, id, r.map_err(AppError::from).and_then(outcome)).await
 }
@@ -438,10 +431,8 @@ pub(super) async fn public_value(
     Form(form): Form<SecretForm>,
 ) -> PageResult<Response> {
     leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
-    let r = state
-        .store
-        .enter_public_value(&caller.actor(), id, &form.value, &Calendar::official(), today_cst())
-        .await;
+    let calendar = state.store.calendar().await?;
+    let r = state.store.enter_public_value(&caller.actor(), id, &form.value, &calendar, today_cst()).await;
     after(&state, &caller, id, r.map_err(AppError::from).and_then(outcome)).await
 }
 

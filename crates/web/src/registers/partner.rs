@@ -3,7 +3,6 @@
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use lianjian_domain::calendar::Calendar;
 use lianjian_domain::org::Permission;
 use lianjian_domain::partner::Period;
 use lianjian_store::partner_lists::{Commission, PartnerListRow};
@@ -22,7 +21,7 @@ use super::redirect;
 pub(super) async fn board(state: &AppState) -> PageResult<Vec<lianjian_store::partner_lists::BoardRow>> {
     let today = today_cst();
     let periods = Period::recent(today, 4);
-    Ok(state.store.partner_submission_board(&Calendar::official(), &periods, today).await?)
+    Ok(state.store.partner_submission_board(&state.store.calendar().await?, &periods, today).await?)
 }
 
 pub(super) fn can_see_board(caller: &Caller) -> bool {

@@ -60,3 +60,37 @@ async fn the_system_admin_sets_an_effective_dated_value_and_earlier_days_keep_th
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0]["note"], "沪环〔2026〕99号");
 }
+
+#[tokio::test]
+async fn a_new_years_holiday_calendar_can_be_added_and_deadlines_then_cross_into_it() {
+    let app = App::new().await;
+    let sys = app.sign_in("sysadmin").await;
+    let day = time::macros::date!(2026 - 12 - 10);
+    let before = app.db.store.calendar().await.unwrap();
+    assert!(before.add_working_days(day, 20).is_err(), "2027 is unknown in the shipped data");
+    let page = app.send(get("/params", Some(&sys))).await;
+    assert!(page.body.contains("id=\"calendar-missing\""), "the page warns that next year's data is missing");
+
+    let bad = [("content", "{not json"), ("note", "x"), ("_csrf", &sys.csrf)];
+    assert_eq!(app.send(form("/params/calendar", Some(&sys), &bad)).await.status, StatusCode::BAD_REQUEST);
+    let file = r#"{"year": 2027, "papers": ["https://www.gov.cn/example"], "days": [
+        {"name": "元旦", "date": "2027-01-01", "isOffDay": true},
+        {"name": "春节", "date": "2027-02-05", "isOffDay": true}]}"#;
+    let ok = [("content", file), ("note", "国办发明电〔2026〕X号"), ("_csrf", &sys.csrf)];
+    let r = app.send(form("/params/calendar", Some(&sys), &ok)).await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let after = app.db.store.calendar().await.unwrap();
+    let due = after.add_working_days(day, 20).expect("2027 now known");
+    assert!(due.year() == 2027, "{due}");
+    let officer = app.sign_in("eeb-officer").await;
+    assert_eq!(
+        app.send(form(
+            "/params/calendar",
+            Some(&officer),
+            &[("content", file), ("note", "x"), ("_csrf", &officer.csrf)]
+        ))
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+}
