@@ -45,6 +45,14 @@ pub enum Command {
     Draw(DrawCommand),
     /// 数据库迁移(启动时也会自动执行)/ apply database migrations (also done at start)
     Migrate,
+    /// 补充某年的法定节假日数据(国务院通知,holiday-cn JSON)/ add a year's official holiday calendar
+    CalendarAdd {
+        /// holiday-cn 格式的 JSON 文件 / the year's file in holiday-cn JSON
+        file: PathBuf,
+        /// 来源(通知文号或网址)/ source: the notice's number or address
+        #[arg(long)]
+        note: String,
+    },
     /// 非现场检查:按名录检查监测报告 / off-site check of monitoring reports against a registry
     #[command(subcommand)]
     Offsite(crate::offsite_cmd::OffsiteCommand),

@@ -45,6 +45,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 serve(store, &args.serve).await?;
             }
         }
+        Command::CalendarAdd { file, note } => {
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let store = open(&url).await?;
+            let year = store
+                .add_calendar_year(&cli_actor(), &text, &note)
+                .await
+                .map_err(|e| anyhow!("{}:{e}", file.display()))?;
+            println!("已补充 {year} 年法定节假日数据");
+        }
         Command::Migrate => {
             let store = open(&url).await?;
             println!("数据库已是最新结构({})", store.backend().name());

@@ -7,7 +7,9 @@ fn help_lists_every_subcommand_in_chinese_and_english() {
     let o = lianjian(&["--help"], None);
     assert!(o.status.success());
     let text = out(&o);
-    for sub in ["demo", "serve", "user", "token", "backup", "restore", "audit", "draw", "migrate"] {
+    for sub in
+        ["demo", "serve", "user", "token", "backup", "restore", "audit", "draw", "migrate", "calendar-add"]
+    {
         assert!(text.contains(sub), "{sub} missing from --help:\n{text}");
     }
     assert!(text.contains("审计链") && text.contains("audit chain"));
@@ -157,4 +159,26 @@ async fn the_demo_fills_a_district_whose_audit_chain_verifies() {
     assert!(snapshot["institutions"].as_array().unwrap().len() >= 150);
     let verify = lianjian(&["--database-url", &url, "audit", "verify"], None);
     assert!(verify.status.success(), "{}", out(&verify));
+}
+
+#[tokio::test]
+async fn an_operator_adds_next_years_holidays_and_a_bad_file_is_one_clear_line() {
+    let (url, _file) = testing::fresh_url().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("2027.json");
+    std::fs::write(&good, r#"{"year": 2027, "papers": ["https://www.gov.cn/example"], "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}"#).unwrap();
+    let o = lianjian(
+        &["--database-url", &url, "calendar-add", good.to_str().unwrap(), "--note", "国办发明电"],
+        None,
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("2027"));
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"year\": 2028, \"days\": [{\"date\": \"2028-13-01\"}]}").unwrap();
+    let o = lianjian(&["--database-url", &url, "calendar-add", bad.to_str().unwrap(), "--note", "x"], None);
+    assert!(!o.status.success());
+    assert_eq!(err(&o).trim().lines().count(), 1, "{}", err(&o));
+    assert!(err(&o).contains("bad.json"), "{}", err(&o));
+    let head = out(&lianjian(&["--database-url", &url, "audit", "head"], None));
+    assert!(head.starts_with("1 "), "one audited addition: {head}");
 }
