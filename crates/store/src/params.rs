@@ -28,6 +28,8 @@ pub enum ParamStoreError {
     Invalid(#[from] ParamError),
     #[error("请说明调整依据(如文件文号)")]
     NoteRequired,
+    #[error("参数值 {0} 超出合理范围(0 至 1,000,000,000)")]
+    OutOfRange(i64),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -87,6 +89,10 @@ impl Store {
         let note = note.trim();
         if note.is_empty() {
             return Err(ParamStoreError::NoteRequired);
+        }
+        // Legal numbers are small; a huge one is a typing error (and would not survive RFC 8785's doubles).
+        if !(0..=1_000_000_000).contains(&value) {
+            return Err(ParamStoreError::OutOfRange(value));
         }
         let current = self.param_set().await?;
         ParamSet::defaults().set(key, effective_from, value)?;
