@@ -82,25 +82,11 @@ pub struct AuditFilter {
 const COLUMNS: &str = "seq, at, actor_user, actor_department, actor_role, actor_ip, action, object_type, \
      object_id, before_json, after_json, note, prev, hash";
 
-/// `2025-03-01T09:30:00.123+08:00`: milliseconds, China Standard Time.
-pub fn format_at(at: OffsetDateTime) -> String {
-    let cst = at.to_offset(time::macros::offset!(+8));
-    let fmt = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]+08:00"
-    );
-    cst.format(&fmt).unwrap_or_else(|_| cst.to_string())
-}
-
-/// Append one entry inside the caller's transaction; returns the sealed entry as exported.
-pub async fn append(conn: &mut AnyConnection, draft: AuditDraft, at: OffsetDateTime) -> Result<Value> {
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut *conn)
-        .await?;
-    let seq: i64 = head.try_get(0)?;
-    let prev: String = head.try_get(1)?;
-    let mut entry = json!({
+/// An entry as exported, without its `hash`: the one layout both [`append`] and batched appends seal.
+pub(crate) fn unsealed_entry(seq: i64, at: &str, draft: &AuditDraft, prev: &str) -> Value {
+    json!({
         "seq": seq,
-        "at": format_at(at),
+        "at": at,
         "actor": {
             "user": draft.actor.user,
             "department": draft.actor.department,
@@ -113,7 +99,17 @@ pub async fn append(conn: &mut AnyConnection, draft: AuditDraft, at: OffsetDateT
         "after": draft.after,
         "note": draft.note,
         "prev": prev,
-    });
+    })
+}
+
+/// Append one entry inside the caller's transaction; returns the sealed entry as exported.
+pub async fn append(conn: &mut AnyConnection, draft: AuditDraft, at: OffsetDateTime) -> Result<Value> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *conn)
+        .await?;
+    let seq: i64 = head.try_get(0)?;
+    let prev: String = head.try_get(1)?;
+    let mut entry = unsealed_entry(seq, &lianjian_audit::format_at(at), &draft, &prev);
     let hash = lianjian_audit::entry_hash(&entry);
     let text = |v: &Value| if v.is_null() { None } else { Some(v.to_string()) };
     sqlx::query(

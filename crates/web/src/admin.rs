@@ -94,7 +94,7 @@ async fn users_create(
     Form(form): FormData,
 ) -> PageResult<Response> {
     caller.require(Permission::ManageAccounts)?;
-    caller.check_csrf(form.get("_csrf").map(String::as_str))?;
+    caller.check_form_csrf(&form)?;
     let parsed = (|| -> Result<NewAccount, AppError> {
         let department = field(&form, "department")
             .parse::<Department>()
@@ -179,7 +179,7 @@ async fn security_page(
 
 fn security_guard(caller: &crate::auth::Caller, form: &HashMap<String, String>) -> PageResult<()> {
     caller.require(Permission::ManageSecurity)?;
-    caller.check_csrf(form.get("_csrf").map(String::as_str))
+    caller.check_form_csrf(form)
 }
 
 async fn security_unlock(

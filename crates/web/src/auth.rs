@@ -70,6 +70,11 @@ impl Caller {
         }
     }
 
+    /// Check the `_csrf` field of a posted form.
+    pub fn check_form_csrf(&self, form: &std::collections::HashMap<String, String>) -> Result<(), AppError> {
+        self.check_csrf(form.get("_csrf").map(String::as_str))
+    }
+
     /// Check the CSRF token of a state-changing request made with the session cookie.
     pub fn check_csrf(&self, presented: Option<&str>) -> Result<(), AppError> {
         match &self.via {
@@ -83,6 +88,13 @@ impl Caller {
             }
         }
     }
+}
+
+/// The CSRF token of a multipart upload, carried in the query string because the body is the file.
+#[derive(Debug, serde::Deserialize)]
+pub struct CsrfQuery {
+    #[serde(rename = "_csrf")]
+    pub csrf: Option<String>,
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

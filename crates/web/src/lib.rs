@@ -18,6 +18,7 @@ pub mod registry;
 pub mod registry_import;
 pub mod reports;
 pub mod templates;
+pub mod upload;
 pub mod xlsx;
 
 use std::net::SocketAddr;
@@ -63,8 +64,10 @@ impl Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
-        Settings::from_params(&lianjian_domain::params::ParamSet::defaults(), today)
+        Settings::from_params(
+            &lianjian_domain::params::ParamSet::defaults(),
+            lianjian_store::registry::today_cst(),
+        )
     }
 }
 
@@ -192,7 +195,7 @@ async fn shutdown_signal() {
 pub fn format_ms(ms: i64) -> String {
     let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map(|t| t.to_offset(time::macros::offset!(+8)))
+        .map(|t| t.to_offset(lianjian_domain::calendar::CST))
         .ok()
         .and_then(|t| t.format(&fmt).ok())
         .unwrap_or_default()

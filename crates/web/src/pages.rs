@@ -109,7 +109,7 @@ async fn logout(
     jar: CookieJar,
     Form(form): FormData,
 ) -> PageResult<Response> {
-    caller.check_csrf(form.get("_csrf").map(String::as_str))?;
+    caller.check_form_csrf(&form)?;
     if let auth::Via::Session { token_hash, .. } = &caller.via {
         accounts::sign_out(&state.store, &caller.actor(), token_hash).await?;
     }
@@ -131,7 +131,7 @@ async fn password_submit(
     PageCaller(caller): PageCaller,
     Form(form): FormData,
 ) -> PageResult<Response> {
-    caller.check_csrf(form.get("_csrf").map(String::as_str))?;
+    caller.check_form_csrf(&form)?;
     let result = accounts::change_password(
         &state.store,
         &state.settings,

@@ -88,7 +88,7 @@ async fn set(
     Form(form): FormData,
 ) -> PageResult<Response> {
     caller.require(Permission::ManageAccounts)?;
-    caller.check_csrf(form.get("_csrf").map(String::as_str))?;
+    caller.check_form_csrf(&form)?;
     let key = ParamKey::from_code(field(&form, "key")).ok_or_else(|| AppError::bad("key", "请选择参数"))?;
     let from = parse_day("from", &form.get("from").cloned())?;
     let value: i64 =
@@ -107,7 +107,7 @@ async fn add_calendar(
     Form(form): FormData,
 ) -> PageResult<Response> {
     caller.require(Permission::ManageAccounts)?;
-    caller.check_csrf(form.get("_csrf").map(String::as_str))?;
+    caller.check_form_csrf(&form)?;
     match state.store.add_calendar_year(&caller.actor(), field(&form, "content"), field(&form, "note")).await
     {
         Ok(_) => Ok(Redirect::to("/params").into_response()),

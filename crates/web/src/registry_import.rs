@@ -11,11 +11,12 @@ use lianjian_store::registry::ImportOutcome;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{random_token, ApiCaller, Caller, PageCaller};
+use crate::auth::{random_token, ApiCaller, Caller, CsrfQuery, PageCaller};
 use crate::error::{ApiResult, AppError, PageResult, Problem as ProblemJson};
 use crate::pages::{field, FormData};
 use crate::registry::parse_day;
 use crate::templates::render;
+use crate::upload::read_upload;
 use crate::xlsx::download;
 use crate::AppState;
 
@@ -94,11 +95,6 @@ async fn import_page(
     )?))
 }
 
-#[derive(Deserialize)]
-struct CsrfQuery {
-    _csrf: Option<String>,
-}
-
 fn render_import(
     state: &AppState,
     caller: &Caller,
@@ -114,21 +110,11 @@ async fn import_upload(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
     Query(q): Query<CsrfQuery>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> PageResult<Response> {
     caller.require(Permission::RegistryImport)?;
-    caller.check_csrf(q._csrf.as_deref())?;
-    let mut upload = None;
-    while let Some(part) =
-        multipart.next_field().await.map_err(|e| AppError::bad("file", format!("上传失败:{e}")))?
-    {
-        if part.name() == Some("file") {
-            let name = part.file_name().unwrap_or("upload").to_owned();
-            let bytes = part.bytes().await.map_err(|e| AppError::bad("file", format!("上传失败:{e}")))?;
-            upload = Some((name, bytes));
-        }
-    }
-    let (file_name, bytes) = upload.ok_or_else(|| AppError::bad("file", "请选择要上传的文件"))?;
+    caller.check_csrf(q.csrf.as_deref())?;
+    let (file_name, bytes) = read_upload(multipart, "upload").await?.require_file("请选择要上传的文件")?;
     let snapshot = match parse_registry_file(&bytes) {
         Ok(s) => s,
         Err(problems) => {
@@ -176,7 +162,7 @@ async fn import_confirm(
     Form(form): FormData,
 ) -> PageResult<Response> {
     caller.require(Permission::RegistryImport)?;
-    caller.check_csrf(form.get("_csrf").map(String::as_str))?;
+    caller.check_form_csrf(&form)?;
     let token = field(&form, "token");
     let staged = state
         .store

@@ -17,7 +17,7 @@ use crate::{Result, Store};
 
 /// Today in China Standard Time, the day every "today" of the platform means.
 pub fn today_cst() -> Date {
-    time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date()
+    lianjian_domain::calendar::cst_today(time::OffsetDateTime::now_utc())
 }
 
 /// `%…%` for LIKE, with the pattern characters escaped (`ESCAPE '\'`).

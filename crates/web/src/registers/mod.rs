@@ -47,7 +47,7 @@ pub(super) fn guard_form(
     p: Permission,
 ) -> PageResult<()> {
     caller.require(p)?;
-    caller.check_csrf(form.get("_csrf").map(String::as_str))
+    caller.check_form_csrf(form)
 }
 
 pub(super) fn day_field(

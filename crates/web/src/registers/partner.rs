@@ -8,11 +8,11 @@ use lianjian_domain::partner::Period;
 use lianjian_store::partner_lists::{Commission, PartnerListRow};
 use lianjian_store::registry::today_cst;
 use minijinja::context;
-use serde::Deserialize;
 
-use crate::auth::{Caller, PageCaller};
+use crate::auth::{Caller, CsrfQuery, PageCaller};
 use crate::error::{AppError, PageResult};
 use crate::templates::render;
+use crate::upload::read_upload;
 use crate::xlsx::{download, xlsx_response, Cell};
 use crate::AppState;
 
@@ -120,30 +120,15 @@ pub(super) async fn partner_upload_page(
     )?))
 }
 
-#[derive(Deserialize)]
-pub(super) struct CsrfQuery {
-    _csrf: Option<String>,
-}
-
 pub(super) async fn partner_upload(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
     Query(q): Query<CsrfQuery>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> PageResult<Response> {
     caller.require(Permission::PartnerWorkspace)?;
-    caller.check_csrf(q._csrf.as_deref())?;
-    let mut file = None;
-    while let Some(part) =
-        multipart.next_field().await.map_err(|e| AppError::bad("file", format!("上传失败:{e}")))?
-    {
-        if part.name() == Some("file") {
-            let name = part.file_name().unwrap_or("upload.xlsx").to_owned();
-            let bytes = part.bytes().await.map_err(|e| AppError::bad("file", format!("上传失败:{e}")))?;
-            file = Some((name, bytes));
-        }
-    }
-    let (name, bytes) = file.ok_or_else(|| AppError::bad("file", "请选择要上传的文件"))?;
+    caller.check_csrf(q.csrf.as_deref())?;
+    let (name, bytes) = read_upload(multipart, "upload.xlsx").await?.require_file("请选择要上传的文件")?;
     let kind =
         lianjian_exchange::FileKind::from_file_name(&name).unwrap_or(lianjian_exchange::FileKind::Xlsx);
     let periods: Vec<String> = Period::recent(today_cst(), 4).iter().map(|p| p.code()).collect();

@@ -14,11 +14,11 @@ use lianjian_registry::MethodTable;
 use lianjian_store::offsite_config::ConfigKind;
 use lianjian_store::Store;
 use minijinja::context;
-use serde::Deserialize;
 
-use crate::auth::{Caller, PageCaller};
+use crate::auth::{Caller, CsrfQuery, PageCaller};
 use crate::error::{AppError, PageResult};
 use crate::templates::render;
+use crate::upload::read_upload;
 use crate::xlsx::download;
 use crate::{format_ms, AppState};
 
@@ -110,33 +110,18 @@ async fn page(State(state): State<AppState>, PageCaller(caller): PageCaller) -> 
     render_page(&state, &caller, Vec::new(), StatusCode::OK).await
 }
 
-#[derive(Deserialize)]
-struct CsrfQuery {
-    _csrf: Option<String>,
-}
-
 async fn upload(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
     Query(q): Query<CsrfQuery>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> PageResult<Response> {
     caller.require(Permission::RegistryImport)?;
-    caller.check_csrf(q._csrf.as_deref())?;
-    let (mut kind, mut note, mut content) = (String::new(), String::new(), None);
-    while let Some(part) =
-        multipart.next_field().await.map_err(|e| AppError::bad("file", format!("上传失败:{e}")))?
-    {
-        match part.name() {
-            Some("kind") => kind = part.text().await.unwrap_or_default(),
-            Some("note") => note = part.text().await.unwrap_or_default(),
-            Some("file") => {
-                content = Some(part.bytes().await.map_err(|e| AppError::bad("file", e.to_string()))?)
-            }
-            _ => {}
-        }
-    }
-    let bytes = content.ok_or_else(|| AppError::bad("file", "请选择文件"))?;
+    caller.check_csrf(q.csrf.as_deref())?;
+    let mut upload = read_upload(multipart, "upload").await?;
+    let kind = upload.fields.remove("kind").unwrap_or_default();
+    let note = upload.fields.remove("note").unwrap_or_default();
+    let (_, bytes) = upload.require_file("请选择文件")?;
     let text =
         String::from_utf8(bytes.to_vec()).map_err(|_| AppError::bad("file", "文件必须是 UTF-8 文本"))?;
     let note = note.trim().to_owned();

@@ -13,10 +13,11 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::{may_see_batch, may_see_findings, nothing_accepted, upload_scope, MAX_UPLOAD};
-use crate::auth::{Caller, PageCaller};
+use crate::auth::{Caller, CsrfQuery, PageCaller};
 use crate::error::{AppError, PageResult};
 use crate::pages::{field, FormData};
 use crate::templates::render;
+use crate::upload::read_upload;
 use crate::xlsx::{xlsx_response, Cell};
 use crate::{format_ms, AppState};
 
@@ -117,34 +118,17 @@ async fn render_reports(state: &AppState, caller: &Caller, ctx: minijinja::Value
     render(&state.templates, "reports.html", "报告报送", "/reports", Some(caller), context! { ..ctx, ..base })
 }
 
-#[derive(Deserialize)]
-struct CsrfQuery {
-    _csrf: Option<String>,
-}
-
 async fn upload(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
     Query(q): Query<CsrfQuery>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> PageResult<Response> {
     let own = upload_scope(&caller)?;
-    caller.check_csrf(q._csrf.as_deref())?;
-    let (mut file, mut mode) = (None, String::from("submit"));
-    while let Some(part) =
-        multipart.next_field().await.map_err(|e| AppError::bad("file", format!("上传失败:{e}")))?
-    {
-        match part.name() {
-            Some("file") => {
-                let name = part.file_name().unwrap_or("reports.jsonl").to_owned();
-                let bytes = part.bytes().await.map_err(|e| AppError::bad("file", format!("上传失败:{e}")))?;
-                file = Some((name, bytes));
-            }
-            Some("mode") => mode = part.text().await.unwrap_or_default(),
-            _ => {}
-        }
-    }
-    let (file_name, bytes) = file.ok_or_else(|| AppError::bad("file", "请选择要上传的报告文件"))?;
+    caller.check_csrf(q.csrf.as_deref())?;
+    let mut upload = read_upload(multipart, "reports.jsonl").await?;
+    let mode = upload.fields.remove("mode").unwrap_or_else(|| "submit".to_owned());
+    let (file_name, bytes) = upload.require_file("请选择要上传的报告文件")?;
     if mode == "validate" {
         return match super::validate(&state, &caller, &bytes).await {
             Ok(v) => {
@@ -253,7 +237,7 @@ async fn recheck(
     Form(form): FormData,
 ) -> PageResult<Response> {
     caller.require(Permission::SupervisorWorkspace)?;
-    caller.check_csrf(form.get("_csrf").map(String::as_str))?;
+    caller.check_form_csrf(&form)?;
     let note = field(&form, "note");
     state.store.request_recheck(&caller.actor(), id, Some(note)).await?;
     Ok(Redirect::to(&format!("/reports/batches/{id}")).into_response())

@@ -1,0 +1,38 @@
+//! Reading a multipart upload: one file field named `file` and any number of text fields.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::Multipart;
+
+use crate::error::AppError;
+
+/// A read upload.
+pub struct Upload {
+    /// `(file name as sent, bytes)` of the `file` field, if one was sent.
+    pub file: Option<(String, Bytes)>,
+    pub fields: HashMap<String, String>,
+}
+
+impl Upload {
+    /// The file, or a Chinese request to choose one.
+    pub fn require_file(self, missing: &str) -> Result<(String, Bytes), AppError> {
+        self.file.ok_or_else(|| AppError::bad("file", missing))
+    }
+}
+
+/// Read every part; `default_name` stands in when the browser sent no file name.
+pub async fn read_upload(mut multipart: Multipart, default_name: &str) -> Result<Upload, AppError> {
+    let broken = |e: axum::extract::multipart::MultipartError| AppError::bad("file", format!("上传失败:{e}"));
+    let mut upload = Upload { file: None, fields: HashMap::new() };
+    while let Some(part) = multipart.next_field().await.map_err(broken)? {
+        let Some(name) = part.name().map(str::to_owned) else { continue };
+        if name == "file" {
+            let file_name = part.file_name().unwrap_or(default_name).to_owned();
+            upload.file = Some((file_name, part.bytes().await.map_err(broken)?));
+        } else {
+            upload.fields.insert(name, part.text().await.map_err(broken)?);
+        }
+    }
+    Ok(upload)
+}
