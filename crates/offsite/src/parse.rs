@@ -581,19 +581,19 @@ pub(crate) fn check_shape(raw: RawReport<'_>) -> Parsed<'_> {
     Parsed { report_no: report_no_peek, uscc: uscc_peek, outcome }
 }
 
-fn sample<'a>(c: &mut Ctx, node: Node<RawSample<'a>>, i: usize) -> Option<Sample<'a>> {
-    let base = || format!("samples[{i}]");
-    let raw = match node {
-        Node::Ok(r) => r,
-        Node::Missing | Node::Null => {
-            c.push(base(), None, None, format!("{} 为 null,应为样品对象", base()));
-            return None;
-        }
-        Node::Wrong(k) => {
-            c.push(base(), None, None, format!("{} {k},应为样品对象", base()));
-            return None;
-        }
+/// The object at `path`, or an OFF-C01 problem saying it is null or of the wrong kind.
+fn object_node<T>(c: &mut Ctx, node: Node<T>, path: String, sid: Option<&str>, what: &str) -> Option<T> {
+    let message = match node {
+        Node::Ok(r) => return Some(r),
+        Node::Missing | Node::Null => format!("{path} 为 null,应为{what}"),
+        Node::Wrong(k) => format!("{path} {k},应为{what}"),
     };
+    c.push(path, sid, None, message);
+    None
+}
+
+fn sample<'a>(c: &mut Ctx, node: Node<RawSample<'a>>, i: usize) -> Option<Sample<'a>> {
+    let raw = object_node(c, node, format!("samples[{i}]"), None, "样品对象")?;
     let sid_peek = peek_str(&raw.sample_id);
     let sid = sid_peek.as_deref();
     let fld = |n: &str| format!("samples[{i}].{n}");
@@ -663,18 +663,7 @@ fn result<'a>(
     j: usize,
     sid: Option<&str>,
 ) -> Option<ResultRow<'a>> {
-    let base = || format!("samples[{i}].results[{j}]");
-    let raw = match node {
-        Node::Ok(r) => r,
-        Node::Missing | Node::Null => {
-            c.push(base(), sid, None, format!("{} 为 null,应为结果对象", base()));
-            return None;
-        }
-        Node::Wrong(k) => {
-            c.push(base(), sid, None, format!("{} {k},应为结果对象", base()));
-            return None;
-        }
-    };
+    let raw = object_node(c, node, format!("samples[{i}].results[{j}]"), sid, "结果对象")?;
     let p_peek = peek_str(&raw.parameter);
     let p = p_peek.as_deref();
     let fld = |n: &str| format!("samples[{i}].results[{j}].{n}");
