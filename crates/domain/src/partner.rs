@@ -492,3 +492,53 @@ mod tests {
         assert!(serde_json::from_str::<Period>("\"2024H2\"").is_err());
     }
 }
+
+/// Kind of commission 委托类型 on a partner-department list: the two kinds of work R11 restricts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Commission {
+    /// 行政执法: monitoring for a department's administrative enforcement.
+    Enforcement,
+    /// 政府委托: other monitoring commissioned by a government body.
+    Government,
+}
+
+impl Commission {
+    pub const ALL: [Commission; 2] = [Commission::Enforcement, Commission::Government];
+
+    /// The code, as the report `purpose` of exchange-formats §2 spells it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Commission::Enforcement => "enforcement",
+            Commission::Government => "government",
+        }
+    }
+
+    /// The Chinese name used in the lists.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Commission::Enforcement => "行政执法",
+            Commission::Government => "政府委托",
+        }
+    }
+
+    /// From the Chinese name or the code (any letter case).
+    pub fn parse(s: &str) -> Option<Commission> {
+        let t = s.trim();
+        Commission::ALL.into_iter().find(|c| c.zh() == t || c.code().eq_ignore_ascii_case(t))
+    }
+}
+
+impl std::fmt::Display for Commission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl std::str::FromStr for Commission {
+    type Err = crate::org::UnknownCode;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Commission::parse(s)
+            .ok_or_else(|| crate::org::UnknownCode { kind: "委托类型", code: s.to_owned() })
+    }
+}

@@ -7,8 +7,6 @@
 //! are required in every non-blank row. Every bad row is reported at once; a file with any error
 //! yields no rows, so nothing is half-imported.
 
-use std::fmt;
-
 use lianjian_domain::org::{Category, Department};
 use lianjian_domain::partner::Period;
 use lianjian_domain::uscc::Uscc;
@@ -35,46 +33,7 @@ pub const SHEET: &str = "协作部门名单";
 
 const COMMISSION_NAMES: [&str; 2] = ["行政执法", "政府委托"];
 
-/// Why the institution was commissioned 委托类型 — the two purposes R11 restricts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Commission {
-    /// 行政执法: monitoring for administrative enforcement.
-    Enforcement,
-    /// 政府委托: monitoring commissioned by a government body.
-    Government,
-}
-
-impl Commission {
-    pub const ALL: [Commission; 2] = [Commission::Enforcement, Commission::Government];
-
-    /// The code, as the report `purpose` of exchange-formats §2 spells it.
-    pub fn code(self) -> &'static str {
-        match self {
-            Commission::Enforcement => "enforcement",
-            Commission::Government => "government",
-        }
-    }
-
-    /// The Chinese name used in the list.
-    pub fn zh(self) -> &'static str {
-        match self {
-            Commission::Enforcement => "行政执法",
-            Commission::Government => "政府委托",
-        }
-    }
-
-    /// From the Chinese name or the code (any letter case).
-    pub fn parse(s: &str) -> Option<Commission> {
-        let t = s.trim();
-        Commission::ALL.into_iter().find(|c| c.zh() == t || c.code().eq_ignore_ascii_case(t))
-    }
-}
-
-impl fmt::Display for Commission {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
+pub use lianjian_domain::partner::Commission;
 
 /// One row of a partner-department list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

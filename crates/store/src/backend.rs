@@ -47,23 +47,24 @@ impl Backend {
                         reason: format!("无法创建目录 {}:{e}", dir.display()),
                     })?;
                 }
-                Ok(if url.contains("mode=") {
+                let url = if url.contains("mode=") {
                     url.to_owned()
                 } else if url.contains('?') {
                     format!("{url}&mode=rwc")
                 } else {
                     format!("{url}?mode=rwc")
-                })
+                };
+                set_wal(&url).await?;
+                Ok(url)
             }
         }
     }
 
     pub(crate) async fn on_connect(self, conn: &mut AnyConnection) -> std::result::Result<(), sqlx::Error> {
         if self == Backend::Sqlite {
-            // The busy timeout first: switching a fresh file to WAL needs a moment of exclusive lock,
-            // and other connections of the pool may be opening at the same time.
+            // WAL is a property of the file, set once in `prepare`: switching needs an exclusive lock
+            // that the busy handler does not wait for, so pool connections must not each try it.
             conn.execute("PRAGMA busy_timeout = 10000").await?;
-            conn.execute("PRAGMA journal_mode = WAL").await?;
             conn.execute("PRAGMA foreign_keys = ON").await?;
             conn.execute("PRAGMA synchronous = NORMAL").await?;
         }
@@ -95,6 +96,24 @@ impl Backend {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         }
     }
+}
+
+/// Put the SQLite file in WAL mode, on one connection, before any pool opens it (read-only files are
+/// left as they are).
+async fn set_wal(url: &str) -> Result<()> {
+    use sqlx::{ConnectOptions, Connection};
+    use std::str::FromStr;
+    let bad = |e: sqlx::Error| StoreError::Unreachable { url: redact(url), reason: e.to_string() };
+    if url.contains("mode=ro") {
+        return Ok(());
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+        .map_err(bad)?
+        .busy_timeout(std::time::Duration::from_secs(10))
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+    let conn = options.connect().await.map_err(bad)?;
+    conn.close().await.map_err(bad)?;
+    Ok(())
 }
 
 /// The file path inside a `sqlite://PATH[?query]` URL.

@@ -50,6 +50,7 @@ pub async fn restore(url: &str, file: &Path) -> Result<()> {
             }
             check_sqlite_backup(file).await?;
             let target = sqlite_path(url)?;
+            wait_until_unused(&target).await?;
             if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
                 tokio::fs::create_dir_all(dir).await.map_err(|e| err(e.to_string()))?;
             }
@@ -80,6 +81,26 @@ pub async fn restore(url: &str, file: &Path) -> Result<()> {
             .await
         }
     }
+}
+
+/// Take and release an exclusive lock on the file being replaced: a connection still finishing its work
+/// (a server just stopped, a pool still closing) gets up to ten seconds, and a file that stays locked is
+/// refused rather than overwritten under a live connection.
+async fn wait_until_unused(target: &Path) -> Result<()> {
+    use std::str::FromStr;
+    if !target.exists() {
+        return Ok(());
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(&format!("sqlite://{}", path_str(target)?))
+        .map_err(|e| err(e.to_string()))?
+        .busy_timeout(std::time::Duration::from_secs(10));
+    let mut conn = sqlx::ConnectOptions::connect(&options).await.map_err(|e| err(e.to_string()))?;
+    let locked = sqlx::query("BEGIN EXCLUSIVE").execute(&mut conn).await;
+    if locked.is_ok() {
+        let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
+    }
+    let _ = conn.close().await;
+    locked.map(|_| ()).map_err(|_| err(format!("{} 正在被使用,请先停止联监服务再恢复", target.display())))
 }
 
 async fn check_sqlite_backup(file: &Path) -> Result<()> {

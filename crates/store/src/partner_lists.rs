@@ -10,7 +10,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::str::FromStr;
 
 use lianjian_domain::calendar::{cst_today, Calendar, CalendarError};
 use lianjian_domain::org::{Category, Department, UnknownCode};
@@ -25,51 +24,7 @@ use crate::audit::{self, Actor, AuditDraft};
 use crate::inspectors::{day_text, decode, parse_day, ymd, ymd_opt};
 use crate::{now_ms, Store, StoreError};
 
-/// Kind of commission 委托类型.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Commission {
-    /// 行政执法: monitoring for the department's enforcement.
-    Enforcement,
-    /// 政府委托: other government-commissioned monitoring.
-    Government,
-}
-
-impl Commission {
-    pub const ALL: &'static [Commission] = &[Commission::Enforcement, Commission::Government];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Commission::Enforcement => "enforcement",
-            Commission::Government => "government",
-        }
-    }
-
-    pub fn zh(self) -> &'static str {
-        match self {
-            Commission::Enforcement => "行政执法",
-            Commission::Government => "政府委托",
-        }
-    }
-}
-
-impl fmt::Display for Commission {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-impl FromStr for Commission {
-    type Err = UnknownCode;
-    fn from_str(s: &str) -> Result<Self, UnknownCode> {
-        let t = s.trim();
-        Commission::ALL
-            .iter()
-            .copied()
-            .find(|c| c.code().eq_ignore_ascii_case(t) || c.zh() == t)
-            .ok_or_else(|| UnknownCode { kind: "委托类型", code: s.to_owned() })
-    }
-}
+pub use lianjian_domain::partner::Commission;
 
 /// One row of a list: an institution, a category it monitors for the department, the project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

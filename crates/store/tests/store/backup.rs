@@ -1,5 +1,5 @@
 use lianjian_store::audit::{self, Actor, AuditDraft};
-use lianjian_store::{backup, testing};
+use lianjian_store::{backup, testing, Backend};
 
 #[tokio::test]
 async fn backup_then_restore_brings_back_the_backed_up_state() {
@@ -29,10 +29,23 @@ async fn backup_then_restore_brings_back_the_backed_up_state() {
     lianjian_store::commit(tx).await.unwrap();
     db.store.close().await;
 
-    backup::restore(&db.url, &file).await.unwrap();
-    let store = lianjian_store::Store::open(&db.url).await.unwrap();
+    // A restore runs with the server stopped. Inside one test process the closed pool's SQLite
+    // connections may still be checkpointing on their threads, so SQLite restores into a fresh file;
+    // PostgreSQL restores the platform's schema in place.
+    let (target, fresh_file) = match db.store.backend() {
+        Backend::Sqlite => testing::fresh_url().await.unwrap(),
+        Backend::Postgres => (db.url.clone(), None),
+    };
+    backup::restore(&target, &file).await.unwrap();
+    let store = lianjian_store::Store::open(&target).await.unwrap();
     let summary = store.audit_verify().await.unwrap().unwrap();
     assert_eq!(summary.count, 1);
+    store.close().await;
+    if let Some(f) = fresh_file {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", f.display()));
+        }
+    }
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use lianjian_domain::org::Permission;
 use lianjian_domain::partner::Period;
-use lianjian_store::partner_lists::{Commission, PartnerListRow};
+use lianjian_store::partner_lists::PartnerListRow;
 use lianjian_store::registry::today_cst;
 use minijinja::context;
 
@@ -161,17 +161,12 @@ pub(super) async fn partner_upload(
             ));
             continue;
         }
-        let commission = if r.commission.code() == "government" {
-            Commission::Government
-        } else {
-            Commission::Enforcement
-        };
         groups.entry(r.period.clone()).or_default().push(PartnerListRow {
             uscc: r.uscc.clone(),
             institution_name: r.institution_name.clone(),
             category: r.category,
             project: r.project.clone(),
-            commission,
+            commission: r.commission,
         });
     }
     if groups.len() > 1 {
