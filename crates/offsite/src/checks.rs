@@ -78,7 +78,33 @@ pub(crate) struct Scratch {
     strs: Vec<&'static str>,
     strs2: Vec<&'static str>,
     strs3: Vec<&'static str>,
-    pairs: Vec<(&'static str, &'static str)>,
+    pairs: Vec<Pair<'static>>,
+}
+
+/// A numeric (parameter, value) pair for the D01 fingerprint, with the parameter's number
+/// ([`crate::index::Index::params`], `u32::MAX` when it is in no scope) so that sorting compares
+/// numbers, and strings only where numbers cannot decide.
+#[derive(Clone, Copy)]
+struct Pair<'a> {
+    key: u32,
+    parameter: &'a str,
+    value: &'a str,
+}
+
+impl Pair<'_> {
+    /// A canonical order for a set of pairs (the parameter number is a function of the name).
+    fn order(&self, o: &Self) -> std::cmp::Ordering {
+        self.key
+            .cmp(&o.key)
+            .then_with(|| {
+                if self.key == u32::MAX {
+                    self.parameter.cmp(o.parameter)
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+            .then_with(|| self.value.cmp(o.value))
+    }
 }
 
 /// An empty vector with `v`'s allocation, for borrows of another lifetime (the in-place
@@ -91,7 +117,7 @@ fn recycle<'b, T: ?Sized>(mut v: Vec<&T>) -> Vec<&'b T> {
 }
 
 #[allow(clippy::unnecessary_filter_map)]
-fn recycle_pairs<'b>(mut v: Vec<(&str, &str)>) -> Vec<(&'b str, &'b str)> {
+fn recycle_pairs<'b>(mut v: Vec<Pair<'_>>) -> Vec<Pair<'b>> {
     v.clear();
     v.into_iter().filter_map(|_| None).collect()
 }
@@ -211,7 +237,7 @@ pub(crate) fn check_report(
     }
 
     cx.begin_report(&r.report_no, &r.uscc);
-    let mut pairs: Vec<(&str, &str)> = recycle_pairs(std::mem::take(&mut scratch.pairs));
+    let mut pairs: Vec<Pair<'_>> = recycle_pairs(std::mem::take(&mut scratch.pairs));
     let mut seen_q03: Vec<&str> = recycle(std::mem::take(&mut scratch.strs));
     let mut seen_analyst: Vec<&str> = recycle(std::mem::take(&mut scratch.strs2));
     let mut samplers: Vec<&str> = recycle(std::mem::take(&mut scratch.strs3));
@@ -425,11 +451,11 @@ pub(crate) fn check_report(
                 if let Some(vd) = value {
                     stats.add(inst.ord, param, &res.parameter, v, vd, res.limit.as_deref());
                 }
-                pairs.push((&res.parameter, v));
+                pairs.push(Pair { key: param.unwrap_or(u32::MAX), parameter: &res.parameter, value: v });
             }
         }
-        pairs.sort_unstable();
-        pairs.dedup();
+        pairs.sort_unstable_by(Pair::order);
+        pairs.dedup_by(|a, b| a.order(b).is_eq());
         if pairs.len() >= params.d01_min_pairs {
             let x = *sample_x.get_or_insert_with(|| cx.sample(&s.sample_id, &s.site, s.from, s.to));
             cx.print(fingerprint(&pairs), pairs.len() as u32, x);
@@ -441,14 +467,14 @@ pub(crate) fn check_report(
     scratch.strs3 = recycle(samplers);
 }
 
-/// 128-bit fingerprint of a sorted set of (parameter, value) pairs: SipHash-1-3 with a fixed key
-/// and foldhash (quality) with a fixed seed, independent functions (deterministic across runs;
-/// two different sets share a fingerprint only if both collide).
-fn fingerprint(pairs: &[(&str, &str)]) -> u128 {
+/// 128-bit fingerprint of a sorted set of (parameter, value) pairs: two foldhash (quality) hashes
+/// with fixed, unrelated seeds (deterministic across runs; two different sets share a fingerprint
+/// only if both 64-bit halves collide).
+fn fingerprint(pairs: &[Pair<'_>]) -> u128 {
     use std::hash::{BuildHasher, Hash, Hasher};
-    let mut h1 = std::hash::DefaultHasher::new();
+    let mut h1 = foldhash::quality::FixedState::with_seed(0x5EED_D01D_C0DE_0001).build_hasher();
     let mut h2 = foldhash::quality::FixedState::with_seed(0xA5A5_0FF5_17E0_D01D).build_hasher();
-    for (p, v) in pairs {
+    for Pair { parameter: p, value: v, .. } in pairs {
         p.hash(&mut h1);
         v.hash(&mut h1);
         p.hash(&mut h2);

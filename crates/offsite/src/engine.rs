@@ -13,6 +13,7 @@ use crate::cross::{Cross, CrossBatch};
 use crate::fast::FastState;
 use crate::finding::{ev, F};
 use crate::index::Index;
+use crate::lines::{LineBase, LineCounts};
 use crate::parse::parse_line;
 use crate::rules::{RuleId, Summary, N_RULES};
 use crate::warn::StatsAcc;
@@ -46,8 +47,14 @@ pub struct Engine {
 }
 
 enum Batch {
-    Lines { first_line: u64, data: Vec<u8>, len: usize },
-    Oversized { line: u64, bytes: u64 },
+    Lines {
+        data: Vec<u8>,
+        len: usize,
+    },
+    /// One line longer than the limit, skipped.
+    Oversized {
+        bytes: u64,
+    },
 }
 
 struct BatchOut {
@@ -139,11 +146,14 @@ impl Engine {
         let mut m = self.merger();
         let mut read = Reader::new(self.batch_bytes, self.params.max_line_bytes);
         if threads <= 1 {
+            let lines = LineCounts::default();
+            let mut seq = 0;
             while let Some(b) = read.next(&mut reader, &mut m.pool).map_err(OffsiteError::Read)? {
                 if let Some(p) = progress {
                     p(read.bytes);
                 }
-                let out = self.process(b);
+                let out = self.process(seq, b, &lines);
+                seq += 1;
                 self.merge(&mut m, out, &mut writer)?;
             }
         } else {
@@ -165,20 +175,26 @@ impl Engine {
         let max_in_flight = threads * 2 + 1;
         let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Batch)>(max_in_flight);
         let work_rx = Mutex::new(work_rx);
+        let lines = LineCounts::default();
         std::thread::scope(|scope| {
             let (done_tx, done_rx) = mpsc::channel::<(u64, BatchOut)>();
             let mut handles = Vec::new();
             for _ in 0..threads {
                 let done_tx = done_tx.clone();
                 let work_rx = &work_rx;
-                handles.push(scope.spawn(move || loop {
-                    let job = match work_rx.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok((seq, b)) = job else { return };
-                    if done_tx.send((seq, self.process(b))).is_err() {
-                        return;
+                let lines = &lines;
+                handles.push(scope.spawn(move || {
+                    // If this worker panics, nobody may wait for its line counts.
+                    let _release = Abandon(lines);
+                    loop {
+                        let job = match work_rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok((seq, b)) = job else { return };
+                        if done_tx.send((seq, self.process(seq, b, lines))).is_err() {
+                            return;
+                        }
                     }
                 }));
             }
@@ -289,8 +305,8 @@ impl Engine {
         Ok(m.summary)
     }
 
-    /// Per-report work for one batch (runs on a worker).
-    fn process(&self, b: Batch) -> BatchOut {
+    /// Per-report work for batch `seq` (runs on a worker); publishes the batch's line count.
+    fn process(&self, seq: u64, b: Batch, lines: &LineCounts) -> BatchOut {
         let mut o = BatchOut {
             buf: Vec::new(),
             out: Vec::new(),
@@ -302,9 +318,12 @@ impl Engine {
             checked: 0,
             rows: 0,
         };
-        let (first_line, buf, len) = match b {
-            Batch::Lines { first_line, data, len } => (first_line, data, len),
-            Batch::Oversized { line, bytes } => {
+        let mut base = LineBase::new(lines, seq);
+        let (buf, len) = match b {
+            Batch::Lines { data, len } => (data, len),
+            Batch::Oversized { bytes } => {
+                lines.publish(seq, 1);
+                let line = base.line(0);
                 o.lines = 1;
                 let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
                 sink.emit(F {
@@ -330,7 +349,8 @@ impl Engine {
         // goes; a chunk that is not UTF-8 is read line by line.
         let (mut chunk, mut chunk_start, mut chunk_end): (Option<&str>, usize, usize) = (None, 0, 0);
         let mut start = 0;
-        let mut line_no = first_line;
+        // Lines of this batch read so far (file line numbers come from `base`, when needed).
+        let mut line_no = 0u64;
         while start < data.len() {
             if self.fast && start >= chunk_end {
                 let want = start + CHUNK_BYTES;
@@ -373,7 +393,7 @@ impl Engine {
             let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
             let mut line = &data[start..end];
             start = end + 1;
-            let this_line = line_no;
+            let rel_line = line_no;
             line_no += 1;
             if line.last() == Some(&b'\r') {
                 line = &line[..line.len() - 1];
@@ -419,6 +439,7 @@ impl Engine {
             let parsed = match parse_line(line) {
                 Ok(p) => p,
                 Err(e) if e.is_utf8_error() => {
+                    let this_line = base.line(rel_line);
                     c01(
                         &mut sink,
                         format!("第 {this_line} 行不是有效的 UTF-8 文本,无法读取为报告"),
@@ -427,6 +448,7 @@ impl Engine {
                     continue;
                 }
                 Err(e) => {
+                    let this_line = base.line(rel_line);
                     c01(
                         &mut sink,
                         format!("第 {this_line} 行不是有效的 JSON,无法读取为报告(第 {} 列附近)", e.column()),
@@ -456,6 +478,7 @@ impl Engine {
                     o.cross.end_report(o.out.len());
                 }
                 outcome => {
+                    let this_line = base.line(rel_line);
                     let mut problems = outcome.err().unwrap_or_default();
                     if unknown_inst {
                         let u = parsed.uscc.as_deref().unwrap_or("");
@@ -485,8 +508,21 @@ impl Engine {
                 }
             }
         }
+        lines.publish(seq, line_no);
         o.buf = buf;
         o
+    }
+}
+
+/// Releases line-number waiters when a worker panics (it will never publish its batch's count).
+/// A worker that stops normally has published every count it owed.
+struct Abandon<'a>(&'a LineCounts);
+
+impl Drop for Abandon<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.abandon();
+        }
     }
 }
 
@@ -508,11 +544,11 @@ impl EngineRef<'_> {
     }
 }
 
-/// Splits a stream into batches of whole lines, counting lines; a line longer than the limit is
-/// skipped to its end and handed on as [`Batch::Oversized`]. Buffers are recycled through a pool.
+/// Splits a stream into batches of whole lines (not counted here: see [`crate::lines`]); a line
+/// longer than the limit is skipped to its end and handed on as [`Batch::Oversized`]. Buffers are
+/// recycled through a pool.
 struct Reader {
     carry: Vec<u8>,
-    line: u64,
     bytes: u64,
     batch: usize,
     max_line: usize,
@@ -530,7 +566,7 @@ fn read_some<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
 
 impl Reader {
     fn new(batch: usize, max_line: usize) -> Reader {
-        Reader { carry: Vec::new(), line: 1, bytes: 0, batch, max_line, eof: false }
+        Reader { carry: Vec::new(), bytes: 0, batch, max_line, eof: false }
     }
 
     /// Fills `buf[len..]` until full or end of input; returns the new length.
@@ -563,18 +599,13 @@ impl Reader {
             }
             if let Some(nl) = memchr::memrchr(b'\n', &buf[..len]) {
                 self.carry.extend_from_slice(&buf[nl + 1..len]);
-                let first_line = self.line;
-                self.line += memchr::memchr_iter(b'\n', &buf[..=nl]).count() as u64;
-                return Ok(Some(Batch::Lines { first_line, data: buf, len: nl + 1 }));
+                return Ok(Some(Batch::Lines { data: buf, len: nl + 1 }));
             }
             if self.eof {
-                let first_line = self.line;
-                self.line += 1;
-                return Ok(Some(Batch::Lines { first_line, data: buf, len }));
+                return Ok(Some(Batch::Lines { data: buf, len }));
             }
             if len > self.max_line {
                 // Skip to the end of this line without holding it.
-                let line = self.line;
                 let mut bytes = len as u64;
                 loop {
                     let n = self.fill(r, &mut buf, 0)?;
@@ -589,8 +620,7 @@ impl Reader {
                     }
                 }
                 pool.push(buf);
-                self.line += 1;
-                return Ok(Some(Batch::Oversized { line, bytes }));
+                return Ok(Some(Batch::Oversized { bytes }));
             }
             let grown = buf.len() * 2;
             buf.resize(grown, 0);

@@ -99,8 +99,10 @@ fn decode(raw: &str) -> Option<String> {
 
 #[inline(always)]
 fn non_blank<'a>(s: Cow<'a, str>) -> Option<Cow<'a, str>> {
-    // A printable ASCII first character settles it without a Unicode scan.
-    if matches!(s.as_bytes().first(), Some(0x21..=0x7e)) {
+    // A first character that cannot be whitespace settles it without a Unicode scan: printable
+    // ASCII, or a lead byte no Unicode White_Space character starts with (those start with C2,
+    // E1, E2 or E3; Chinese text starts with E4–E9).
+    if matches!(s.as_bytes().first(), Some(0x21..=0x7e | 0xc3..=0xe0 | 0xe4..=0xf4)) {
         return Some(s);
     }
     if s.trim().is_empty() {
@@ -186,12 +188,13 @@ impl<'a> Sc<'a, '_> {
     /// JSON whitespace except `\n`, which ends a line (and so never occurs inside one).
     #[inline(always)]
     fn ws(&mut self) {
+        // Compact JSON has no whitespace: one comparison settles the usual case (every byte that
+        // can follow is above b' '), and keeps the compiler from building a jump table here.
         while let Some(&c) = self.b.get(self.i) {
-            if matches!(c, b' ' | b'\t' | b'\r') {
-                self.i += 1;
-            } else {
+            if c > b' ' || !matches!(c, b' ' | b'\t' | b'\r') {
                 break;
             }
+            self.i += 1;
         }
     }
 
@@ -293,9 +296,9 @@ impl<'a> Sc<'a, '_> {
     }
 
     #[inline(always)]
-    fn lit(&mut self, w: &[u8]) -> Option<()> {
-        if self.b.get(self.i..self.i + w.len()) == Some(w) {
-            self.i += w.len();
+    fn lit<const N: usize>(&mut self, w: &[u8; N]) -> Option<()> {
+        if self.b.get(self.i..self.i + N).and_then(|x| <&[u8; N]>::try_from(x).ok()) == Some(w) {
+            self.i += N;
             Some(())
         } else {
             None
@@ -338,8 +341,11 @@ impl<'a> Sc<'a, '_> {
     /// After a member or element: `,` (then the next one follows) → true, `close` → false.
     #[inline(always)]
     fn next(&mut self, close: u8) -> Option<bool> {
-        self.ws();
-        let c = self.peek()?;
+        let mut c = self.peek()?;
+        if c <= b' ' {
+            self.ws();
+            c = self.peek()?;
+        }
         self.i += 1;
         if c == b',' {
             self.ws();
@@ -378,7 +384,9 @@ impl<'a> Sc<'a, '_> {
     /// Whether the key body at the cursor is `k` (given with its closing quote); consumes it if so.
     #[inline(always)]
     fn kw<const N: usize>(&mut self, k: &[u8; N]) -> bool {
-        let hit = self.b.get(self.i..self.i + N).is_some_and(|w| w == k);
+        // Compared as arrays (inline, no `memcmp` call).
+        let hit =
+            self.b.get(self.i..self.i + N).and_then(|w| <&[u8; N]>::try_from(w).ok()).is_some_and(|w| w == k);
         if hit {
             self.i += N;
         }

@@ -84,6 +84,7 @@ mod fast;
 mod finding;
 mod index;
 pub mod instant;
+mod lines;
 mod params;
 mod parse;
 mod rules;
