@@ -445,12 +445,10 @@ pub(crate) fn check_report(
                     ev! {"person_id" => &*res.analyst, "role" => "analyst", "day" => day_string(aday)},
                 ));
             }
-            // Statistics and the D01 fingerprint take numeric values only.
+            // Statistics: S01 counts every result with a limit; digits and D01 take numeric values.
+            // (`value` is a decimal string, so it always parses.)
+            stats.add(inst.ord, param, &res.parameter, numeric.zip(value), res.limit.as_deref());
             if let Some(v) = numeric {
-                // `value` is a decimal string, so it always parses.
-                if let Some(vd) = value {
-                    stats.add(inst.ord, param, &res.parameter, v, vd, res.limit.as_deref());
-                }
                 pairs.push(Pair { key: param.unwrap_or(u32::MAX), parameter: &res.parameter, value: v });
             }
         }

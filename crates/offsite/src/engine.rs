@@ -398,11 +398,22 @@ impl Engine {
             if line.last() == Some(&b'\r') {
                 line = &line[..line.len() - 1];
             }
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
             o.lines += 1;
             let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
+            if line.iter().all(u8::is_ascii_whitespace) {
+                // §2: nothing is silently dropped, and a blank line is not a report.
+                let this_line = base.line(rel_line);
+                sink.emit(F {
+                    rule: RuleId::C01,
+                    uscc: None,
+                    report_no: None,
+                    sample_id: None,
+                    parameter: None,
+                    message: format!("第 {this_line} 行是空行,不是一份报告(JSON Lines 文件每行应为一份报告)"),
+                    evidence: ev! {"line" => this_line, "field" => "$", "error" => "blank line"},
+                });
+                continue;
+            }
             if self.fast && chunk.is_none() {
                 if let Some(report) = crate::fast::parse_report(line, &mut fast) {
                     if let Some(inst) = self.idx.insts.get(&*report.uscc) {

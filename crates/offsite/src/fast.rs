@@ -115,6 +115,7 @@ fn non_blank<'a>(s: Cow<'a, str>) -> Option<Cow<'a, str>> {
 /// What stood in a field read as "any value" (`commissioned_by`).
 enum Any<'a> {
     Missing,
+    Null,
     Str(Cow<'a, str>),
     Other,
 }
@@ -468,6 +469,8 @@ impl<'a> Sc<'a, '_> {
     fn any(&mut self, depth: u32) -> Option<Any<'a>> {
         if self.peek()? == b'"' {
             self.string().map(Any::Str)
+        } else if self.peek()? == b'n' {
+            self.lit(b"null").map(|()| Any::Null)
         } else {
             self.skip(depth).map(|()| Any::Other)
         }
@@ -563,11 +566,10 @@ impl<'a> Sc<'a, '_> {
             }
         }
         let purpose = purpose?;
-        if purpose.is_public() {
-            match commissioned_by {
-                Any::Str(d) if !d.trim().is_empty() && DEPARTMENTS.contains(&&*d) => {}
-                _ => return None,
-            }
+        match commissioned_by {
+            Any::Str(d) if purpose.is_public() && !d.trim().is_empty() && DEPARTMENTS.contains(&&*d) => {}
+            Any::Missing | Any::Null if !purpose.is_public() => {}
+            _ => return None,
         }
         Some(Report {
             report_no: report_no?,

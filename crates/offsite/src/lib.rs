@@ -42,14 +42,15 @@
 //! in line order on the calling thread.
 //!
 //! # Readings of the catalogue
-//! - OFF-C01: blank lines are skipped (they carry nothing); a line that is not UTF-8, not JSON,
-//!   or not an object yields one finding with `evidence.line`; otherwise one finding per problem,
-//!   `evidence.field` naming it (`samples[0].results[2].value`). Type errors in optional fields
-//!   (e.g. a numeric `limit`) are malformed values. `value` null with `below_detection` false is a
-//!   missing value (C01); `below_detection` true with a value is OFF-D02 as the catalogue says.
-//!   `commissioned_by` must be a known department code when required; a non-null one on other
-//!   purposes is tolerated. An unknown institution is one C01 problem among the others. A report
-//!   with any C01 finding feeds no cross-report index and no statistic.
+//! - OFF-C01: a line that is blank, not UTF-8, not JSON, or not an object yields one finding
+//!   with `evidence.line` (§2: nothing is silently dropped; the newline that ends the last line
+//!   does not start another); otherwise one finding per problem, `evidence.field` naming it
+//!   (`samples[0].results[2].value`). Type errors in optional fields (e.g. a numeric `limit`) are
+//!   malformed values. `value` null with `below_detection` false is a missing value (C01);
+//!   `below_detection` true with a value is OFF-D02 as the catalogue says. `commissioned_by` must
+//!   be a known department code when required, and null (or absent) on other purposes (§2: "else
+//!   null"). An unknown institution is one C01 problem among the others. A report with any C01
+//!   finding feeds no cross-report index and no statistic.
 //! - OFF-Q01 fires only with the CMA mark; OFF-Q02/Q03 apply whenever the named certificate is
 //!   the institution's (with or without the mark). Scope methods compare after the §5 code
 //!   normalisation; category and parameter exactly.
@@ -70,7 +71,8 @@
 //!   non-below-detection results, values as reported strings, deduplicated; ≥ 5 pairs. Two samples
 //!   differ when site, `sampled_from` or `sampled_to` differ. A copy is reported once, on the later
 //!   line, against the earliest earlier sample with the same set that differs from it.
-//! - Warnings: see the `warn` module docs (S01 over results with value and limit > 0; S02 "two
+//! - Warnings: see the `warn` module docs (S01's gate counts every result with a limit > 0, below-detection
+//!   ones included, a and b the numeric ones; S02 "two
 //!   significant digits" counts from the first non-zero digit, trailing zeros included; S03 span
 //!   is max ≥ 100 × min over non-zero absolute values, exactly).
 //! - Day of an instant = its calendar date in UTC+08:00.

@@ -2,8 +2,9 @@
 //! batches (order-free), and the tests run once at the end of the stream.
 //!
 //! Readings of the catalogue made here:
-//! - S01 counts results that have a numeric value and a limit > 0 (below-detection results have no
-//!   ratio); r is compared exactly: r ∈ [0.9, 1.0) ⇔ 10·v ≥ 9·l ∧ v < l.
+//! - S01's "at least 30 results that have a limit" counts every result with a limit > 0, below-
+//!   detection ones included (they have a limit, only no ratio); a and b count numeric values, r
+//!   compared exactly: r ∈ [0.9, 1.0) ⇔ 10·v ≥ 9·l ∧ v < l.
 //! - S02 counts values with at least two significant digits as reported (leading zeros do not
 //!   count, trailing zeros do: "0.050" has two); the last reported digit is the string's last digit.
 //! - S03 takes, per institution, the parameters whose non-zero |values| there satisfy
@@ -74,17 +75,19 @@ impl StatsAcc {
         StatsAcc { min_sig: params.s02_min_significant_digits, groups: Vec::new() }
     }
 
-    /// One numeric (not below-detection) result: `param` is the parameter's number when it is in
-    /// a scope, `v` the parsed `value`.
+    /// One result: `param` is the parameter's number when it is in a scope; `value` the reported
+    /// value and its parsed form when the result is numeric (not below detection).
     pub fn add(
         &mut self,
         inst: u32,
         param: Option<u32>,
         parameter: &str,
-        value: &str,
-        v: Dec,
+        value: Option<(&str, Dec)>,
         limit: Option<&str>,
     ) {
+        if value.is_none() && limit.is_none() {
+            return;
+        }
         let i = inst as usize;
         if i >= self.groups.len() {
             self.groups.resize_with(i + 1, || None);
@@ -106,7 +109,7 @@ impl StatsAcc {
         if let Some(l) = limit.and_then(Dec::parse_checked) {
             if l > Dec::ZERO {
                 g.s01_n += 1;
-                if v < l {
+                if let Some(v) = value.map(|(_, v)| v).filter(|v| *v < l) {
                     let v10 = v.shift(1);
                     if v10 >= l.times_small(9) {
                         g.s01_a += 1;
@@ -116,6 +119,7 @@ impl StatsAcc {
                 }
             }
         }
+        let Some((value, v)) = value else { return };
         if significant_digits(value) >= self.min_sig {
             if let Some(d) = last_digit(value) {
                 g.s02_n += 1;

@@ -1,22 +1,23 @@
 //! Method-standard table 方法标准表 (exchange-formats §5): which method codes exist and when they
 //! are in force.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use time::Date;
 
-/// Folds a method code to its comparable form: full-width ASCII (U+FF01–U+FF5E) to half-width,
-/// the ideographic space U+3000 and other Unicode spaces to a space, hyphen and minus look-alikes
-/// (U+2010–U+2015, U+2212, U+FE63, U+FF0D) to `-`, then trims and collapses runs of spaces.
-/// Case is kept (`HJ` and `hj` differ).
+/// Folds a method code to its comparable form, exactly as exchange-formats §5 says and no more:
+/// trimmed, full-width characters folded (U+FF01–U+FF5E to ASCII, the ideographic space U+3000 to
+/// a space) and runs of spaces collapsed. Anything else stays as written — an en dash is not a
+/// hyphen, a tab is not a space, `HJ` and `hj` differ — so a code that only looks like a known
+/// one is unknown (OFF-M01) rather than silently matched.
 pub fn normalize_code(code: &str) -> String {
     let mut out = String::with_capacity(code.len());
     let mut pending_space = false;
-    for ch in code.chars() {
+    for ch in code.trim().chars() {
         let c = match ch {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch),
-            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' => '-',
-            c if c.is_whitespace() => ' ',
+            '\u{3000}' => ' ',
             c => c,
         };
         if c == ' ' {
@@ -46,6 +47,32 @@ pub struct MethodStandard {
 }
 
 impl MethodStandard {
+    /// Folds another row with the same code into this one. §5 does not make codes unique, and a
+    /// standard can be listed once per category it serves: the method is taken as in force
+    /// from the earliest known `effective` to the latest known `abolished` (an unknown bound on
+    /// either row stays unknown, since an unknown bound never makes a method not in force), and the
+    /// categories are listed together; the first row's other columns are kept.
+    pub fn merge(&mut self, other: MethodStandard) {
+        self.effective = self.effective.zip(other.effective).map(|(a, b)| a.min(b));
+        self.abolished = self.abolished.zip(other.abolished).map(|(a, b)| a.max(b));
+        match (&mut self.category, other.category) {
+            (Some(mine), Some(theirs)) if !mine.split('、').any(|c| c == theirs) => {
+                mine.push('、');
+                mine.push_str(&theirs);
+            }
+            (mine @ None, theirs) => *mine = theirs,
+            _ => {}
+        }
+        fn keep(mine: &mut Option<String>, theirs: Option<String>) {
+            if mine.is_none() {
+                *mine = theirs;
+            }
+        }
+        keep(&mut self.title_zh, other.title_zh);
+        keep(&mut self.replaced_by, other.replaced_by);
+        keep(&mut self.source, other.source);
+    }
+
     /// effective ≤ d (or unknown) and d < abolished (or unknown).
     pub fn in_force_on(&self, d: Date) -> bool {
         self.effective.is_none_or(|e| e <= d) && self.abolished.is_none_or(|a| d < a)
@@ -121,7 +148,6 @@ impl MethodTable {
             col("source"),
         ];
         let mut table = MethodTable::default();
-        let mut first_line: HashMap<String, u64> = HashMap::new();
         for rec in rdr.records() {
             let rec = match rec {
                 Ok(r) => r,
@@ -148,23 +174,21 @@ impl MethodTable {
             };
             let effective = date("effective", cols[2]);
             let abolished = date("abolished", cols[3]);
-            let key = normalize_code(code);
-            if let Some(first) = first_line.insert(key.clone(), line) {
-                errors.push(err(line, "code", format!("方法标准编号 {code} 重复(第 {first} 行已有)")));
-                continue;
+            let row = MethodStandard {
+                code: code.to_owned(),
+                title_zh: opt(get(cols[0])),
+                category: opt(get(cols[1])),
+                effective,
+                abolished,
+                replaced_by: opt(get(cols[4])),
+                source: opt(get(cols[5])),
+            };
+            match table.by_code.entry(normalize_code(code)) {
+                Entry::Occupied(mut o) => o.get_mut().merge(row),
+                Entry::Vacant(v) => {
+                    v.insert(row);
+                }
             }
-            table.by_code.insert(
-                key,
-                MethodStandard {
-                    code: code.to_owned(),
-                    title_zh: opt(get(cols[0])),
-                    category: opt(get(cols[1])),
-                    effective,
-                    abolished,
-                    replaced_by: opt(get(cols[4])),
-                    source: opt(get(cols[5])),
-                },
-            );
         }
         if errors.is_empty() {
             Ok(table)
@@ -222,6 +246,28 @@ mod tests {
     fn full_width_code_folds_to_half_width() {
         assert_eq!(normalize_code("HJ\u{3000}828\u{FF0D}2017"), "HJ 828-2017");
         assert_eq!(normalize_code("  ＨＪ  828－2017 "), "HJ 828-2017");
-        assert_eq!(normalize_code("GB/T\t16488\u{2212}1996"), "GB/T 16488-1996");
+        assert_eq!(normalize_code(" GB/T  16488\u{FF0D}1996\u{3000}"), "GB/T 16488-1996");
+        // Only what §5 names is folded: look-alike dashes and tabs are kept.
+        assert_eq!(normalize_code("GB/T 16488\u{2212}1996"), "GB/T 16488\u{2212}1996");
+        assert_eq!(normalize_code("HJ\t1-2010"), "HJ\t1-2010");
+    }
+
+    #[test]
+    fn a_code_listed_twice_is_one_method_in_force_when_either_row_is() {
+        let csv = "code,title_zh,category,effective,abolished,replaced_by,source\n\
+                   HJ 1-2010,甲,water,2010-06-01,2020-01-01,,x\n\
+                   HJ　1－2010,,soil,2011-01-01,2022-01-01,,y\n\
+                   HJ 2-2010,乙,air,MISSING,2015-01-01,,x\n\
+                   HJ 2-2010,乙,air,2012-01-01,,,x\n";
+        let t = MethodTable::from_csv(csv.as_bytes()).expect("duplicates are merged, not refused");
+        assert_eq!(t.len(), 2);
+        let d = |s: &str| crate::date::parse(s).expect("date");
+        let m = t.get("HJ 1-2010").expect("known");
+        assert_eq!((m.effective, m.abolished), (Some(d("2010-06-01")), Some(d("2022-01-01"))));
+        assert_eq!(m.category.as_deref(), Some("water、soil"));
+        assert_eq!(m.title_zh.as_deref(), Some("甲"));
+        // An unknown bound on either row stays unknown: never "not in force" on that side.
+        assert!(t.in_force_on("HJ 2-2010", d("2001-01-01")).unwrap_or(false));
+        assert!(t.in_force_on("HJ 2-2010", d("2030-01-01")).unwrap_or(false));
     }
 }

@@ -224,9 +224,12 @@ fn shape_problems_are_one_finding_each_and_stop_further_checks() {
     assert!(f.iter().all(|f| f.rule == RuleId::C01));
     let fields: Vec<&str> = f.iter().map(|f| f.evidence["field"].as_str().unwrap()).collect();
     assert_eq!(fields[..2], ["samples[0].category", "samples[0].results[0].value"]);
-    assert_eq!(f[2].evidence["line"], 3, "unreadable line keeps its 1-based number");
+    // §2: nothing is silently dropped — the blank line 2 is a finding too.
+    assert_eq!(f[2].evidence["line"], 2, "a blank line is reported with its number");
+    assert_eq!(f[2].evidence["error"], "blank line");
+    assert_eq!(f[3].evidence["line"], 3, "unreadable line keeps its 1-based number");
     assert!(fields.contains(&"institution_uscc"));
-    assert_eq!(summary.lines, 3);
+    assert_eq!(summary.lines, 4);
     assert_eq!(summary.reports_checked, 0);
 }
 
@@ -355,4 +358,52 @@ proptest! {
         let mut out = Vec::new();
         engine.check(&line[..], &mut out, None).unwrap();
     }
+}
+
+#[test]
+fn commissioned_by_is_null_unless_the_purpose_is_public() {
+    // §2: "required when purpose is enforcement or government, else null".
+    let mut r = report("R1", "甲地", T0, T1, vec![result("化学需氧量", "23")]);
+    assert!(check(&[r.clone()]).is_empty(), "commissioned with null is clean");
+    r.as_object_mut().map(|o| o.remove("commissioned_by"));
+    assert!(check(&[r.clone()]).is_empty(), "absent is as good as null");
+    r["commissioned_by"] = json!("WATER");
+    let f = check(&[r.clone()]);
+    assert_eq!(rules(&f), vec!["OFF-C01"]);
+    assert_eq!(f[0].evidence["field"], "commissioned_by");
+    r["purpose"] = json!("government");
+    assert!(check(&[r.clone()]).is_empty(), "government names its commissioner");
+    r["commissioned_by"] = json!(null);
+    assert_eq!(rules(&check(&[r])), vec!["OFF-C01"]);
+}
+
+#[test]
+fn below_detection_results_with_a_limit_count_towards_the_s01_minimum() {
+    // 20 values at 95 % of the limit and 10 below-detection results with the same limit: 30
+    // results have a limit (the catalogue's minimum), a = 20, b = 0, p = 2^-20.
+    let with_limit = |value: Option<&str>| {
+        let mut r = result("化学需氧量", value.unwrap_or("0"));
+        r["limit"] = json!("10");
+        if value.is_none() {
+            r["value"] = json!(null);
+            r["below_detection"] = json!(true);
+        }
+        r
+    };
+    let reports = |bdl: usize| -> Vec<Value> {
+        (0..30)
+            .map(|i| {
+                let v = if i < 30 - bdl { Some("9.5") } else { None };
+                let mut r = report(&format!("R{i}"), "甲地", T0, T1, vec![with_limit(v)]);
+                // Different sites and days: no copy (D01 needs 5 pairs anyway) and no clash.
+                r["samples"][0]["site"] = json!(format!("点位{i}"));
+                r
+            })
+            .collect()
+    };
+    let s01 = |v: &[Value]| check(v).into_iter().filter(|f| f.rule == RuleId::S01).count();
+    assert_eq!(s01(&reports(10)), 1, "20 numeric + 10 below detection = 30 with a limit");
+    let mut short = reports(10);
+    short.pop();
+    assert_eq!(s01(&short), 0, "29 with a limit is under the minimum");
 }
