@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    may_see_batch, may_see_findings, nothing_accepted, split_body, upload_scope, Validation, MAX_UPLOAD,
+    may_see_batch, may_see_findings, nothing_accepted, split_body, upload_scope, visible_findings,
+    Validation, MAX_UPLOAD,
 };
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, AppError, Problem};
@@ -126,13 +127,18 @@ pub async fn batch_findings(
     if !may_see_findings(&caller) {
         return Err(AppError::Forbidden.into());
     }
-    state.store.report_batch(id).await?.ok_or_else(|| AppError::NotFound(format!("报告批次 {id} 不存在")))?;
+    state
+        .store
+        .report_batch(id)
+        .await?
+        .filter(|b| may_see_batch(&caller, b))
+        .ok_or_else(|| AppError::NotFound(format!("报告批次 {id} 不存在")))?;
     let f = FindingFilter {
         batch_id: Some(id),
         include_superseded: q.history.unwrap_or(false),
         ..Default::default()
     };
-    Ok(Json(state.store.findings(&f, 0, 0).await?))
+    Ok(Json(visible_findings(&caller, state.store.findings(&f, 0, 0).await?)))
 }
 
 /// Re-check a batch against the registry as it is now (after a correction); the new result

@@ -21,7 +21,7 @@ pub mod worker;
 
 use lianjian_domain::org::{Department, Permission};
 use lianjian_offsite::{Engine, Finding, Params, Severity, Summary};
-use lianjian_store::reports::{split_upload, BatchRow, NewFinding, Refused, ReportLine};
+use lianjian_store::reports::{split_upload, BatchRow, FindingRow, NewFinding, Refused, ReportLine};
 use serde::Serialize;
 
 use crate::auth::{Caller, Via};
@@ -64,9 +64,32 @@ pub fn may_see_batch(caller: &Caller, batch: &BatchRow) -> bool {
             && batch.institution_uscc == caller.user.institution_uscc)
 }
 
-/// Whether the caller may see findings (the supervising departments).
+/// Whether the caller may see findings at all: the supervising departments every finding, an
+/// institution those of its own reports that [`shown_to_institution`] lets through.
 pub fn may_see_findings(caller: &Caller) -> bool {
-    caller.can(Permission::SupervisorWorkspace)
+    caller.can(Permission::SupervisorWorkspace) || caller.can(Permission::InstitutionWorkspace)
+}
+
+/// Keeps what the caller may see of a batch's findings (the batch itself is already one the
+/// caller may see, [`may_see_batch`]). An institution sees the errors found in its own reports —
+/// what the pre-submission validator shows it before filing — but not the cross-report findings
+/// (OFF-T02, OFF-D01 name other institutions' reports) nor the statistical warnings, which are
+/// leads for the regulators' joint assessment, not results to argue with.
+pub fn visible_findings(caller: &Caller, rows: Vec<FindingRow>) -> Vec<FindingRow> {
+    if caller.can(Permission::SupervisorWorkspace) {
+        return rows;
+    }
+    let own = caller.user.institution_uscc.as_deref();
+    if !caller.can(Permission::InstitutionWorkspace) || own.is_none() {
+        return Vec::new();
+    }
+    rows.into_iter()
+        .filter(|f| {
+            f.severity == "error"
+                && !matches!(f.rule.as_str(), "OFF-T02" | "OFF-D01")
+                && f.institution_uscc.as_deref().is_none_or(|u| Some(u) == own)
+        })
+        .collect()
 }
 
 /// An engine finding as the store records it.

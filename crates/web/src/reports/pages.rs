@@ -12,7 +12,7 @@ use lianjian_store::reports::{split_upload, FindingFilter, FindingRow, NewBatch}
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{may_see_batch, may_see_findings, nothing_accepted, upload_scope, MAX_UPLOAD};
+use super::{may_see_batch, may_see_findings, nothing_accepted, upload_scope, visible_findings, MAX_UPLOAD};
 use crate::auth::{Caller, CsrfQuery, PageCaller};
 use crate::error::{AppError, PageResult};
 use crate::pages::{field, FormData};
@@ -210,7 +210,8 @@ async fn batch_page(
                 0,
             )
             .await?;
-        let (cur, old): (Vec<_>, Vec<_>) = all.into_iter().partition(|f| f.superseded_by.is_none());
+        let (cur, old): (Vec<_>, Vec<_>) =
+            visible_findings(&caller, all).into_iter().partition(|f| f.superseded_by.is_none());
         (views(cur), views(old))
     } else {
         (Vec::new(), Vec::new())
@@ -266,7 +267,7 @@ async fn report_page(
     let show = may_see_findings(&caller);
     let findings = if show {
         let f = FindingFilter { report_id: Some(id), include_superseded: true, ..Default::default() };
-        views(state.store.findings(&f, 0, 0).await?)
+        views(visible_findings(&caller, state.store.findings(&f, 0, 0).await?))
     } else {
         Vec::new()
     };
@@ -278,7 +279,10 @@ async fn report_page(
         &title,
         "/reports",
         Some(&caller),
-        context! { report => report, batch => batch, body => body, show_findings => show, findings => findings },
+        context! {
+            report => report, batch => batch, body => body, show_findings => show, findings => findings,
+            can_recheck => caller.can(Permission::SupervisorWorkspace),
+        },
     )?))
 }
 

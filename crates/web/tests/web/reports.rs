@@ -145,11 +145,13 @@ async fn institution_upload_refuses_other_institutions_lines_and_findings_reach_
     assert!(!rules_of(&msa_list, report_no).contains(&"OFF-P02".to_owned()));
     assert!(msa_list.as_array().unwrap().iter().all(|f| f["department"] == "MSA"));
 
-    // The institution may not read findings nor re-check; nor upload through the page as another.
+    // The institution reads its own reports' errors, not the departments' worklists, and may not
+    // re-check; nor upload through the page as another.
     let r = w.app.send(get("/api/v1/findings", Some(&inst))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = w.app.send(get(&format!("/api/v1/reports/batches/{batch}/findings"), Some(&inst))).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(rules_of(&r.json(), report_no).contains(&"OFF-P02".to_owned()), "{}", r.body);
     let r = w.app.send(post_text(&format!("/api/v1/reports/batches/{batch}/recheck"), &inst, "")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // Another institution's account does not see the batch at all.
@@ -228,10 +230,56 @@ async fn worklist_pages_show_findings_with_evidence_scoped_to_the_department_and
     let reports = w.app.db.store.batch_reports(batch).await.unwrap();
     let page = w.app.send(get(&format!("/reports/{}", reports[1].id), Some(&msa))).await;
     assert!(page.body.contains("OFF-I01") && !page.body.contains("OFF-P02"));
-    // The institution sees its batch's state, not the findings.
+    // The institution sees its batch's state and the errors in its own reports.
     let page = w.app.send(get(&format!("/reports/batches/{batch}"), Some(&inst))).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("已检查") && !page.body.contains("OFF-I01"));
+    assert!(
+        page.body.contains("已检查") && page.body.contains("OFF-I01") && page.body.contains("NEW-YQ-001")
+    );
+}
+
+/// The same report again under another number, sampled at another site: its results are a copy
+/// (OFF-D01) and its samplers were in two places at once (OFF-T02) — both cross-report.
+fn copied(r: &Value) -> Value {
+    let mut r = r.clone();
+    r["report_no"] = format!("{}-COPY", r["report_no"].as_str().unwrap()).into();
+    r["samples"][0]["site"] = "另一点位(复制)".into();
+    r
+}
+
+#[tokio::test]
+async fn an_institution_sees_its_own_reports_errors_but_not_cross_report_findings_or_warnings() {
+    let w = world().await;
+    let inst = w.app.sign_in("corpus-inst").await;
+    let copy = copied(&w.reports[2]);
+    let copy_no = copy["report_no"].as_str().unwrap().to_owned();
+    let body = jsonl(&[unregistered_instrument(&w.reports[1]), w.reports[2].clone(), copy]);
+    let up = w.app.send(post_text("/api/v1/reports", &inst, &body)).await.json();
+    drain(&w.app.db.store, "w").await.unwrap();
+    let batch = up["batch_id"].as_i64().unwrap();
+    let uri = format!("/api/v1/reports/batches/{batch}/findings");
+
+    let eeb = w.app.sign_in("eeb-officer").await;
+    let all = w.app.send(get(&uri, Some(&eeb))).await.json();
+    let cross = rules_of(&all, &copy_no);
+    assert!(cross.contains(&"OFF-D01".to_owned()) && cross.contains(&"OFF-T02".to_owned()), "{all}");
+
+    let mine = w.app.send(get(&uri, Some(&inst))).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    let mine = mine.json();
+    let rows = mine.as_array().unwrap();
+    assert!(rows.iter().any(|f| f["rule"] == "OFF-I01"), "{mine}");
+    assert!(rows
+        .iter()
+        .all(|f| f["severity"] == "error" && f["rule"] != "OFF-D01" && f["rule"] != "OFF-T02"));
+    assert!(rows.len() < all.as_array().unwrap().len());
+    let page = w.app.send(get(&format!("/reports/batches/{batch}"), Some(&inst))).await;
+    assert!(
+        page.body.contains("OFF-I01") && !page.body.contains("OFF-D01") && !page.body.contains("OFF-T02")
+    );
+    // Another institution's account sees neither the batch nor its findings.
+    let other = w.app.sign_in("inst-user").await;
+    assert_eq!(w.app.send(get(&uri, Some(&other))).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
