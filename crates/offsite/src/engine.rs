@@ -19,6 +19,9 @@ use crate::rules::{RuleId, Summary, N_RULES};
 use crate::warn::StatsAcc;
 use crate::{Finding, Params};
 
+/// The UTF-8 byte order mark, ignored at the start of the stream.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Bytes of whole lines checked for UTF-8 at a time on the fast path (then read while in cache).
 const CHUNK_BYTES: usize = 64 << 10;
 
@@ -560,6 +563,8 @@ impl EngineRef<'_> {
 /// recycled through a pool.
 struct Reader {
     carry: Vec<u8>,
+    /// Nothing handed on yet (a byte order mark may open the stream).
+    at_start: bool,
     bytes: u64,
     batch: usize,
     max_line: usize,
@@ -577,7 +582,7 @@ fn read_some<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
 
 impl Reader {
     fn new(batch: usize, max_line: usize) -> Reader {
-        Reader { carry: Vec::new(), bytes: 0, batch, max_line, eof: false }
+        Reader { carry: Vec::new(), at_start: true, bytes: 0, batch, max_line, eof: false }
     }
 
     /// Fills `buf[len..]` until full or end of input; returns the new length.
@@ -604,6 +609,11 @@ impl Reader {
         self.carry.clear();
         loop {
             len = self.fill(r, &mut buf, len)?;
+            if std::mem::take(&mut self.at_start) && buf[..len].starts_with(BOM) {
+                // RFC 8259 §8.1: a parser may ignore a byte order mark; editors on Windows add one.
+                buf.copy_within(BOM.len()..len, 0);
+                len -= BOM.len();
+            }
             if len == 0 {
                 pool.push(buf);
                 return Ok(None);

@@ -407,3 +407,17 @@ fn below_detection_results_with_a_limit_count_towards_the_s01_minimum() {
     short.pop();
     assert_eq!(s01(&short), 0, "29 with a limit is under the minimum");
 }
+
+#[test]
+fn a_byte_order_mark_opening_the_stream_is_ignored() {
+    let r = report("R1", "甲地", T0, T1, vec![result("化学需氧量", "23")]);
+    let engine = Engine::new(&snapshot(), &methods(), Params::default());
+    let plain = engine.check_str(&format!("{r}\n"));
+    let (f, summary) = engine.check_str(&format!("\u{feff}{r}\n"));
+    assert!(f.is_empty(), "{f:#?}");
+    assert_eq!(summary.reports_checked, plain.1.reports_checked);
+    // Only at the very start: a mark opening a later line is not JSON.
+    let (f, _) = engine.check_str(&format!("{r}\n\u{feff}{r}\n"));
+    assert_eq!(rules(&f), vec!["OFF-C01"]);
+    assert_eq!(f[0].evidence["line"], 2);
+}

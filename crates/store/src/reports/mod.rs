@@ -58,6 +58,8 @@ pub struct Refused {
 /// is kept: the check reports it (OFF-C01) against the uploader.
 pub fn split_upload(text: &str, own: Option<&str>) -> (Vec<ReportLine>, Vec<Refused>) {
     let (mut lines, mut refused) = (Vec::new(), Vec::new());
+    // A byte order mark (Windows editors add one) is not part of the first report.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, raw) in text.split('\n').enumerate() {
         let body = raw.strip_suffix('\r').unwrap_or(raw);
         if body.trim().is_empty() {
@@ -488,6 +490,8 @@ mod tests {
         let (all, none) = split_upload(text, None);
         assert_eq!(all.len(), 3);
         assert!(none.is_empty());
+        let (bom, _) = split_upload(&format!("\u{feff}{text}"), Some("U1"));
+        assert_eq!(bom[0].report_no.as_deref(), Some("A"), "a byte order mark is not part of line 1");
     }
 
     #[test]
