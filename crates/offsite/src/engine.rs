@@ -461,6 +461,19 @@ impl Engine {
                     );
                     continue;
                 }
+                Err(e @ crate::parse::LineError::TooDeep { .. }) => {
+                    let this_line = base.line(rel_line);
+                    c01(
+                        &mut sink,
+                        format!(
+                            "第 {this_line} 行嵌套超过 {} 层(第 {} 列),不作为报告读取",
+                            crate::parse::MAX_NESTING,
+                            e.column()
+                        ),
+                        ev! {"line" => this_line, "field" => "$", "column" => e.column(), "error" => e.to_string()},
+                    );
+                    continue;
+                }
                 Err(e) => {
                     let this_line = base.line(rel_line);
                     c01(

@@ -22,8 +22,9 @@ use crate::decimal::is_decimal;
 use crate::instant::{parse_day, parse_instant_cached, DayCache, Instant};
 use crate::parse::{Purpose, Report, ResultRow, Sample, DEPARTMENTS};
 
-/// Deepest nesting the fast path follows (the reference allows 255; deeper lines fall back).
-const MAX_DEPTH: u32 = 32;
+/// Deepest nesting the fast path follows: the reference parser's limit (deeper lines fall back and
+/// are refused there, OFF-C01).
+const MAX_DEPTH: u32 = crate::parse::MAX_NESTING as u32;
 
 /// Longest number token accepted (digits, sign and point); longer ones fall back.
 const MAX_NUMBER: usize = 17;

@@ -728,6 +728,46 @@ fn result<'a>(
 pub(crate) enum LineError {
     Utf8,
     Json(sonic_rs::Error),
+    /// Valid or not, nested deeper than [`MAX_NESTING`]: not read (1-based column where it got
+    /// too deep).
+    TooDeep {
+        column: usize,
+    },
+}
+
+/// Deepest nesting the reference parser is asked to follow. A report is six levels deep; the limit
+/// bounds recursion — and stack use: unoptimised builds spend ~35 KiB of stack per level in the
+/// parser, and the fuzzer found a 54-level line that overflowed a 2 MiB worker thread — whatever
+/// the input. The fast path never goes deeper (`fast::MAX_DEPTH` is this), so both agree.
+pub(crate) const MAX_NESTING: usize = 16;
+
+/// The 1-based column at which `line` opens its `MAX_NESTING + 1`-th level, if it does (brackets
+/// inside strings do not count).
+fn too_deep(line: &[u8]) -> Option<usize> {
+    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+    for (i, &c) in line.iter().enumerate() {
+        if in_str {
+            match c {
+                _ if esc => esc = false,
+                b'\\' => esc = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i + 1);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 impl LineError {
@@ -739,6 +779,7 @@ impl LineError {
         match self {
             LineError::Utf8 => 0,
             LineError::Json(e) => e.column(),
+            LineError::TooDeep { column } => *column,
         }
     }
 }
@@ -748,12 +789,22 @@ impl std::fmt::Display for LineError {
         match self {
             LineError::Utf8 => f.write_str("invalid UTF-8"),
             LineError::Json(e) => write!(f, "{e}"),
+            LineError::TooDeep { column } => {
+                write!(f, "nested deeper than {MAX_NESTING} levels at column {column}")
+            }
         }
     }
 }
 
 /// Parses one line (UTF-8 is validated by the parser).
 pub(crate) fn parse_line(line: &[u8]) -> Result<Parsed<'_>, LineError> {
+    if let Some(column) = too_deep(line) {
+        return Err(if std::str::from_utf8(line).is_err() {
+            LineError::Utf8
+        } else {
+            LineError::TooDeep { column }
+        });
+    }
     let raw: Node<RawReport<'_>> = sonic_rs::from_slice(line).map_err(|e| {
         if std::str::from_utf8(line).is_err() {
             LineError::Utf8

@@ -421,3 +421,52 @@ fn a_byte_order_mark_opening_the_stream_is_ignored() {
     assert_eq!(rules(&f), vec!["OFF-C01"]);
     assert_eq!(f[0].evidence["line"], 2);
 }
+
+/// Every input of the fuzz corpus (`fuzz/corpus/reports`: seeds plus what cargo-fuzz found)
+/// replayed under the fuzz target's invariants, so the suite checks them without cargo-fuzz: no
+/// panic, one thread ≡ two threads, fast path ≡ reference parser, findings are JSON Lines.
+#[test]
+fn the_fuzz_corpus_replays_without_panics_and_with_identical_output() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
+    let snap = Snapshot::from_json(&std::fs::read_to_string(dir.join("registry.json")).unwrap()).unwrap();
+    let meth = MethodTable::from_csv(std::fs::File::open(dir.join("methods.csv")).unwrap()).unwrap();
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir.join("reports")).unwrap() {
+        let data = std::fs::read(entry.unwrap().path()).unwrap();
+        let engine = |threads| {
+            Engine::new(&snap, &meth, Params::default()).with_batch_bytes(4096).with_threads(threads)
+        };
+        let (one, reference) = both_paths(|| engine(1), &data);
+        assert_eq!(one, reference, "fast path and reference parser differ");
+        let (two, _) = both_paths(|| engine(2), &data);
+        assert_eq!(one, two, "one and two threads differ");
+        for line in one.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            serde_json::from_slice::<Value>(line).expect("findings are JSON");
+        }
+        n += 1;
+    }
+    assert!(n > 1000, "the corpus is there ({n} inputs)");
+}
+
+#[test]
+fn nesting_is_bounded_whatever_the_build() {
+    // An unknown field nested deep: 16 levels in all are read, 17 are refused (OFF-C01), and a
+    // 5,000-level line neither overflows a thread's stack nor stops the run.
+    let with_depth = |levels: usize| {
+        let mut r = report("R1", "甲地", T0, T1, vec![result("化学需氧量", "23")]);
+        // The report object is level 1 and `extra`'s outermost array level 2.
+        r["extra"] = json!(0);
+        let inner = "[".repeat(levels - 1) + &"]".repeat(levels - 1);
+        r.to_string().replace("\"extra\":0", &format!("\"extra\":{inner}"))
+    };
+    let engine = Engine::new(&snapshot(), &methods(), Params::default()).with_threads(2);
+    assert!(engine.check_str(&with_depth(16)).0.is_empty());
+    let (f, _) = engine.check_str(&with_depth(17));
+    assert_eq!(rules(&f), vec!["OFF-C01"]);
+    assert!(f[0].message.contains("嵌套超过 16 层"), "{}", f[0].message);
+    let deep =
+        "[".repeat(5000) + "\n" + &format!("{}\n", report("R2", "甲地", T0, T1, vec![result("氨氮", "1")]));
+    let (f, summary) = engine.check_str(&deep);
+    assert_eq!(rules(&f), vec!["OFF-C01"]);
+    assert_eq!(summary.reports_checked, 1);
+}
