@@ -11,11 +11,10 @@ use lianjian_registry::{MethodTable, Snapshot};
 use crate::checks::{check_report, Scratch, Sink};
 use crate::cross::{Cross, CrossBatch};
 use crate::fast::FastState;
-use crate::finding::{ev, F};
 use crate::index::Index;
-use crate::lines::{LineBase, LineCounts};
-use crate::parse::parse_line;
-use crate::rules::{RuleId, Summary, N_RULES};
+use crate::lines::{place, Deferred, LineProblem};
+use crate::parse::{parse_line, LineError};
+use crate::rules::{Summary, N_RULES};
 use crate::warn::StatsAcc;
 use crate::{Finding, Params};
 
@@ -71,6 +70,10 @@ struct BatchOut {
     reports_read: u64,
     checked: u64,
     rows: u64,
+    /// Lines in the batch (blank ones included), for the file line numbers of the next batches.
+    line_count: u64,
+    /// OFF-C01 findings naming their line, rendered at merge time ([`crate::lines`]).
+    deferred: Vec<Deferred>,
 }
 
 struct Merger {
@@ -81,6 +84,8 @@ struct Merger {
     counts: [u64; N_RULES],
     summary: Summary,
     scratch: Vec<u8>,
+    /// File line number of the next batch's first line.
+    next_line: u64,
 }
 
 impl Engine {
@@ -149,14 +154,11 @@ impl Engine {
         let mut m = self.merger();
         let mut read = Reader::new(self.batch_bytes, self.params.max_line_bytes);
         if threads <= 1 {
-            let lines = LineCounts::default();
-            let mut seq = 0;
             while let Some(b) = read.next(&mut reader, &mut m.pool).map_err(OffsiteError::Read)? {
                 if let Some(p) = progress {
                     p(read.bytes);
                 }
-                let out = self.process(seq, b, &lines);
-                seq += 1;
+                let out = self.process(b);
                 self.merge(&mut m, out, &mut writer)?;
             }
         } else {
@@ -178,26 +180,20 @@ impl Engine {
         let max_in_flight = threads * 2 + 1;
         let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Batch)>(max_in_flight);
         let work_rx = Mutex::new(work_rx);
-        let lines = LineCounts::default();
         std::thread::scope(|scope| {
             let (done_tx, done_rx) = mpsc::channel::<(u64, BatchOut)>();
             let mut handles = Vec::new();
             for _ in 0..threads {
                 let done_tx = done_tx.clone();
                 let work_rx = &work_rx;
-                let lines = &lines;
-                handles.push(scope.spawn(move || {
-                    // If this worker panics, nobody may wait for its line counts.
-                    let _release = Abandon(lines);
-                    loop {
-                        let job = match work_rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => return,
-                        };
-                        let Ok((seq, b)) = job else { return };
-                        if done_tx.send((seq, self.process(seq, b, lines))).is_err() {
-                            return;
-                        }
+                handles.push(scope.spawn(move || loop {
+                    let job = match work_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, b)) = job else { return };
+                    if done_tx.send((seq, self.process(b))).is_err() {
+                        return;
                     }
                 }));
             }
@@ -275,6 +271,7 @@ impl Engine {
             counts: [0; N_RULES],
             summary: Summary::default(),
             scratch: Vec::new(),
+            next_line: 1,
         }
     }
 
@@ -282,6 +279,8 @@ impl Engine {
         if !b.buf.is_empty() && m.pool.len() < 16 {
             m.pool.push(std::mem::take(&mut b.buf));
         }
+        place(m.next_line, std::mem::take(&mut b.deferred), &mut b.out, &mut b.cross, &mut m.counts);
+        m.next_line += b.line_count;
         m.scratch.clear();
         let mut sink = Sink { out: &mut m.scratch, counts: &mut m.counts };
         m.cross.apply_batch(std::mem::take(&mut b.cross), &b.out, &mut sink);
@@ -308,8 +307,8 @@ impl Engine {
         Ok(m.summary)
     }
 
-    /// Per-report work for batch `seq` (runs on a worker); publishes the batch's line count.
-    fn process(&self, seq: u64, b: Batch, lines: &LineCounts) -> BatchOut {
+    /// Per-report work for one batch (runs on a worker).
+    fn process(&self, b: Batch) -> BatchOut {
         let mut o = BatchOut {
             buf: Vec::new(),
             out: Vec::new(),
@@ -320,27 +319,16 @@ impl Engine {
             reports_read: 0,
             checked: 0,
             rows: 0,
+            line_count: 0,
+            deferred: Vec::new(),
         };
-        let mut base = LineBase::new(lines, seq);
         let (buf, len) = match b {
             Batch::Lines { data, len } => (data, len),
             Batch::Oversized { bytes } => {
-                lines.publish(seq, 1);
-                let line = base.line(0);
                 o.lines = 1;
-                let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
-                sink.emit(F {
-                    rule: RuleId::C01,
-                    uscc: None,
-                    report_no: None,
-                    sample_id: None,
-                    parameter: None,
-                    message: format!(
-                        "第 {line} 行长度 {bytes} 字节,超过上限 {} 字节,未作为报告读取",
-                        self.params.max_line_bytes
-                    ),
-                    evidence: ev! {"line" => line, "field" => "$", "bytes" => bytes},
-                });
+                o.line_count = 1;
+                let problem = LineProblem::Oversized { bytes, limit: self.params.max_line_bytes };
+                o.deferred.push(Deferred { pos: 0, rel_line: 0, problem });
                 return o;
             }
         };
@@ -402,19 +390,12 @@ impl Engine {
                 line = &line[..line.len() - 1];
             }
             o.lines += 1;
+            // A line's problems go where its findings would: before anything later lines write.
+            let pos = o.out.len();
+            let mut defer = |problem| o.deferred.push(Deferred { pos, rel_line, problem });
             let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
             if line.iter().all(u8::is_ascii_whitespace) {
-                // §2: nothing is silently dropped, and a blank line is not a report.
-                let this_line = base.line(rel_line);
-                sink.emit(F {
-                    rule: RuleId::C01,
-                    uscc: None,
-                    report_no: None,
-                    sample_id: None,
-                    parameter: None,
-                    message: format!("第 {this_line} 行是空行,不是一份报告(JSON Lines 文件每行应为一份报告)"),
-                    evidence: ev! {"line" => this_line, "field" => "$", "error" => "blank line"},
-                });
+                defer(LineProblem::Blank);
                 continue;
             }
             if self.fast && chunk.is_none() {
@@ -439,48 +420,18 @@ impl Engine {
                     }
                 }
             }
-            let c01 = |sink: &mut Sink<'_>, message: String, evidence| {
-                sink.emit(F {
-                    rule: RuleId::C01,
-                    uscc: None,
-                    report_no: None,
-                    sample_id: None,
-                    parameter: None,
-                    message,
-                    evidence,
-                })
-            };
             let parsed = match parse_line(line) {
                 Ok(p) => p,
-                Err(e) if e.is_utf8_error() => {
-                    let this_line = base.line(rel_line);
-                    c01(
-                        &mut sink,
-                        format!("第 {this_line} 行不是有效的 UTF-8 文本,无法读取为报告"),
-                        ev! {"line" => this_line, "field" => "$", "error" => "invalid UTF-8"},
-                    );
+                Err(LineError::Utf8) => {
+                    defer(LineProblem::NotUtf8);
                     continue;
                 }
-                Err(e @ crate::parse::LineError::TooDeep { .. }) => {
-                    let this_line = base.line(rel_line);
-                    c01(
-                        &mut sink,
-                        format!(
-                            "第 {this_line} 行嵌套超过 {} 层(第 {} 列),不作为报告读取",
-                            crate::parse::MAX_NESTING,
-                            e.column()
-                        ),
-                        ev! {"line" => this_line, "field" => "$", "column" => e.column(), "error" => e.to_string()},
-                    );
+                Err(e @ LineError::TooDeep { .. }) => {
+                    defer(LineProblem::TooDeep { column: e.column(), error: e.to_string() });
                     continue;
                 }
                 Err(e) => {
-                    let this_line = base.line(rel_line);
-                    c01(
-                        &mut sink,
-                        format!("第 {this_line} 行不是有效的 JSON,无法读取为报告(第 {} 列附近)", e.column()),
-                        ev! {"line" => this_line, "field" => "$", "column" => e.column(), "error" => e.to_string()},
-                    );
+                    defer(LineProblem::NotJson { column: e.column(), error: e.to_string() });
                     continue;
                 }
             };
@@ -505,7 +456,6 @@ impl Engine {
                     o.cross.end_report(o.out.len());
                 }
                 outcome => {
-                    let this_line = base.line(rel_line);
                     let mut problems = outcome.err().unwrap_or_default();
                     if unknown_inst {
                         let u = parsed.uscc.as_deref().unwrap_or("");
@@ -516,40 +466,17 @@ impl Engine {
                             reason: format!("出具机构 {u} 不在机构名录中"),
                         });
                     }
-                    let rn = parsed.report_no.as_deref();
-                    for p in &problems {
-                        let message = match rn {
-                            Some(rn) => format!("报告 {rn}(第 {this_line} 行):{}", p.reason),
-                            None => format!("第 {this_line} 行报告:{}", p.reason),
-                        };
-                        sink.emit(F {
-                            rule: RuleId::C01,
-                            uscc: parsed.uscc.as_deref(),
-                            report_no: rn,
-                            sample_id: p.sample_id.as_deref(),
-                            parameter: p.parameter.as_deref(),
-                            message,
-                            evidence: ev! {"line" => this_line, "field" => p.field.as_str()},
-                        });
-                    }
+                    defer(LineProblem::Shape {
+                        uscc: parsed.uscc.map(|u| u.into_owned()),
+                        report_no: parsed.report_no.map(|r| r.into_owned()),
+                        problems,
+                    });
                 }
             }
         }
-        lines.publish(seq, line_no);
+        o.line_count = line_no;
         o.buf = buf;
         o
-    }
-}
-
-/// Releases line-number waiters when a worker panics (it will never publish its batch's count).
-/// A worker that stops normally has published every count it owed.
-struct Abandon<'a>(&'a LineCounts);
-
-impl Drop for Abandon<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            self.0.abandon();
-        }
     }
 }
 

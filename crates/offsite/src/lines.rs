@@ -1,125 +1,141 @@
-//! Line numbers without a counting pass over the input. The reader cuts batches of whole lines
-//! without counting them; the worker that reads a batch knows its line count when it is done and
-//! publishes it. Only a finding that names its line (OFF-C01) needs the batch's first line number:
-//! the worker then waits for the counts of the earlier batches, which are being read or done
-//! (batches are handed out in order, so the earliest unfinished batch never waits: no deadlock).
+//! OFF-C01 findings that name their line. Workers read batches without knowing how many lines came
+//! before (nobody counts lines ahead of the workers), so these findings are kept as data with the
+//! line's index in its batch and rendered when the batch is merged in order, where the file line
+//! number is known — no worker ever waits for another.
 
-use std::sync::{Condvar, Mutex, PoisonError};
+use crate::checks::Sink;
+use crate::cross::CrossBatch;
+use crate::finding::{ev, F};
+use crate::parse::{ShapeProblem, MAX_NESTING};
+use crate::rules::RuleId;
 
-#[derive(Default)]
-pub(crate) struct LineCounts {
-    state: Mutex<State>,
-    cv: Condvar,
+/// Why a line was not read as a report (or what is wrong with the report it holds).
+pub(crate) enum LineProblem {
+    /// Longer than the limit: skipped without being held.
+    Oversized {
+        bytes: u64,
+        limit: usize,
+    },
+    Blank,
+    NotUtf8,
+    TooDeep {
+        column: usize,
+        error: String,
+    },
+    NotJson {
+        column: usize,
+        error: String,
+    },
+    /// A JSON object with shape problems (one finding each).
+    Shape {
+        uscc: Option<String>,
+        report_no: Option<String>,
+        problems: Vec<ShapeProblem>,
+    },
 }
 
-#[derive(Default)]
-struct State {
-    /// Line count per batch sequence number, once its worker is done.
-    counts: Vec<Option<u64>>,
-    /// Batches `0..known` are all counted; `lines_before` is their sum.
-    known: usize,
-    lines_before: u64,
-    /// A worker stopped without publishing: nobody waits any more.
-    abandoned: bool,
+/// A [`LineProblem`] at byte `pos` of a batch's output, on the batch's line `rel_line` (0-based).
+pub(crate) struct Deferred {
+    pub pos: usize,
+    pub rel_line: u64,
+    pub problem: LineProblem,
 }
 
-impl LineCounts {
-    /// Records that batch `seq` holds `lines` lines.
-    pub fn publish(&self, seq: u64, lines: u64) {
-        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let i = seq as usize;
-        if st.counts.len() <= i {
-            st.counts.resize(i + 1, None);
-        }
-        st.counts[i] = Some(lines);
-        while let Some(Some(n)) = st.counts.get(st.known).copied() {
-            st.lines_before += n;
-            st.known += 1;
-        }
-        drop(st);
-        self.cv.notify_all();
-    }
+fn c01(sink: &mut Sink<'_>, message: String, evidence: serde_json::Map<String, serde_json::Value>) {
+    sink.emit(F {
+        rule: RuleId::C01,
+        uscc: None,
+        report_no: None,
+        sample_id: None,
+        parameter: None,
+        message,
+        evidence,
+    });
+}
 
-    /// Wakes every waiter for good (a worker failed; the run is ending with an error).
-    pub fn abandon(&self) {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner).abandoned = true;
-        self.cv.notify_all();
-    }
-
-    /// The 1-based number of batch `seq`'s first line, once every earlier batch is counted;
-    /// `None` if the run was abandoned.
-    pub fn first_line(&self, seq: u64) -> Option<u64> {
-        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        loop {
-            if st.known >= seq as usize {
-                let before: u64 = st.lines_before
-                    - st.counts[seq as usize..st.known].iter().map(|c| c.unwrap_or(0)).sum::<u64>();
-                return Some(before + 1);
+/// Writes the findings of `problem`, on file line `line`.
+pub(crate) fn render(line: u64, problem: LineProblem, sink: &mut Sink<'_>) {
+    match problem {
+        LineProblem::Oversized { bytes, limit } => c01(
+            sink,
+            format!("第 {line} 行长度 {bytes} 字节,超过上限 {limit} 字节,未作为报告读取"),
+            ev! {"line" => line, "field" => "$", "bytes" => bytes},
+        ),
+        // §2: nothing is silently dropped, and a blank line is not a report.
+        LineProblem::Blank => c01(
+            sink,
+            format!("第 {line} 行是空行,不是一份报告(JSON Lines 文件每行应为一份报告)"),
+            ev! {"line" => line, "field" => "$", "error" => "blank line"},
+        ),
+        LineProblem::NotUtf8 => c01(
+            sink,
+            format!("第 {line} 行不是有效的 UTF-8 文本,无法读取为报告"),
+            ev! {"line" => line, "field" => "$", "error" => "invalid UTF-8"},
+        ),
+        LineProblem::TooDeep { column, error } => c01(
+            sink,
+            format!("第 {line} 行嵌套超过 {MAX_NESTING} 层(第 {column} 列),不作为报告读取"),
+            ev! {"line" => line, "field" => "$", "column" => column, "error" => error},
+        ),
+        LineProblem::NotJson { column, error } => c01(
+            sink,
+            format!("第 {line} 行不是有效的 JSON,无法读取为报告(第 {column} 列附近)"),
+            ev! {"line" => line, "field" => "$", "column" => column, "error" => error},
+        ),
+        LineProblem::Shape { uscc, report_no, problems } => {
+            for p in &problems {
+                let message = match &report_no {
+                    Some(rn) => format!("报告 {rn}(第 {line} 行):{}", p.reason),
+                    None => format!("第 {line} 行报告:{}", p.reason),
+                };
+                sink.emit(F {
+                    rule: RuleId::C01,
+                    uscc: uscc.as_deref(),
+                    report_no: report_no.as_deref(),
+                    sample_id: p.sample_id.as_deref(),
+                    parameter: p.parameter.as_deref(),
+                    message,
+                    evidence: ev! {"line" => line, "field" => p.field.as_str()},
+                });
             }
-            if st.abandoned {
-                return None;
-            }
-            st = self.cv.wait(st).unwrap_or_else(PoisonError::into_inner);
         }
     }
 }
 
-/// A batch's line numbering: relative line indexes turned into file line numbers on demand.
-pub(crate) struct LineBase<'a> {
-    counts: &'a LineCounts,
-    seq: u64,
-    first: Option<u64>,
-}
-
-impl<'a> LineBase<'a> {
-    pub fn new(counts: &'a LineCounts, seq: u64) -> LineBase<'a> {
-        LineBase { counts, seq, first: None }
+/// Renders a batch's deferred findings into its output at their places, the batch's first line
+/// being file line `first`, and moves the report ends the cross-report merge uses accordingly. A
+/// finding placed exactly where a report's own findings end comes after that report's cross-report
+/// findings (its line is later).
+pub(crate) fn place(
+    first: u64,
+    deferred: Vec<Deferred>,
+    out: &mut Vec<u8>,
+    cross: &mut CrossBatch,
+    counts: &mut [u64; crate::rules::N_RULES],
+) {
+    if deferred.is_empty() {
+        return;
     }
-
-    /// The file line number of the batch's line `rel` (0-based); 0 only if the run was abandoned.
-    pub fn line(&mut self, rel: u64) -> u64 {
-        if self.first.is_none() {
-            self.first = self.counts.first_line(self.seq);
+    let mut merged = Vec::with_capacity(out.len() + 320 * deferred.len());
+    // (position in the old output, bytes inserted there)
+    let mut shifts: Vec<(usize, usize)> = Vec::with_capacity(deferred.len());
+    let mut at = 0;
+    for d in deferred {
+        let pos = d.pos.clamp(at, out.len());
+        merged.extend_from_slice(&out[at..pos]);
+        at = pos;
+        let before = merged.len();
+        render(first + d.rel_line, d.problem, &mut Sink { out: &mut merged, counts });
+        shifts.push((pos, merged.len() - before));
+    }
+    merged.extend_from_slice(&out[at..]);
+    *out = merged;
+    let (mut i, mut shift) = (0, 0);
+    for r in &mut cross.reports {
+        while shifts.get(i).is_some_and(|&(pos, _)| pos < r.out_end) {
+            shift += shifts[i].1;
+            i += 1;
         }
-        self.first.map_or(0, |f| f + rel)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn first_lines_add_up_whatever_the_publishing_order() {
-        let c = LineCounts::default();
-        c.publish(2, 5);
-        c.publish(0, 3);
-        assert_eq!(c.first_line(0), Some(1));
-        assert_eq!(c.first_line(1), Some(4));
-        c.publish(1, 10);
-        assert_eq!(c.first_line(2), Some(14));
-        assert_eq!(c.first_line(3), Some(19));
-        assert_eq!(LineBase::new(&c, 1).line(2), 6);
-    }
-
-    #[test]
-    fn a_waiter_is_woken_by_the_missing_count() {
-        let c = LineCounts::default();
-        std::thread::scope(|s| {
-            let h = s.spawn(|| c.first_line(2));
-            c.publish(1, 7);
-            c.publish(0, 2);
-            assert_eq!(h.join().ok().flatten(), Some(10));
-        });
-    }
-
-    #[test]
-    fn abandoning_releases_waiters() {
-        let c = LineCounts::default();
-        std::thread::scope(|s| {
-            let h = s.spawn(|| c.first_line(1));
-            c.abandon();
-            assert_eq!(h.join().ok().flatten(), None);
-        });
+        r.out_end += shift;
     }
 }

@@ -470,3 +470,30 @@ fn nesting_is_bounded_whatever_the_build() {
     assert_eq!(rules(&f), vec!["OFF-C01"]);
     assert_eq!(summary.reports_checked, 1);
 }
+
+#[test]
+fn a_line_problem_follows_the_cross_report_findings_of_the_report_before_it() {
+    // R2 copies R1's results at another site (OFF-D01 on R2), then a blank line and a broken one:
+    // in line order the copy's finding comes first, then lines 3 and 4 — whatever the threads.
+    let five = || {
+        ["化学需氧量", "氨氮", "总磷", "总氮", "石油类"].iter().map(|p| result(p, "1.5")).collect::<Vec<_>>()
+    };
+    let a = report("R1", "甲地", T0, T1, five());
+    let b = report("R2", "乙地", "2025-03-01T11:00:00+08:00", "2025-03-01T12:00:00+08:00", five());
+    let text = format!("{a}\n{b}\n\n{{\n");
+    for threads in [1, 2] {
+        let engine = Engine::new(&snapshot(), &methods(), Params::default()).with_threads(threads);
+        let (f, _) = engine.check_str(&text);
+        // (Three of the five parameters are outside the scope: OFF-Q03 on both, left out here.)
+        let order: Vec<(&str, Value)> = f
+            .iter()
+            .filter(|f| f.rule != RuleId::Q03)
+            .map(|f| (f.rule.id(), f.evidence.get("line").cloned().unwrap_or(Value::Null)))
+            .collect();
+        assert_eq!(
+            order,
+            vec![("OFF-D01", Value::Null), ("OFF-C01", json!(3)), ("OFF-C01", json!(4))],
+            "threads {threads}"
+        );
+    }
+}
