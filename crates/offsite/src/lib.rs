@@ -39,7 +39,10 @@
 //! the reference parser (`parse`, serde over sonic-rs), which names every OFF-C01 problem. The
 //! findings are the same bytes either way (tests and the fuzz target run both). Batches of whole
 //! lines (4 MiB) are checked on worker threads; the cross-report rules and the output are merged
-//! in line order on the calling thread.
+//! in line order on the calling thread, which is also where line numbers become known (nobody
+//! counts lines ahead of the workers; OFF-C01 findings that name a line are rendered there). No
+//! line nests deeper than 16 levels into either reader (deeper is OFF-C01), so no input can
+//! exhaust a thread's stack.
 //!
 //! # Readings of the catalogue
 //! - OFF-C01: a line that is blank, not UTF-8, not JSON, or not an object yields one finding

@@ -547,20 +547,16 @@ pub(crate) fn check_shape(raw: RawReport<'_>) -> Parsed<'_> {
             }
         }
         // §2: "else null". (An unknown purpose is already a problem; its commissioner is moot.)
-        Some(p) => {
-            if !matches!(raw.commissioned_by, Val::Missing | Val::Null) {
-                c.push(
-                    "commissioned_by".into(),
-                    None,
-                    None,
-                    format!(
-                        "报告用途为“{}”,委托部门 commissioned_by 应为 null(仅行政执法、政府委托填写)",
-                        p.name_zh()
-                    ),
-                );
-            }
-        }
-        None => {}
+        Some(p) if !matches!(raw.commissioned_by, Val::Missing | Val::Null) => c.push(
+            "commissioned_by".into(),
+            None,
+            None,
+            format!(
+                "报告用途为“{}”,委托部门 commissioned_by 应为 null(仅行政执法、政府委托填写)",
+                p.name_zh()
+            ),
+        ),
+        _ => {}
     }
     let issued_on = c.req(raw.issued_on, f("issued_on"), None, None).and_then(|s| {
         let d = parse_day(&s);
