@@ -70,7 +70,12 @@ fn institution_uploads_a_batch_and_the_routed_officer_sees_the_finding_with_evid
             assert!(Instant::now() < deadline, "the background check did not finish");
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
-        assert!(!b.exists("#findings").await?, "the institution does not see findings");
+        // The institution sees the error in its own report (as its validator would have shown it),
+        // with a note on what stays with the regulators.
+        let own = "#findings tr.finding[data-rule='OFF-I01']";
+        assert!(b.exists(own).await?, "the institution sees its own report's error");
+        assert!(b.text(own).await?.contains(&planted_no));
+        assert!(b.exists("#institution-scope").await?);
         b.sign_out().await?;
 
         // The MSA officer finds it on the MSA worklist, with its evidence.
