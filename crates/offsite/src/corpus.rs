@@ -399,6 +399,8 @@ const KINDS: &[(&str, RuleId)] = &[
     ("bad_issued_on", RuleId::C01),
     ("unknown_institution", RuleId::C01),
     ("numeric_value", RuleId::C01),
+    ("blank_line", RuleId::C01),
+    ("commissioner_on_private_report", RuleId::C01),
     ("cma_without_certificate", RuleId::Q01),
     ("other_institutions_certificate", RuleId::Q01),
     ("expired_certificate", RuleId::Q02),
@@ -495,6 +497,16 @@ pub fn generate<W: Write>(spec: &CorpusSpec, mut out: W) -> io::Result<Corpus> {
                     p.report_no = None;
                     p.line = Some(g.line);
                     p.institution_uscc = None;
+                }
+                "blank_line" => {
+                    raw_line = Some(String::new());
+                    p.report_no = None;
+                    p.line = Some(g.line);
+                    p.institution_uscc = None;
+                }
+                "commissioner_on_private_report" => {
+                    r["purpose"] = json!("self_monitoring");
+                    r["commissioned_by"] = json!("WATER");
                 }
                 "missing_site" => {
                     if let Some(o) = r["samples"][0].as_object_mut() {
