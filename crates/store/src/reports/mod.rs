@@ -52,20 +52,23 @@ pub struct Refused {
     pub reason: String,
 }
 
-/// Splits an upload (JSON Lines) into report lines. Blank lines carry nothing and are skipped (their
-/// numbers are kept, so line numbers match the file). With `own = Some(uscc)` (an institution's own
+/// Splits an upload (JSON Lines) into report lines, numbered as in the file. A blank line is not a
+/// report and is listed as refused (exchange-formats §2: nothing is silently dropped); the newline
+/// that ends the last line does not start another. With `own = Some(uscc)` (an institution's own
 /// account) a line naming another institution is refused; a line that names none, or cannot be read,
 /// is kept: the check reports it (OFF-C01) against the uploader.
 pub fn split_upload(text: &str, own: Option<&str>) -> (Vec<ReportLine>, Vec<Refused>) {
     let (mut lines, mut refused) = (Vec::new(), Vec::new());
     // A byte order mark (Windows editors add one) is not part of the first report.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = text.strip_suffix('\n').unwrap_or(text);
     for (i, raw) in text.split('\n').enumerate() {
         let body = raw.strip_suffix('\r').unwrap_or(raw);
+        let line_no = i as i64 + 1;
         if body.trim().is_empty() {
+            refused.push(Refused { line: line_no, reason: "空行,不是一份报告".to_owned() });
             continue;
         }
-        let line_no = i as i64 + 1;
         let v: Option<Value> = serde_json::from_str(body).ok();
         let field =
             |k: &str| v.as_ref().and_then(|v| v.get(k)).and_then(Value::as_str).map(|s| s.trim().to_owned());
@@ -485,11 +488,11 @@ mod tests {
         let (lines, refused) = split_upload(text, Some("U1"));
         assert_eq!(lines.iter().map(|l| l.line_no).collect::<Vec<_>>(), vec![1, 4]);
         assert_eq!(lines[0].report_no.as_deref(), Some("A"));
-        assert_eq!(refused.len(), 1);
-        assert_eq!(refused[0].line, 3);
-        let (all, none) = split_upload(text, None);
+        // Line 2 is blank (listed, not dropped), line 3 names another institution.
+        assert_eq!(refused.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 3]);
+        let (all, blank) = split_upload(text, None);
         assert_eq!(all.len(), 3);
-        assert!(none.is_empty());
+        assert_eq!(blank.len(), 1, "only the blank line: the final newline starts no line");
         let (bom, _) = split_upload(&format!("\u{feff}{text}"), Some("U1"));
         assert_eq!(bom[0].report_no.as_deref(), Some("A"), "a byte order mark is not part of line 1");
     }

@@ -127,7 +127,7 @@ pub fn split_body(bytes: &[u8], own: Option<&str>) -> Result<(Vec<ReportLine>, V
 pub struct Validation {
     /// Lines checked.
     pub lines: usize,
-    /// Lines refused (another institution's reports).
+    /// Lines refused (blank lines; for an institution, other institutions' reports).
     #[schema(value_type = Vec<Object>)]
     pub refused: Vec<Refused>,
     pub errors: u64,
