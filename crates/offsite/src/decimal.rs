@@ -80,6 +80,17 @@ const POW10: [u128; 39] = {
     t
 };
 
+/// 10^k for k ≤ 19, as u64.
+const POW10_U64: [u64; 20] = {
+    let mut t = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
 fn pow10(k: i32) -> u128 {
     POW10.get(k as usize).copied().unwrap_or(u128::MAX)
 }
@@ -195,14 +206,19 @@ impl Dec {
             _ => {}
         }
         // Both mantissas below 2^64 and exponents at most 19 apart: scale one to the other's
-        // exponent exactly (the product stays below 2^128).
-        if self.m >> 64 == 0 && o.m >> 64 == 0 {
+        // exponent exactly (a 64 × 64-bit product, below 2^128) — the usual case, values and
+        // limits as reported.
+        if let (Ok(a), Ok(b)) = (u64::try_from(self.m), u64::try_from(o.m)) {
             let d = self.e - o.e;
-            if (0..=19).contains(&d) {
-                return (self.m * pow10(d)).cmp(&o.m);
+            if d == 0 {
+                return a.cmp(&b);
+            }
+            let wide = |x: u64, k: i32| u128::from(x) * u128::from(POW10_U64[k as usize]);
+            if (1..=19).contains(&d) {
+                return wide(a, d).cmp(&u128::from(b));
             }
             if (-19..0).contains(&d) {
-                return self.m.cmp(&(o.m * pow10(-d)));
+                return u128::from(a).cmp(&wide(b, -d));
             }
         }
         let (l1, l2) = (ndigits(self.m) + self.e, ndigits(o.m) + o.e);
@@ -318,6 +334,23 @@ mod tests {
                 assert_eq!(a.cmp(b), fa.partial_cmp(fb).unwrap(), "{a:?} {b:?}");
                 assert_eq!(a.shift(1).cmp(&b.times_small(9)), (fa * 10.0).partial_cmp(&(fb * 9.0)).unwrap());
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Comparison is exact: against integers scaled to 10^-9, for values with ≤ 9 integer and
+        /// ≤ 9 fraction digits (so both the fast 64-bit paths and exponent gaps are exercised).
+        #[test]
+        fn comparison_is_exact(a in -999_999_999i64..=999_999_999, af in 0u32..=9, ad in 0u64..1_000_000_000,
+                               b in -999_999_999i64..=999_999_999, bf in 0u32..=9, bd in 0u64..1_000_000_000) {
+            let text = |i: i64, f: u32, d: u64| {
+                let frac = d % 10u64.pow(f);
+                let body = if f == 0 { i.unsigned_abs().to_string() } else { format!("{}.{frac:0w$}", i.unsigned_abs(), w = f as usize) };
+                (if i < 0 { format!("-{body}") } else { body }, (if i < 0 { -1 } else { 1 }) * (i128::from(i.unsigned_abs()) * 1_000_000_000 + i128::from(frac) * 10i128.pow(9 - f)))
+            };
+            let ((ta, xa), (tb, xb)) = (text(a, af, ad), text(b, bf, bd));
+            let (da, db) = (Dec::parse_checked(&ta).unwrap(), Dec::parse_checked(&tb).unwrap());
+            proptest::prop_assert_eq!(da.cmp(&db), xa.cmp(&xb), "{} vs {}", ta, tb);
         }
     }
 
