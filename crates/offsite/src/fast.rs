@@ -293,6 +293,17 @@ impl<'a> Sc<'a, '_> {
 
     #[inline(always)]
     fn instant(&mut self) -> Option<Instant> {
+        // The usual `"YYYY-MM-DDTHH:MM:SS+08:00"`: parsed in place. Its 25 characters, once they
+        // parse, are digits and separators only, so the quote after them closes the string (no
+        // scan needed); anything else takes the string path below.
+        if self.b.get(self.i) == Some(&b'"') && self.b.get(self.i + 26) == Some(&b'"') {
+            if let Some(t) =
+                self.s.get(self.i + 1..self.i + 26).and_then(|x| parse_instant_cached(x, &mut self.st.days))
+            {
+                self.i += 27;
+                return Some(t);
+            }
+        }
         let s = self.req()?;
         parse_instant_cached(&s, &mut self.st.days)
     }
@@ -480,7 +491,15 @@ impl<'a> Sc<'a, '_> {
     /// A person object `{id, …}`: its non-blank id.
     #[inline]
     fn person(&mut self, depth: u32) -> Option<Cow<'a, str>> {
-        if depth >= MAX_DEPTH || !self.open(b'{', b'}')? {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        let start = self.i;
+        if let Some(id) = self.person_compact() {
+            return Some(id);
+        }
+        self.i = start;
+        if !self.open(b'{', b'}')? {
             return None;
         }
         let mut id = None;
@@ -498,6 +517,23 @@ impl<'a> Sc<'a, '_> {
             }
         }
         id
+    }
+
+    /// The person shape compact writers produce, `{"id":"…","name":"…"}` (a person in every
+    /// result): read straight through. `None` — and the caller starts again on the general path,
+    /// which decides — for anything else, an escaped or blank id included.
+    #[inline(always)]
+    fn person_compact(&mut self) -> Option<Cow<'a, str>> {
+        self.lit(b"{\"id\":\"")?;
+        let (s, e, esc) = self.scan_str()?;
+        if esc {
+            return None;
+        }
+        let id = non_blank(Cow::Borrowed(self.s.get(s..e)?))?;
+        self.lit(b",\"name\":\"")?;
+        self.scan_str()?;
+        self.eat(b'}')?;
+        Some(id)
     }
 
     fn report(&mut self) -> Option<Report<'a>> {
