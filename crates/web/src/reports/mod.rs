@@ -9,10 +9,12 @@
 //! click; it supersedes the old result and keeps it as history. An institution can check a small
 //! batch before filing it (the pre-submission validator): nothing is stored but an audit entry.
 //!
-//! Who sees what: findings are for the supervising departments (an officer's worklist shows its own
-//! department's findings; batch, report and institution pages show both departments'). An
-//! institution sees its own batches and their check state, and checks its reports itself with the
-//! validator; statistical warnings are signals for 联合研判 and are not shown to it.
+//! Who sees what: worklists are for the supervising departments (an officer's worklist shows its
+//! own department's findings; batch, report and institution pages show both departments'). An
+//! institution sees its own batches, their check state and the errors found in its own reports —
+//! what the validator shows it before filing ([`visible_findings`]); cross-report findings name
+//! other institutions' reports and statistical warnings are signals for 联合研判, so neither is
+//! shown to it.
 
 pub mod api;
 pub mod config;
