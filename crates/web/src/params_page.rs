@@ -1,5 +1,5 @@
 //! The legal parameters 法定参数 page: every number the platform applies, its basis, how sure we are
-//! of it ([U] values are flagged for confirmation), its value today and its history; the system
+//! of it (`[U]` values are flagged for confirmation), its value today and its history; the system
 //! administrator adds effective-dated values.
 
 use axum::extract::State;

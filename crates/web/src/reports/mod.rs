@@ -67,7 +67,7 @@ pub fn may_see_batch(caller: &Caller, batch: &BatchRow) -> bool {
 }
 
 /// Whether the caller may see findings at all: the supervising departments every finding, an
-/// institution those of its own reports that [`shown_to_institution`] lets through.
+/// institution those of its own reports that [`visible_findings`] lets through.
 pub fn may_see_findings(caller: &Caller) -> bool {
     caller.can(Permission::SupervisorWorkspace) || caller.can(Permission::InstitutionWorkspace)
 }
