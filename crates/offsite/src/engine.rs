@@ -46,6 +46,8 @@ pub struct Engine {
     batch_bytes: usize,
     /// Read well-formed lines with the fast scanner (`crate::fast`); off = reference parser only.
     fast: bool,
+    /// Blank lines are OFF-C01 findings (the default); off for callers that already listed them.
+    blank_findings: bool,
 }
 
 enum Batch {
@@ -99,6 +101,7 @@ impl Engine {
             threads: std::thread::available_parallelism().map_or(2, usize::from),
             batch_bytes: 4 << 20,
             fast: true,
+            blank_findings: true,
         }
     }
 
@@ -107,6 +110,15 @@ impl Engine {
     /// equivalence tests run both).
     pub fn with_fast_path(mut self, on: bool) -> Engine {
         self.fast = on;
+        self
+    }
+
+    /// Whether a blank line is an OFF-C01 finding (default: yes, §2 "nothing is silently dropped").
+    /// The platform turns it off: it lists blank lines as refused when a batch is uploaded and
+    /// hands the engine the stored lines with blank lines where the refused ones were, to keep the
+    /// file's line numbers.
+    pub fn with_blank_line_findings(mut self, on: bool) -> Engine {
+        self.blank_findings = on;
         self
     }
 
@@ -389,15 +401,18 @@ impl Engine {
             if line.last() == Some(&b'\r') {
                 line = &line[..line.len() - 1];
             }
-            o.lines += 1;
             // A line's problems go where its findings would: before anything later lines write.
             let pos = o.out.len();
-            let mut defer = |problem| o.deferred.push(Deferred { pos, rel_line, problem });
-            let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
             if line.iter().all(u8::is_ascii_whitespace) {
-                defer(LineProblem::Blank);
+                if self.blank_findings {
+                    o.lines += 1;
+                    o.deferred.push(Deferred { pos, rel_line, problem: LineProblem::Blank });
+                }
                 continue;
             }
+            o.lines += 1;
+            let mut defer = |problem| o.deferred.push(Deferred { pos, rel_line, problem });
+            let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
             if self.fast && chunk.is_none() {
                 if let Some(report) = crate::fast::parse_report(line, &mut fast) {
                     if let Some(inst) = self.idx.insts.get(&*report.uscc) {

@@ -61,7 +61,8 @@ async fn upload_stores_lines_as_submitted_with_their_numbers_and_queues_a_check(
     let s = &db.store;
     let (batch, run) = upload(s).await;
     let b = s.report_batch(batch).await.unwrap().unwrap();
-    assert_eq!((b.report_count, b.refused_count, b.uploaded_by.as_str()), (3, 0, "inst1"));
+    // The blank line 2 is listed as refused (not a report), not dropped.
+    assert_eq!((b.report_count, b.refused_count, b.uploaded_by.as_str()), (3, 1, "inst1"));
     assert_eq!(b.latest_state.as_deref(), Some("queued"));
     let reports = s.batch_reports(batch).await.unwrap();
     assert_eq!(reports.iter().map(|r| r.line_no).collect::<Vec<_>>(), vec![1, 3, 4]);

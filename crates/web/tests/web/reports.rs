@@ -118,11 +118,11 @@ async fn institution_upload_refuses_other_institutions_lines_and_findings_reach_
     let planted = one_sampler(&w.reports[1]);
     let mut foreign = w.reports[2].clone();
     foreign["institution_uscc"] = w.other_uscc.clone().into();
-    let body = jsonl(&[w.reports[0].clone(), planted.clone(), foreign]);
+    let body = jsonl(&[w.reports[0].clone(), planted.clone(), foreign, w.reports[3].clone()]);
     let r = w.app.send(post_text("/api/v1/reports", &inst, &body)).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     let up = r.json();
-    assert_eq!(up["accepted"], 2);
+    assert_eq!(up["accepted"], 3);
     assert_eq!(up["refused"][0]["line"], 3);
     assert!(up["refused"][0]["reason"].as_str().unwrap().contains(&w.other_uscc));
     let batch = up["batch_id"].as_i64().unwrap();
@@ -143,6 +143,13 @@ async fn institution_upload_refuses_other_institutions_lines_and_findings_reach_
     assert!(rules_of(&eeb_list, report_no).contains(&"OFF-P02".to_owned()), "{eeb_list}");
     let msa_list = w.app.send(get("/api/v1/findings", Some(&msa))).await.json();
     assert!(!rules_of(&msa_list, report_no).contains(&"OFF-P02".to_owned()));
+    // The refused line 3 is listed at upload, not checked again as a blank placeholder.
+    let batch_findings =
+        w.app.send(get(&format!("/api/v1/reports/batches/{batch}/findings"), Some(&eeb))).await.json();
+    assert!(
+        batch_findings.as_array().unwrap().iter().all(|f| f["evidence"]["error"] != "blank line"),
+        "{batch_findings}"
+    );
     assert!(msa_list.as_array().unwrap().iter().all(|f| f["department"] == "MSA"));
 
     // The institution reads its own reports' errors, not the departments' worklists, and may not
