@@ -11,9 +11,9 @@ use lianjian_registry::{MethodTable, Snapshot};
 use crate::checks::{check_report, Scratch, Sink};
 use crate::cross::{Cross, CrossBatch};
 use crate::fast::FastState;
-use crate::index::Index;
+use crate::index::{Index, InstIx};
 use crate::lines::{place, Deferred, LineProblem};
-use crate::parse::{parse_line, LineError};
+use crate::parse::{parse_line, LineError, Report};
 use crate::rules::{Summary, N_RULES};
 use crate::warn::StatsAcc;
 use crate::{Finding, Params};
@@ -319,6 +319,16 @@ impl Engine {
         Ok(m.summary)
     }
 
+    /// The per-report rules on a report read from the batch (by either reader); the caller counts
+    /// it as read.
+    fn check_read(&self, o: &mut BatchOut, inst: &InstIx, report: &Report<'_>, scratch: &mut Scratch) {
+        o.checked += 1;
+        o.rows += report.samples.iter().map(|s| s.results.len() as u64).sum::<u64>();
+        let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
+        check_report(&self.idx, &self.params, inst, report, &mut sink, &mut o.stats, &mut o.cross, scratch);
+        o.cross.end_report(o.out.len());
+    }
+
     /// Per-report work for one batch (runs on a worker).
     fn process(&self, b: Batch) -> BatchOut {
         let mut o = BatchOut {
@@ -352,7 +362,7 @@ impl Engine {
         // goes; a chunk that is not UTF-8 is read line by line.
         let (mut chunk, mut chunk_start, mut chunk_end): (Option<&str>, usize, usize) = (None, 0, 0);
         let mut start = 0;
-        // Lines of this batch read so far (file line numbers come from `base`, when needed).
+        // Lines of this batch read so far (file line numbers are assigned at merge, `crate::lines`).
         let mut line_no = 0u64;
         while start < data.len() {
             if self.fast && start >= chunk_end {
@@ -372,20 +382,7 @@ impl Engine {
                     if let Some(inst) = self.idx.insts.get(&*report.uscc) {
                         o.lines += 1;
                         o.reports_read += 1;
-                        o.checked += 1;
-                        o.rows += report.samples.iter().map(|s| s.results.len() as u64).sum::<u64>();
-                        let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
-                        check_report(
-                            &self.idx,
-                            &self.params,
-                            inst,
-                            &report,
-                            &mut sink,
-                            &mut o.stats,
-                            &mut o.cross,
-                            &mut scratch,
-                        );
-                        o.cross.end_report(o.out.len());
+                        self.check_read(&mut o, inst, &report, &mut scratch);
                         fast.reclaim(report);
                         start = end + 1;
                         line_no += 1;
@@ -411,25 +408,11 @@ impl Engine {
                 continue;
             }
             o.lines += 1;
-            let mut defer = |problem| o.deferred.push(Deferred { pos, rel_line, problem });
-            let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
             if self.fast && chunk.is_none() {
                 if let Some(report) = crate::fast::parse_report(line, &mut fast) {
                     if let Some(inst) = self.idx.insts.get(&*report.uscc) {
                         o.reports_read += 1;
-                        o.checked += 1;
-                        o.rows += report.samples.iter().map(|s| s.results.len() as u64).sum::<u64>();
-                        check_report(
-                            &self.idx,
-                            &self.params,
-                            inst,
-                            &report,
-                            &mut sink,
-                            &mut o.stats,
-                            &mut o.cross,
-                            &mut scratch,
-                        );
-                        o.cross.end_report(o.out.len());
+                        self.check_read(&mut o, inst, &report, &mut scratch);
                         fast.reclaim(report);
                         continue;
                     }
@@ -437,16 +420,17 @@ impl Engine {
             }
             let parsed = match parse_line(line) {
                 Ok(p) => p,
-                Err(LineError::Utf8) => {
-                    defer(LineProblem::NotUtf8);
-                    continue;
-                }
-                Err(e @ LineError::TooDeep { .. }) => {
-                    defer(LineProblem::TooDeep { column: e.column(), error: e.to_string() });
-                    continue;
-                }
                 Err(e) => {
-                    defer(LineProblem::NotJson { column: e.column(), error: e.to_string() });
+                    let problem = match e {
+                        LineError::Utf8 => LineProblem::NotUtf8,
+                        LineError::TooDeep { column } => {
+                            LineProblem::TooDeep { column, error: e.to_string() }
+                        }
+                        LineError::Json(_) => {
+                            LineProblem::NotJson { column: e.column(), error: e.to_string() }
+                        }
+                    };
+                    o.deferred.push(Deferred { pos, rel_line, problem });
                     continue;
                 }
             };
@@ -456,19 +440,7 @@ impl Engine {
             match parsed.outcome {
                 Ok(report) if !unknown_inst => {
                     let Some(inst) = uscc_known else { continue };
-                    o.checked += 1;
-                    o.rows += report.samples.iter().map(|s| s.results.len() as u64).sum::<u64>();
-                    check_report(
-                        &self.idx,
-                        &self.params,
-                        inst,
-                        &report,
-                        &mut sink,
-                        &mut o.stats,
-                        &mut o.cross,
-                        &mut scratch,
-                    );
-                    o.cross.end_report(o.out.len());
+                    self.check_read(&mut o, inst, &report, &mut scratch);
                 }
                 outcome => {
                     let mut problems = outcome.err().unwrap_or_default();
@@ -481,11 +453,12 @@ impl Engine {
                             reason: format!("出具机构 {u} 不在机构名录中"),
                         });
                     }
-                    defer(LineProblem::Shape {
+                    let problem = LineProblem::Shape {
                         uscc: parsed.uscc.map(|u| u.into_owned()),
                         report_no: parsed.report_no.map(|r| r.into_owned()),
                         problems,
-                    });
+                    };
+                    o.deferred.push(Deferred { pos, rel_line, problem });
                 }
             }
         }
