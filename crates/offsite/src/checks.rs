@@ -10,6 +10,7 @@ use crate::finding::{ev, F};
 use crate::index::{norm_code, Index, InstIx};
 use crate::instant::day_string;
 use crate::parse::Report;
+use crate::recycle;
 use crate::rules::{RuleId, N_RULES};
 use crate::warn::StatsAcc;
 use crate::Params;
@@ -105,21 +106,6 @@ impl Pair<'_> {
             })
             .then_with(|| self.value.cmp(o.value))
     }
-}
-
-/// An empty vector with `v`'s allocation, for borrows of another lifetime (the in-place
-/// `collect` keeps the allocation: same element layout).
-// `filter_map` (not `filter`): it changes the element type, which is the point.
-#[allow(clippy::unnecessary_filter_map)]
-fn recycle<'b, T: ?Sized>(mut v: Vec<&T>) -> Vec<&'b T> {
-    v.clear();
-    v.into_iter().filter_map(|_| None).collect()
-}
-
-#[allow(clippy::unnecessary_filter_map)]
-fn recycle_pairs<'b>(mut v: Vec<Pair<'_>>) -> Vec<Pair<'b>> {
-    v.clear();
-    v.into_iter().filter_map(|_| None).collect()
 }
 
 /// Runs every per-report rule on a report whose institution is `inst`; writes what the
@@ -237,7 +223,7 @@ pub(crate) fn check_report(
     }
 
     cx.begin_report(&r.report_no, &r.uscc);
-    let mut pairs: Vec<Pair<'_>> = recycle_pairs(std::mem::take(&mut scratch.pairs));
+    let mut pairs: Vec<Pair<'_>> = recycle(std::mem::take(&mut scratch.pairs));
     let mut seen_q03: Vec<&str> = recycle(std::mem::take(&mut scratch.strs));
     let mut seen_analyst: Vec<&str> = recycle(std::mem::take(&mut scratch.strs2));
     let mut samplers: Vec<&str> = recycle(std::mem::take(&mut scratch.strs3));
@@ -459,7 +445,7 @@ pub(crate) fn check_report(
             cx.print(fingerprint(&pairs), pairs.len() as u32, x);
         }
     }
-    scratch.pairs = recycle_pairs(pairs);
+    scratch.pairs = recycle(pairs);
     scratch.strs = recycle(seen_q03);
     scratch.strs2 = recycle(seen_analyst);
     scratch.strs3 = recycle(samplers);

@@ -21,6 +21,7 @@ use lianjian_registry::Category;
 use crate::decimal::is_decimal;
 use crate::instant::{parse_day, parse_instant_cached, DayCache, Instant};
 use crate::parse::{Purpose, Report, ResultRow, Sample, DEPARTMENTS};
+use crate::recycle;
 
 /// Deepest nesting the fast path follows: the reference parser's limit (deeper lines fall back and
 /// are refused there, OFF-C01).
@@ -129,14 +130,6 @@ pub(crate) struct FastState {
     samples: Vec<Vec<Sample<'static>>>,
     results: Vec<Vec<ResultRow<'static>>>,
     samplers: Vec<Vec<Cow<'static, str>>>,
-}
-
-/// An empty vector with `v`'s allocation, for another lifetime of the same element type (the
-/// in-place `collect` keeps the allocation when the layouts match, as they do here).
-#[allow(clippy::unnecessary_filter_map)]
-fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
-    v.clear();
-    v.into_iter().filter_map(|_| None).collect()
 }
 
 /// Spare vectors kept per kind.
@@ -308,6 +301,7 @@ impl<'a> Sc<'a, '_> {
         parse_instant_cached(&s, &mut self.st.days)
     }
 
+    /// Consumes the bytes `w` if they are at the cursor (compared as arrays: inline, no `memcmp`).
     #[inline(always)]
     fn lit<const N: usize>(&mut self, w: &[u8; N]) -> Option<()> {
         if self.b.get(self.i..self.i + N).and_then(|x| <&[u8; N]>::try_from(x).ok()) == Some(w) {
@@ -397,13 +391,7 @@ impl<'a> Sc<'a, '_> {
     /// Whether the key body at the cursor is `k` (given with its closing quote); consumes it if so.
     #[inline(always)]
     fn kw<const N: usize>(&mut self, k: &[u8; N]) -> bool {
-        // Compared as arrays (inline, no `memcmp` call).
-        let hit =
-            self.b.get(self.i..self.i + N).and_then(|w| <&[u8; N]>::try_from(w).ok()).is_some_and(|w| w == k);
-        if hit {
-            self.i += N;
-        }
-        hit
+        self.lit(k).is_some()
     }
 
     /// Reads a key (and its colon) and names it by `pick`, which tries the known keys with

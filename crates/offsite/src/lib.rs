@@ -110,3 +110,13 @@ pub fn check<R: std::io::Read, W: std::io::Write>(
 ) -> Result<Summary, OffsiteError> {
     engine.check(reader, writer, progress)
 }
+
+/// An empty vector with `v`'s allocation, for the same element type at another lifetime (the
+/// in-place `collect` keeps the allocation when the layouts match, as they do for every use here):
+/// scratch vectors of borrowed views are reused from one report to the next.
+// `filter_map` (not `filter`): it changes the element type, which is the point.
+#[allow(clippy::unnecessary_filter_map)]
+pub(crate) fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}

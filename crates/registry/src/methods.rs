@@ -63,14 +63,9 @@ impl MethodStandard {
             (mine @ None, theirs) => *mine = theirs,
             _ => {}
         }
-        fn keep(mine: &mut Option<String>, theirs: Option<String>) {
-            if mine.is_none() {
-                *mine = theirs;
-            }
-        }
-        keep(&mut self.title_zh, other.title_zh);
-        keep(&mut self.replaced_by, other.replaced_by);
-        keep(&mut self.source, other.source);
+        self.title_zh = self.title_zh.take().or(other.title_zh);
+        self.replaced_by = self.replaced_by.take().or(other.replaced_by);
+        self.source = self.source.take().or(other.source);
     }
 
     /// effective ≤ d (or unknown) and d < abolished (or unknown).

@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("report.html", include_str!("../templates/report.html")),
     ("findings.html", include_str!("../templates/findings.html")),
     ("findings_table.html", include_str!("../templates/findings_table.html")),
+    ("institution_scope.html", include_str!("../templates/institution_scope.html")),
     ("inspectors.html", include_str!("../templates/inspectors.html")),
     ("inspector.html", include_str!("../templates/inspector.html")),
     ("items.html", include_str!("../templates/items.html")),
