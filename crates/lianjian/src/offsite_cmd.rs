@@ -80,8 +80,12 @@ pub fn load_methods(path: Option<&Path>) -> Result<MethodTable> {
             .map_err(|e| anyhow!("内置方法标准表无法读取:{}", join_problems(&e)));
     };
     let text = read_text(path, "方法标准表")?;
-    MethodTable::from_csv(text.as_bytes())
-        .map_err(|e| anyhow!("方法标准表 {} 无法读取:{}", path.display(), join_problems(&e)))
+    let table = MethodTable::from_csv(text.as_bytes())
+        .map_err(|e| anyhow!("方法标准表 {} 无法读取:{}", path.display(), join_problems(&e)))?;
+    for m in table.merged_rows() {
+        eprintln!("注意:{}:{m}", path.display());
+    }
+    Ok(table)
 }
 
 fn join_problems(errors: &[lianjian_registry::MethodTableError]) -> String {

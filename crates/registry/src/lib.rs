@@ -25,7 +25,7 @@ mod query;
 pub mod uscc;
 mod validate;
 
-pub use methods::{normalize_code, MethodCheck, MethodStandard, MethodTable, MethodTableError};
+pub use methods::{normalize_code, MergedRow, MethodCheck, MethodStandard, MethodTable, MethodTableError};
 pub use model::{
     Category, Certificate, Institution, Instrument, Person, Restriction, ScopeEntry, Signatory, Snapshot,
     SnapshotError, Staff, Status, StatusEntry,

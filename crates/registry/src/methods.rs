@@ -103,10 +103,33 @@ impl std::fmt::Display for MethodTableError {
 
 impl std::error::Error for MethodTableError {}
 
+/// A row folded into an earlier row with the same code (after [`normalize_code`]): worth telling
+/// the regulator who uploaded the table, since the merged bounds may not be what either row says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergedRow {
+    /// Line of the folded row (header = line 1).
+    pub line: u64,
+    /// Line of the row it was folded into.
+    pub into_line: u64,
+    /// The code as written on the folded row.
+    pub code: String,
+}
+
+impl std::fmt::Display for MergedRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "第 {} 行方法标准 {} 与第 {} 行编号相同,已合并为一条(实施日期取较早者、废止日期取较晚者,未知日期视为未知,类别并列)",
+            self.line, self.code, self.into_line
+        )
+    }
+}
+
 /// The table, keyed by normalised code.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MethodTable {
     by_code: HashMap<String, MethodStandard>,
+    merged: Vec<MergedRow>,
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -117,7 +140,8 @@ fn opt(s: &str) -> Option<String> {
 impl MethodTable {
     /// Parses the CSV (header `code,title_zh,category,effective,abolished,replaced_by,source`,
     /// columns found by name). Every bad row is reported; a table with any error is rejected whole.
-    /// Duplicate codes (after normalisation) are errors.
+    /// Rows with the same code (after normalisation) are merged ([`MethodStandard::merge`]) and
+    /// listed in [`MethodTable::merged_rows`].
     pub fn from_csv<R: std::io::Read>(r: R) -> Result<MethodTable, Vec<MethodTableError>> {
         let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(r);
         let mut errors = Vec::new();
@@ -143,6 +167,7 @@ impl MethodTable {
             col("source"),
         ];
         let mut table = MethodTable::default();
+        let mut first_line: HashMap<String, u64> = HashMap::new();
         for rec in rdr.records() {
             let rec = match rec {
                 Ok(r) => r,
@@ -178,9 +203,15 @@ impl MethodTable {
                 replaced_by: opt(get(cols[4])),
                 source: opt(get(cols[5])),
             };
-            match table.by_code.entry(normalize_code(code)) {
-                Entry::Occupied(mut o) => o.get_mut().merge(row),
+            let key = normalize_code(code);
+            match table.by_code.entry(key.clone()) {
+                Entry::Occupied(mut o) => {
+                    let into_line = first_line.get(&key).copied().unwrap_or(0);
+                    table.merged.push(MergedRow { line, into_line, code: code.to_owned() });
+                    o.get_mut().merge(row);
+                }
                 Entry::Vacant(v) => {
+                    first_line.insert(key, line);
                     v.insert(row);
                 }
             }
@@ -194,7 +225,15 @@ impl MethodTable {
 
     /// Builds a table from rows (for tests and generators).
     pub fn from_rows(rows: impl IntoIterator<Item = MethodStandard>) -> MethodTable {
-        MethodTable { by_code: rows.into_iter().map(|m| (normalize_code(&m.code), m)).collect() }
+        MethodTable {
+            by_code: rows.into_iter().map(|m| (normalize_code(&m.code), m)).collect(),
+            merged: Vec::new(),
+        }
+    }
+
+    /// Rows of the CSV that were folded into an earlier row with the same code, in file order.
+    pub fn merged_rows(&self) -> &[MergedRow] {
+        &self.merged
     }
 
     /// The row for a code, compared after [`normalize_code`].
@@ -264,5 +303,10 @@ mod tests {
         // An unknown bound on either row stays unknown: never "not in force" on that side.
         assert!(t.in_force_on("HJ 2-2010", d("2001-01-01")).unwrap_or(false));
         assert!(t.in_force_on("HJ 2-2010", d("2030-01-01")).unwrap_or(false));
+        // Each folded row is listed for the regulator, with the line it was folded into.
+        let merged: Vec<(u64, u64, &str)> =
+            t.merged_rows().iter().map(|m| (m.line, m.into_line, m.code.as_str())).collect();
+        assert_eq!(merged, [(3, 2, "HJ　1－2010"), (5, 4, "HJ 2-2010")]);
+        assert!(t.merged_rows()[0].to_string().contains("第 3 行方法标准 HJ　1－2010 与第 2 行编号相同"));
     }
 }

@@ -154,6 +154,25 @@ fn unreadable_method_table_exits_non_zero_naming_the_file() {
 }
 
 #[test]
+fn a_method_code_listed_twice_is_merged_with_a_note_on_stderr() {
+    let f = corpus_files(5);
+    let mut csv = std::fs::read_to_string(&f.methods).unwrap();
+    let first = csv.lines().nth(1).unwrap().to_owned();
+    csv.push_str(&first);
+    csv.push('\n');
+    let dup = f._dir.path().join("methods-dup.csv");
+    std::fs::write(&dup, &csv).unwrap();
+    let o = lianjian(
+        &["offsite", "check", "--registry", s(&f.registry), "--methods", s(&dup), s(&f.reports)],
+        None,
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let rows = csv.lines().count();
+    let note = format!("methods-dup.csv:第 {rows} 行方法标准");
+    assert!(err(&o).contains(&note) && err(&o).contains("与第 2 行编号相同"), "{}", err(&o));
+}
+
+#[test]
 fn malformed_report_line_is_c01_with_its_line_number_and_the_rest_is_read() {
     let f = corpus_files(30);
     let text = std::fs::read_to_string(&f.reports).unwrap();

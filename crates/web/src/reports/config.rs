@@ -90,8 +90,9 @@ async fn render_page(
     }
     let config = engine_config(&state.store).await.map_err(AppError::Internal)?;
     let rules = serde_json::to_string_pretty(&config.params).unwrap_or_default();
+    let merged: Vec<String> = config.methods.merged_rows().iter().map(ToString::to_string).collect();
     let ctx = context! { history => history, source => config.source, methods => config.methods.len(), rules => rules,
-    problems => problems, can_edit => caller.can(Permission::RegistryImport) };
+    problems => problems, merged => merged, can_edit => caller.can(Permission::RegistryImport) };
     let html = render(
         &state.templates,
         "offsite_config.html",

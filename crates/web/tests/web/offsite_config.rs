@@ -88,3 +88,18 @@ async fn an_uploaded_rules_file_changes_the_next_check_and_a_bad_one_is_refused(
     let denied = app.send(upload(&officer.csrf, &officer.cookie, "rules", "x", "min_samplers = 1\n")).await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN, "officers read the configuration but do not change it");
 }
+
+#[tokio::test]
+async fn a_method_table_with_a_code_listed_twice_is_accepted_and_the_merge_is_shown() {
+    let app = App::new().await;
+    let leader = app.sign_in("eeb-leader").await;
+    let csv = "code,title_zh,category,effective,abolished,replaced_by,source\n\
+               HJ 828-2017,化学需氧量的测定,water,2017-05-01,,,x\n\
+               HJ　828－2017,,soil,2018-01-01,,,y\n";
+    let ok = app.send(upload(&leader.csrf, &leader.cookie, "methods", "合并测试", csv)).await;
+    assert!(ok.status.is_redirection(), "{} {}", ok.status, ok.body);
+    let page = app.send(get("/offsite/config", Some(&leader))).await;
+    assert!(page.body.contains("id=\"config-merged\""), "{}", page.body);
+    assert!(page.body.contains("第 3 行方法标准 HJ　828－2017 与第 2 行编号相同"), "{}", page.body);
+    assert!(page.body.contains("方法标准 1 条"), "one method after the merge");
+}
