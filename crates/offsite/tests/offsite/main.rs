@@ -2,6 +2,8 @@
 //! reports raise nothing (generated corpus), hand-written edge cases of the catalogue, determinism
 //! across threads, and robustness against arbitrary input.
 
+mod independent;
+
 use std::collections::BTreeSet;
 
 use lianjian_offsite::corpus::{generate, CorpusSpec};
