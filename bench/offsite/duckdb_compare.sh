@@ -7,8 +7,8 @@ DIR=${1:-/tmp/offsite-corpus-1m}
 RUNS=${2:-3}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-cargo build --release -q -p lianjian-offsite --bins --manifest-path "$ROOT/Cargo.toml"
-BIN=$CARGO_TARGET_DIR/release
+cargo build --profile dist -q -p lianjian-offsite --bins --manifest-path "$ROOT/Cargo.toml"
+BIN=$CARGO_TARGET_DIR/dist
 if [ ! -f "$DIR/reports.jsonl" ]; then
   "$BIN/offsite-corpus" "$DIR" --rows 1000000 --plant-every 400
 fi
