@@ -545,17 +545,27 @@ impl<'a> Sc<'a, '_> {
     }
 
     /// The person shape compact writers produce, `{"id":"…","name":"…"}` (a person in every
-    /// result): read straight through. `None` — and the caller starts again on the general path,
-    /// which decides — for anything else, an escaped or blank id included.
+    /// result), or with Python's separators, `{"id": "…", "name": "…"}`: read straight through.
+    /// `None` — and the caller starts again on the general path, which decides — for anything
+    /// else, an escaped or blank id included.
     #[inline(always)]
     fn person_compact(&mut self) -> Option<Cow<'a, str>> {
-        self.lit(b"{\"id\":\"")?;
+        let spaced = if self.lit(b"{\"id\":\"").is_some() {
+            false
+        } else {
+            self.lit(b"{\"id\": \"")?;
+            true
+        };
         let (s, e, esc) = self.scan_str()?;
         if esc {
             return None;
         }
         let id = non_blank(Cow::Borrowed(self.s.get(s..e)?))?;
-        self.lit(b",\"name\":\"")?;
+        if spaced {
+            self.lit(b", \"name\": \"")?;
+        } else {
+            self.lit(b",\"name\":\"")?;
+        }
         self.scan_str()?;
         self.eat(b'}')?;
         Some(id)
@@ -949,13 +959,38 @@ mod tests {
         out.into_bytes()
     }
 
+    /// `", "` and `": "` between tokens, as Python's `json.dumps` separates them by default.
+    fn python_separators(line: &[u8]) -> Vec<u8> {
+        let (mut out, mut in_str, mut esc) = (Vec::new(), false, false);
+        for &c in line {
+            out.push(c);
+            match c {
+                _ if esc => esc = false,
+                b'\\' if in_str => esc = true,
+                b'"' => in_str = !in_str,
+                b',' | b':' if !in_str => out.push(b' '),
+                _ => {}
+            }
+        }
+        out
+    }
+
     #[test]
-    fn lines_with_escaped_text_take_the_fast_path_and_agree() {
+    fn lines_with_escaped_text_or_spaced_separators_take_the_fast_path_and_agree() {
         let lines = corpus_lines(5, true);
         for (n, line) in lines.iter().enumerate() {
             let escaped = ascii_escaped(line, n % 2 == 1);
+            let spaced = python_separators(line);
             assert_eq!(agrees(line), agrees(&escaped), "{}", String::from_utf8_lossy(&escaped));
+            assert_eq!(agrees(line), agrees(&spaced), "{}", String::from_utf8_lossy(&spaced));
+            assert_eq!(agrees(line), agrees(&python_separators(&escaped)));
         }
+        // Spaced person objects are read by the person shortcut, not only by the general path.
+        let person = python_separators(br#"{"id":"P-1","name":"N"}"#);
+        let mut st = FastState::default();
+        let text = std::str::from_utf8(&person).unwrap();
+        let mut sc = Sc { s: text, b: text.as_bytes(), i: 0, st: &mut st };
+        assert_eq!(sc.person_compact().as_deref(), Some("P-1"));
         let taken = lines.iter().filter(|l| agrees(&ascii_escaped(l, false))).count();
         assert!(taken * 10 >= lines.len() * 9, "{taken} of {}", lines.len());
         // A bad hex digit in the middle of a run of escapes is refused, not misread.
