@@ -16,9 +16,11 @@
 
 use std::borrow::Cow;
 
+use bumpalo::Bump;
 use lianjian_registry::Category;
 
 use crate::decimal::is_decimal;
+use crate::index::Map;
 use crate::instant::{parse_day, parse_instant_cached, DayCache, Instant};
 use crate::parse::{Purpose, Report, ResultRow, Sample, DEPARTMENTS};
 use crate::recycle;
@@ -104,9 +106,10 @@ fn escape_run(b: &[u8], mut i: usize) -> Option<usize> {
     }
 }
 
-/// Decodes the body of a string whose escapes were validated by [`escape_end`].
-fn decode(raw: &str) -> Option<String> {
-    let mut out = String::with_capacity(raw.len());
+/// Decodes the body of a string whose escapes were validated by [`escape_end`] into `out`
+/// (cleared first).
+fn decode(raw: &str, out: &mut String) -> Option<()> {
+    out.clear();
     let b = raw.as_bytes();
     let mut last = 0;
     let mut i = 0;
@@ -133,7 +136,7 @@ fn decode(raw: &str) -> Option<String> {
         last = i;
     }
     out.push_str(raw.get(last..)?);
-    Some(out)
+    Some(())
 }
 
 #[inline(always)]
@@ -167,6 +170,8 @@ pub(crate) struct FastState {
     samples: Vec<Vec<Sample<'static>>>,
     results: Vec<Vec<ResultRow<'static>>>,
     samplers: Vec<Vec<Cow<'static, str>>>,
+    /// Where an escaped string is decoded before it is copied into the batch's arena.
+    text: String,
 }
 
 /// Spare vectors kept per kind.
@@ -190,11 +195,27 @@ impl FastState {
     }
 }
 
+/// The escaped strings of a batch, decoded once each: the decoded text lives in a bump arena as
+/// long as the batch's text, so a report borrows it like any other string (no allocation and free
+/// per string), and a string met again (a parameter name, in every sample) is looked up, not
+/// decoded again.
+pub(crate) struct Decoded<'a> {
+    arena: &'a Bump,
+    seen: Map<&'a str, &'a str>,
+}
+
+impl<'a> Decoded<'a> {
+    pub fn new(arena: &'a Bump) -> Decoded<'a> {
+        Decoded { arena, seen: Map::default() }
+    }
+}
+
 struct Sc<'a, 's> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
     st: &'s mut FastState,
+    dec: &'s mut Decoded<'a>,
 }
 
 /// A key not among the fields the rules read.
@@ -280,7 +301,13 @@ impl<'a> Sc<'a, '_> {
         let (s, e, esc) = self.scan_str()?;
         let raw = self.s.get(s..e)?;
         if esc {
-            decode(raw).map(Cow::Owned)
+            if let Some(&d) = self.dec.seen.get(raw) {
+                return Some(Cow::Borrowed(d));
+            }
+            decode(raw, &mut self.st.text)?;
+            let d: &'a str = self.dec.arena.alloc_str(&self.st.text);
+            self.dec.seen.insert(raw, d);
+            Some(Cow::Borrowed(d))
         } else {
             Some(Cow::Borrowed(raw))
         }
@@ -861,9 +888,13 @@ impl<'a> Sc<'a, '_> {
 
 /// Reads a line whose every field is right into a [`Report`]; `None` when the reference parser
 /// must decide (see the module docs).
-pub(crate) fn parse_report<'a>(line: &'a [u8], st: &mut FastState) -> Option<Report<'a>> {
+pub(crate) fn parse_report<'a>(
+    line: &'a [u8],
+    st: &mut FastState,
+    dec: &mut Decoded<'a>,
+) -> Option<Report<'a>> {
     let s = simdutf8::basic::from_utf8(line).ok()?;
-    parse_report_at(s, 0, st).and_then(|(r, end)| (end == s.len()).then_some(r))
+    parse_report_at(s, 0, st, dec).and_then(|(r, end)| (end == s.len()).then_some(r))
 }
 
 /// [`parse_report`] for the line starting at `start` in `text` (lines end at `\n`): the report and
@@ -874,8 +905,9 @@ pub(crate) fn parse_report_at<'a>(
     text: &'a str,
     start: usize,
     st: &mut FastState,
+    dec: &mut Decoded<'a>,
 ) -> Option<(Report<'a>, usize)> {
-    let mut sc = Sc { s: text, b: text.as_bytes(), i: start, st };
+    let mut sc = Sc { s: text, b: text.as_bytes(), i: start, st, dec };
     sc.ws();
     let r = sc.report()?;
     sc.ws();
@@ -895,7 +927,10 @@ mod tests {
 
     /// The fast path answers only when the reference parser reads the same report.
     fn agrees(line: &[u8]) -> bool {
-        let Some(fast) = parse_report(line, &mut FastState::default()) else { return false };
+        let arena = Bump::new();
+        let Some(fast) = parse_report(line, &mut FastState::default(), &mut Decoded::new(&arena)) else {
+            return false;
+        };
         let reference = parse_line(line).expect("fast path took a line the reference refuses");
         let reference = reference.outcome.expect("fast path took a line with shape problems");
         assert_eq!(format!("{fast:?}"), format!("{reference:?}"), "{}", String::from_utf8_lossy(line));
@@ -938,7 +973,11 @@ mod tests {
             format!("{ok}{{}}"),
             ok[..ok.len() - 1].to_owned(),
         ] {
-            assert!(parse_report(bad.as_bytes(), &mut FastState::default()).is_none(), "{bad}");
+            assert!(
+                parse_report(bad.as_bytes(), &mut FastState::default(), &mut Decoded::new(&Bump::new()))
+                    .is_none(),
+                "{bad}"
+            );
         }
     }
 
@@ -989,7 +1028,9 @@ mod tests {
         let person = python_separators(br#"{"id":"P-1","name":"N"}"#);
         let mut st = FastState::default();
         let text = std::str::from_utf8(&person).unwrap();
-        let mut sc = Sc { s: text, b: text.as_bytes(), i: 0, st: &mut st };
+        let arena = Bump::new();
+        let mut dec = Decoded::new(&arena);
+        let mut sc = Sc { s: text, b: text.as_bytes(), i: 0, st: &mut st, dec: &mut dec };
         assert_eq!(sc.person_compact().as_deref(), Some("P-1"));
         let taken = lines.iter().filter(|l| agrees(&ascii_escaped(l, false))).count();
         assert!(taken * 10 >= lines.len() * 9, "{taken} of {}", lines.len());
@@ -997,7 +1038,8 @@ mod tests {
         let good = String::from_utf8(ascii_escaped(&lines[0], false)).unwrap();
         let at = good.find("\\u").expect("an escape");
         let bad = format!("{}\\u4e2G{}", &good[..at], &good[at + 6..]);
-        assert!(parse_report(bad.as_bytes(), &mut FastState::default()).is_none());
+        assert!(parse_report(bad.as_bytes(), &mut FastState::default(), &mut Decoded::new(&Bump::new()))
+            .is_none());
     }
 
     const TOKENS: &[&str] = &[
