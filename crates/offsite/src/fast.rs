@@ -12,7 +12,8 @@
 //! laxer never happens by construction (every skipped value is fully validated JSON).
 //!
 //! No panics (all indexing is checked), no allocation per field (only per report: the sample and
-//! result vectors, and decoded strings with escapes), recursion bounded by [`MAX_DEPTH`].
+//! result vectors; strings with escapes are decoded into the batch's arena, [`Decoded`]), recursion
+//! bounded by [`MAX_DEPTH`].
 
 use std::borrow::Cow;
 
@@ -113,8 +114,8 @@ fn decode(raw: &str, out: &mut String) -> Option<()> {
     let b = raw.as_bytes();
     let mut last = 0;
     let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'\\' {
+    while let Some(&c) = b.get(i) {
+        if c != b'\\' {
             i += 1;
             continue;
         }
