@@ -80,17 +80,6 @@ const POW10: [u128; 39] = {
     t
 };
 
-/// 10^k for k ≤ 19, as u64.
-const POW10_U64: [u64; 20] = {
-    let mut t = [1u64; 20];
-    let mut i = 1;
-    while i < 20 {
-        t[i] = t[i - 1] * 10;
-        i += 1;
-    }
-    t
-};
-
 fn pow10(k: i32) -> u128 {
     POW10.get(k as usize).copied().unwrap_or(u128::MAX)
 }
@@ -213,7 +202,8 @@ impl Dec {
             if d == 0 {
                 return a.cmp(&b);
             }
-            let wide = |x: u64, k: i32| u128::from(x) * u128::from(POW10_U64[k as usize]);
+            // 10^k < 2^64 for k ≤ 19: a 64 × 64-bit product.
+            let wide = |x: u64, k: i32| u128::from(x) * u128::from(POW10[k as usize] as u64);
             if (1..=19).contains(&d) {
                 return wide(a, d).cmp(&u128::from(b));
             }

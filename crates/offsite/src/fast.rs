@@ -171,8 +171,6 @@ pub(crate) struct FastState {
     samples: Vec<Vec<Sample<'static>>>,
     results: Vec<Vec<ResultRow<'static>>>,
     samplers: Vec<Vec<Cow<'static, str>>>,
-    /// Where an escaped string is decoded before it is copied into the batch's arena.
-    text: String,
 }
 
 /// Spare vectors kept per kind.
@@ -203,11 +201,24 @@ impl FastState {
 pub(crate) struct Decoded<'a> {
     arena: &'a Bump,
     seen: Map<&'a str, &'a str>,
+    /// Where a string is decoded before it is copied into the arena.
+    text: String,
 }
 
 impl<'a> Decoded<'a> {
     pub fn new(arena: &'a Bump) -> Decoded<'a> {
-        Decoded { arena, seen: Map::default() }
+        Decoded { arena, seen: Map::default(), text: String::new() }
+    }
+
+    /// The decoded text of a string body with (validated) escapes.
+    fn get(&mut self, raw: &'a str) -> Option<&'a str> {
+        if let Some(&d) = self.seen.get(raw) {
+            return Some(d);
+        }
+        decode(raw, &mut self.text)?;
+        let d: &'a str = self.arena.alloc_str(&self.text);
+        self.seen.insert(raw, d);
+        Some(d)
     }
 }
 
@@ -302,13 +313,7 @@ impl<'a> Sc<'a, '_> {
         let (s, e, esc) = self.scan_str()?;
         let raw = self.s.get(s..e)?;
         if esc {
-            if let Some(&d) = self.dec.seen.get(raw) {
-                return Some(Cow::Borrowed(d));
-            }
-            decode(raw, &mut self.st.text)?;
-            let d: &'a str = self.dec.arena.alloc_str(&self.st.text);
-            self.dec.seen.insert(raw, d);
-            Some(Cow::Borrowed(d))
+            self.dec.get(raw).map(Cow::Borrowed)
         } else {
             Some(Cow::Borrowed(raw))
         }

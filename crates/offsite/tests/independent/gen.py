@@ -1162,6 +1162,13 @@ def find_slot(pids, day, dur=60):
         if all(free(p, st - timedelta(hours=3), st + timedelta(minutes=dur) + timedelta(hours=3)) for p in pids):
             return st
     raise Fail('slot')
+
+def plant_pair(rule, kind, ra, rb):
+    """A cross-report plant: both reports, each naming the pair."""
+    pair = [ra['report_no'], rb['report_no']]
+    for rep in (ra, rb):
+        add(rep, 'plant', [rule[4:] + ':' + kind], [T(rule, rep, variant=kind, pair=pair)])
+
 def t02(kind):
     if kind == 'cross_inst':
         ia, ib = INSTS[0], INSTS[1]; p = dict(SHARED_PERSON)
@@ -1197,15 +1204,13 @@ def t02(kind):
     if kind in ('offset_trick', 'offset_clean'):
         sb['sampled_from'] = fmt_inst(st + timedelta(minutes=off), 'Z')
         sb['sampled_to'] = fmt_inst(st + timedelta(minutes=off) + durb, 'Z')
-    pair = [ra['report_no'], rb['report_no']]
     if kind in ('same_site_clean', 'offset_clean'):
         add(ra, 'clean', ['edge:t02_' + kind]); add(rb, 'clean', ['edge:t02_' + kind])
     elif kind == 'touching_probe':
         add(ra, 'probe', ['probe:t02_touching']); REPORTS[-1]['probe'] = {'name': 't02_touching', 'expect': ['?'], 'note': 'windows touch at one instant', 'report_no': ra['report_no']}
         add(rb, 'probe', ['probe:t02_touching']); REPORTS[-1]['probe'] = {'name': 't02_touching', 'expect': ['?'], 'note': '', 'report_no': rb['report_no']}
     else:
-        add(ra, 'plant', ['T02:' + kind], [T('OFF-T02', ra, variant=kind, pair=pair)])
-        add(rb, 'plant', ['T02:' + kind], [T('OFF-T02', rb, variant=kind, pair=pair)])
+        plant_pair('OFF-T02', kind, ra, rb)
 for kind in ['partial', 'contained', 'cross_inst', 'offset_trick', 'same_report']:
     loop(lambda: t02(kind))
 for kind in ['same_site_clean', 'offset_clean']:
@@ -1255,15 +1260,13 @@ def d01(kind):
     if kind == 'string_diff_clean':
         r = rb['samples'][0]['results'][1]; r['value'] = r['value'] + '0'
     fin(ra); fin(rb)
-    pair = [ra['report_no'], rb['report_no']]
     if kind in ('near4_clean', 'string_diff_clean'):
         add(ra, 'clean', ['edge:d01_' + kind]); add(rb, 'clean', ['edge:d01_' + kind])
     elif kind == 'superset_probe':
         for rep in (ra, rb):
             add(rep, 'probe', ['probe:d01_superset']); REPORTS[-1]['probe'] = {'name': 'd01_superset', 'expect': [], 'note': 'one sample has an extra numeric pair', 'report_no': rep['report_no']}
     else:
-        add(ra, 'plant', ['D01:' + kind], [T('OFF-D01', ra, variant=kind, pair=pair)])
-        add(rb, 'plant', ['D01:' + kind], [T('OFF-D01', rb, variant=kind, pair=pair)])
+        plant_pair('OFF-D01', kind, ra, rb)
 for kind in ['six', 'exactly5', 'with_nd', 'cross_inst', 'same_report']:
     loop(lambda: d01(kind))
 for kind in ['near4_clean', 'string_diff_clean']:
