@@ -114,8 +114,8 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
     let params = load_params(args.rules.as_deref())?;
     let engine = Engine::new(&snapshot, &methods, params);
 
-    let (input, total): (Box<dyn Read>, Option<u64>) = if is_stdin(&args.reports) {
-        (Box::new(std::io::stdin().lock()), None)
+    let (input, total): (Box<dyn Read + Send>, Option<u64>) = if is_stdin(&args.reports) {
+        (Box::new(std::io::stdin()), None)
     } else {
         let f = std::fs::File::open(&args.reports)
             .map_err(|e| anyhow!("无法读取监测报告 {}:{e}", args.reports.display()))?;

@@ -102,7 +102,7 @@ pub use params::{Params, ParamsError};
 pub use rules::{RuleId, Severity, Summary};
 
 /// Streams reports from `reader` and writes findings to `writer`; see [`Engine::check`].
-pub fn check<R: std::io::Read, W: std::io::Write>(
+pub fn check<R: std::io::Read + Send, W: std::io::Write>(
     engine: &Engine,
     reader: R,
     writer: W,

@@ -3,6 +3,7 @@
 //! across threads, and robustness against arbitrary input.
 
 mod independent;
+mod io;
 
 use std::collections::BTreeSet;
 
