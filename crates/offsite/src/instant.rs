@@ -103,26 +103,61 @@ fn d2(a: u8, b: u8) -> Option<i64> {
 
 /// [`parse_instant`], with the date part's day looked up in `cache` first.
 pub(crate) fn parse_instant_cached(s: &str, cache: &mut DayCache) -> Option<Instant> {
-    let b = s.as_bytes();
-    // The usual shape `YYYY-MM-DDTHH:MM:SS±HH:MM`, read directly (same checks as below).
-    if let &[_, _, _, _, _, _, _, _, _, _, t, h1, h2, b':', m1, m2, b':', s1, s2, sign @ (b'+' | b'-'), o1, o2, b':', p1, p2] =
-        b
-    {
-        if matches!(t, b'T' | b't') {
-            if let (Some(hh), Some(mi), Some(ss), Some(oh), Some(om)) =
-                (d2(h1, h2), d2(m1, m2), d2(s1, s2), d2(o1, o2), d2(p1, p2))
-            {
-                if hh > 23 || mi > 59 || ss > 59 || oh > 23 || om > 59 {
-                    return None;
-                }
-                let day = i64::from(cache.day(&b[..10])?);
-                let o = oh * 3600 + om * 60;
-                let offset = if sign == b'-' { -o } else { o };
-                return Some(Instant { secs: day * 86_400 + hh * 3600 + mi * 60 + ss - offset, nanos: 0 });
-            }
+    // The usual shape `YYYY-MM-DDTHH:MM:SS±HH:MM`, read directly (same checks as the general path).
+    if let Ok(b) = <&[u8; 25]>::try_from(s.as_bytes()) {
+        if let Some(t) = usual_shape(b, cache) {
+            return Some(t);
         }
     }
     parse_instant_general(s, cache)
+}
+
+/// `HH:MM:SS` read eight bytes at once: `None` unless every digit is a digit and both colons are
+/// colons (then the values, unchecked against 23/59).
+#[inline(always)]
+fn clock(w: u64) -> Option<(i64, i64, i64)> {
+    const ZEROS: u64 = u64::from_le_bytes(*b"00:00:00");
+    // Added to each byte's difference from ZEROS: sets its high bit unless a digit's is ≤ 9 and
+    // a colon's is 0. A byte below ZEROS's borrows and has its high bit set already.
+    const LIMITS: u64 = u64::from_le_bytes([0x76, 0x76, 0x7f, 0x76, 0x76, 0x7f, 0x76, 0x76]);
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let v = w.wrapping_sub(ZEROS);
+    if (v | v.wrapping_add(LIMITS)) & HIGHS != 0 {
+        return None;
+    }
+    let d = |k: u32| ((v >> (8 * k)) & 0xff) as i64;
+    Some((d(0) * 10 + d(1), d(3) * 10 + d(4), d(6) * 10 + d(7)))
+}
+
+#[inline(always)]
+fn usual_shape(b: &[u8; 25], cache: &mut DayCache) -> Option<Instant> {
+    let &[_, _, _, _, _, _, _, _, _, _, t, t0, t1, t2, t3, t4, t5, t6, t7, sign, o1, o2, colon, p1, p2] = b;
+    if !matches!(t, b'T' | b't') {
+        return None;
+    }
+    let (hh, mi, ss) = clock(u64::from_le_bytes([t0, t1, t2, t3, t4, t5, t6, t7]))?;
+    let offset = if [sign, o1, o2, colon, p1, p2] == *b"+08:00" {
+        8 * 3600
+    } else {
+        if !matches!(sign, b'+' | b'-') || colon != b':' {
+            return None;
+        }
+        let (oh, om) = (d2(o1, o2)?, d2(p1, p2)?);
+        if oh > 23 || om > 59 {
+            return None;
+        }
+        let o = oh * 3600 + om * 60;
+        if sign == b'-' {
+            -o
+        } else {
+            o
+        }
+    };
+    if hh > 23 || mi > 59 || ss > 59 {
+        return None;
+    }
+    let day = i64::from(cache.day(&b[..10])?);
+    Some(Instant { secs: day * 86_400 + hh * 3600 + mi * 60 + ss - offset, nanos: 0 })
 }
 
 fn parse_instant_general(s: &str, cache: &mut DayCache) -> Option<Instant> {
@@ -250,6 +285,41 @@ mod tests {
             let fresh = parse_instant_cached(t, &mut DayCache::default());
             assert_eq!(parse_instant_cached(t, &mut cache), fresh, "{t}");
             assert_eq!(fresh, parse_instant(t), "{t}");
+        }
+    }
+
+    /// Bytes next to the digits and separators, where a check could let one slip through.
+    const NEAR: &[u8] = b"/09:;@A+-. TtZz\x00\x7f";
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        /// The eight-byte clock check and the `+08:00` shortcut accept exactly what the general
+        /// parser accepts, with the same instant: bytes of a usual instant replaced by bytes near
+        /// the digits and separators, or by any byte.
+        #[test]
+        fn the_usual_shape_path_is_the_general_parser(
+            edits in proptest::collection::vec((0usize..25, proptest::prop_oneof![
+                3 => proptest::sample::select(NEAR),
+                1 => proptest::num::u8::ANY,
+            ]), 0..3),
+            secs in 0i64..4_000_000_000,
+            offset_minutes in -1439i64..1440,
+        ) {
+            let t = Instant { secs, nanos: 0 };
+            let local = t.secs + offset_minutes * 60;
+            let (days, rem) = (local.div_euclid(86_400), local.rem_euclid(86_400));
+            let (sign, o) = if offset_minutes < 0 { ('-', -offset_minutes) } else { ('+', offset_minutes) };
+            let mut text = format!(
+                "{}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+                day_string(days as i32), rem / 3600, rem / 60 % 60, rem % 60, o / 60, o % 60
+            ).into_bytes();
+            for (i, byte) in edits {
+                text[i] = byte;
+            }
+            if let Ok(text) = std::str::from_utf8(&text) {
+                let general = parse_instant_general(text, &mut DayCache::default());
+                proptest::prop_assert_eq!(parse_instant_cached(text, &mut DayCache::default()), general, "{}", text);
+            }
         }
     }
 
