@@ -75,6 +75,20 @@ fn text(t: &str, s: Span) -> &str {
 }
 
 impl CrossBatch {
+    /// Empty, with room for what a batch of `bytes` of reports usually needs (a generated corpus
+    /// has a report per ≈ 3.3 kB, a sample per ≈ 2.2 kB, a sampler window per ≈ 1.1 kB and one
+    /// byte of kept text per ≈ 34), so the vectors are not regrown and copied several times per
+    /// batch. The text is kept for the whole run: its room is not overestimated.
+    pub fn for_batch(bytes: usize) -> CrossBatch {
+        CrossBatch {
+            text: String::with_capacity(bytes / 32),
+            reports: Vec::with_capacity(bytes / 2048),
+            samples: Vec::with_capacity(bytes / 1024),
+            windows: Vec::with_capacity(bytes / 512),
+            prints: Vec::with_capacity(bytes / 1024),
+        }
+    }
+
     fn span(&mut self, s: &str) -> Span {
         let start = self.text.len();
         self.text.push_str(s);

@@ -365,10 +365,14 @@ impl Engine {
 
     /// Per-report work for one batch (runs on a worker).
     fn process(&self, b: Batch) -> BatchOut {
+        let bytes = match &b {
+            Batch::Lines { len, .. } => *len,
+            Batch::Oversized { .. } => 0,
+        };
         let mut o = BatchOut {
             buf: Vec::new(),
             out: Vec::new(),
-            cross: CrossBatch::default(),
+            cross: CrossBatch::for_batch(bytes),
             counts: [0; N_RULES],
             stats: StatsAcc::new(&self.params),
             lines: 0,
