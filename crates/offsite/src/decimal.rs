@@ -226,6 +226,45 @@ impl Dec {
         a.cmp(&b)
     }
 
+    /// Where this value falls under a positive `limit` for OFF-S01: `Some(true)` for r = v / l in
+    /// [0.9, 1), `Some(false)` for [0.8, 0.9), `None` otherwise — exactly `v < l` and `10·v ≥ 9·l`
+    /// (or `≥ 8·l`). Both mantissas are brought to one exponent once and the three comparisons
+    /// made on integers (the usual case: reported values and limits, a few digits each).
+    pub fn limit_band(self, limit: Dec) -> Option<bool> {
+        debug_assert!(limit > Dec::ZERO);
+        if self.neg || self.m == 0 {
+            return None;
+        }
+        if let (Ok(v), Ok(l)) = (u64::try_from(self.m), u64::try_from(limit.m)) {
+            let d = self.e - limit.e;
+            if (-18..=18).contains(&d) {
+                // 10^18 · 2^64 · 10 < 2^128: every product below fits.
+                let scale = |x: u64, k: i32| u128::from(x) * POW10[k.max(0) as usize];
+                let (v, l) = (scale(v, d), scale(l, -d));
+                return if v >= l {
+                    None
+                } else if v * 10 >= l * 9 {
+                    Some(true)
+                } else if v * 10 >= l * 8 {
+                    Some(false)
+                } else {
+                    None
+                };
+            }
+        }
+        if self >= limit {
+            return None;
+        }
+        let v10 = self.shift(1);
+        if v10 >= limit.times_small(9) {
+            Some(true)
+        } else if v10 >= limit.times_small(8) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
     /// An f64 approximation, for reporting ratios in evidence only.
     pub fn to_f64(self) -> f64 {
         let v = self.m as f64 * 10f64.powi(self.e);
@@ -341,6 +380,51 @@ mod tests {
             let ((ta, xa), (tb, xb)) = (text(a, af, ad), text(b, bf, bd));
             let (da, db) = (Dec::parse_checked(&ta).unwrap(), Dec::parse_checked(&tb).unwrap());
             proptest::prop_assert_eq!(da.cmp(&db), xa.cmp(&xb), "{} vs {}", ta, tb);
+        }
+
+        /// The OFF-S01 band is the exact ratio test, on the integer fast path and off it (the same
+        /// values written with 25 more zero fraction digits, or both scaled by 10^20).
+        #[test]
+        fn limit_band_is_the_exact_ratio_test(v in -99_999i64..=99_999, vf in 0u32..=4, l in 1i64..=99_999, lf in 0u32..=4,
+                                              form in 0u8..3) {
+            let text = |i: i64, f: u32| {
+                let (a, sign) = (i.unsigned_abs(), if i < 0 { "-" } else { "" });
+                match form {
+                    0 if f == 0 => format!("{sign}{a}"),
+                    0 => format!("{sign}{}.{:0w$}", a / 10u64.pow(f), a % 10u64.pow(f), w = f as usize),
+                    1 => format!("{sign}{}.{:0w$}{}", a / 10u64.pow(f), a % 10u64.pow(f), "0".repeat(25), w = f as usize),
+                    _ => format!("{sign}{a}{}", "0".repeat(20 - f as usize)),
+                }
+            };
+            let (tv, tl) = (text(v, vf), text(l, lf));
+            let (dv, dl) = (Dec::parse(&tv).unwrap(), Dec::parse(&tl).unwrap());
+            // exact: v/10^vf against l/10^lf, both scaled to 10^-8
+            let x = i128::from(v) * 10i128.pow(8 - vf);
+            let y = i128::from(l) * 10i128.pow(8 - lf);
+            let expected = if x < y && 10 * x >= 9 * y { Some(true) } else if x < y && 10 * x >= 8 * y { Some(false) } else { None };
+            proptest::prop_assert_eq!(dv.limit_band(dl), expected, "{} / {}", tv, tl);
+        }
+    }
+
+    #[test]
+    fn limit_band_boundaries() {
+        let band = |v: &str, l: &str| d(v).limit_band(d(l));
+        for (v, l, want) in [
+            ("9", "10", Some(true)),
+            ("0.9", "1", Some(true)),
+            ("0.90", "1.000", Some(true)),
+            ("0.8999", "1", Some(false)),
+            ("8", "10", Some(false)),
+            ("0.7999999", "1", None),
+            ("10", "10", None),
+            ("9.99999", "10", Some(true)),
+            ("0", "10", None),
+            ("-9", "10", None),
+            ("27", "30", Some(true)),
+            ("0.000000000000000000000009", "10000000000000000000000", None),
+            ("9000000000000000000000", "10000000000000000000000", Some(true)),
+        ] {
+            assert_eq!(band(v, l), want, "{v} / {l}");
         }
     }
 

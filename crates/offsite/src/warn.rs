@@ -107,15 +107,12 @@ impl StatsAcc {
             },
         };
         if let Some(l) = limit.and_then(Dec::parse_checked) {
-            if l > Dec::ZERO {
+            if !l.is_negative() && !l.is_zero() {
                 g.s01_n += 1;
-                if let Some(v) = value.map(|(_, v)| v).filter(|v| *v < l) {
-                    let v10 = v.shift(1);
-                    if v10 >= l.times_small(9) {
-                        g.s01_a += 1;
-                    } else if v10 >= l.times_small(8) {
-                        g.s01_b += 1;
-                    }
+                match value.and_then(|(_, v)| v.limit_band(l)) {
+                    Some(true) => g.s01_a += 1,
+                    Some(false) => g.s01_b += 1,
+                    None => {}
                 }
             }
         }
