@@ -79,33 +79,7 @@ pub(crate) struct Scratch {
     strs: Vec<&'static str>,
     strs2: Vec<&'static str>,
     strs3: Vec<&'static str>,
-    pairs: Vec<Pair<'static>>,
-}
-
-/// A numeric (parameter, value) pair for the D01 fingerprint, with the parameter's number
-/// ([`crate::index::Index::params`], `u32::MAX` when it is in no scope) so that sorting compares
-/// numbers, and strings only where numbers cannot decide.
-#[derive(Clone, Copy)]
-struct Pair<'a> {
-    key: u32,
-    parameter: &'a str,
-    value: &'a str,
-}
-
-impl Pair<'_> {
-    /// A canonical order for a set of pairs (the parameter number is a function of the name).
-    fn order(&self, o: &Self) -> std::cmp::Ordering {
-        self.key
-            .cmp(&o.key)
-            .then_with(|| {
-                if self.key == u32::MAX {
-                    self.parameter.cmp(o.parameter)
-                } else {
-                    std::cmp::Ordering::Equal
-                }
-            })
-            .then_with(|| self.value.cmp(o.value))
-    }
+    pairs: Vec<u128>,
 }
 
 /// Runs every per-report rule on a report whose institution is `inst`; writes what the
@@ -223,7 +197,8 @@ pub(crate) fn check_report(
     }
 
     cx.begin_report(&r.report_no, &r.uscc);
-    let mut pairs: Vec<Pair<'_>> = recycle(std::mem::take(&mut scratch.pairs));
+    // The sample's distinct numeric (parameter, value) pairs, as their hashes (D01).
+    let mut pairs: Vec<u128> = std::mem::take(&mut scratch.pairs);
     let mut seen_q03: Vec<&str> = recycle(std::mem::take(&mut scratch.strs));
     let mut seen_analyst: Vec<&str> = recycle(std::mem::take(&mut scratch.strs2));
     let mut samplers: Vec<&str> = recycle(std::mem::take(&mut scratch.strs3));
@@ -435,34 +410,35 @@ pub(crate) fn check_report(
             // (`value` is a decimal string, so it always parses.)
             stats.add(inst.ord, param, &res.parameter, numeric.zip(value), res.limit.as_deref());
             if let Some(v) = numeric {
-                pairs.push(Pair { key: param.unwrap_or(u32::MAX), parameter: &res.parameter, value: v });
+                let h = pair_hash(&res.parameter, v);
+                if !pairs.contains(&h) {
+                    pairs.push(h);
+                }
             }
         }
-        pairs.sort_unstable_by(Pair::order);
-        pairs.dedup_by(|a, b| a.order(b).is_eq());
         if pairs.len() >= params.d01_min_pairs {
             let x = *sample_x.get_or_insert_with(|| cx.sample(&s.sample_id, &s.site, s.from, s.to));
-            cx.print(fingerprint(&pairs), pairs.len() as u32, x);
+            let print = pairs.iter().fold(0u128, |sum, h| sum.wrapping_add(*h));
+            cx.print(print, pairs.len() as u32, x);
         }
     }
-    scratch.pairs = recycle(pairs);
+    scratch.pairs = pairs;
     scratch.strs = recycle(seen_q03);
     scratch.strs2 = recycle(seen_analyst);
     scratch.strs3 = recycle(samplers);
 }
 
-/// 128-bit fingerprint of a sorted set of (parameter, value) pairs: two foldhash (quality) hashes
-/// with fixed, unrelated seeds (deterministic across runs; two different sets share a fingerprint
-/// only if both 64-bit halves collide).
-fn fingerprint(pairs: &[Pair<'_>]) -> u128 {
+/// 128-bit hash of one (parameter, value) pair: two foldhash (quality) hashes with fixed, unrelated
+/// seeds (deterministic across runs). A sample's D01 fingerprint is the sum of its distinct pairs'
+/// hashes: the same for the same set in any order, without sorting; two different sets share a
+/// fingerprint with probability about 2^-128.
+fn pair_hash(parameter: &str, value: &str) -> u128 {
     use std::hash::{BuildHasher, Hash, Hasher};
     let mut h1 = foldhash::quality::FixedState::with_seed(0x5EED_D01D_C0DE_0001).build_hasher();
     let mut h2 = foldhash::quality::FixedState::with_seed(0xA5A5_0FF5_17E0_D01D).build_hasher();
-    for Pair { parameter: p, value: v, .. } in pairs {
-        p.hash(&mut h1);
-        v.hash(&mut h1);
-        p.hash(&mut h2);
-        v.hash(&mut h2);
-    }
+    parameter.hash(&mut h1);
+    value.hash(&mut h1);
+    parameter.hash(&mut h2);
+    value.hash(&mut h2);
     (u128::from(h1.finish()) << 64) | u128::from(h2.finish())
 }

@@ -513,14 +513,25 @@ impl<'a> Sc<'a, '_> {
         Some(f)
     }
 
-    /// Skips the value of a field no rule reads (most often a string: scanned in line).
+    /// Skips the value of a field no rule reads: most often a string (scanned in line) or a person
+    /// object such as `compiled_by` (read straight through by [`Sc::person_compact`], which
+    /// accepts only valid JSON; anything else it leaves to the validating skipper).
     #[inline(always)]
     fn skip_value(&mut self, depth: u32) -> Option<()> {
-        if self.peek()? == b'"' {
-            self.i += 1;
-            self.scan_str().map(|_| ())
-        } else {
-            self.skip(depth)
+        match self.peek()? {
+            b'"' => {
+                self.i += 1;
+                self.scan_str().map(|_| ())
+            }
+            b'{' if depth < MAX_DEPTH => {
+                let start = self.i;
+                if self.person_compact().is_some() {
+                    return Some(());
+                }
+                self.i = start;
+                self.skip(depth)
+            }
+            _ => self.skip(depth),
         }
     }
 
