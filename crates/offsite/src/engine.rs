@@ -11,7 +11,7 @@ use lianjian_registry::{MethodTable, Snapshot};
 use crate::checks::{check_report, Scratch, Sink};
 use crate::cross::{Cross, CrossBatch};
 use crate::fast::FastState;
-use crate::index::{Index, InstIx};
+use crate::index::{Index, InstIx, Probe};
 use crate::lines::{place, Deferred, LineProblem};
 use crate::parse::{parse_line, LineError, Report};
 use crate::rules::{Summary, N_RULES};
@@ -419,7 +419,7 @@ impl Engine {
                     crate::fast::parse_report_at(text, start - chunk_start, &mut fast, &mut decoded)
                 {
                     let end = chunk_start + end;
-                    if let Some(inst) = self.idx.insts.get(&*report.uscc) {
+                    if let Some(inst) = self.idx.insts.get(&Probe(&report.uscc)) {
                         o.lines += 1;
                         o.reports_read += 1;
                         self.check_read(&mut o, inst, &report, &mut scratch);
@@ -450,7 +450,7 @@ impl Engine {
             o.lines += 1;
             if self.fast && chunk.is_none() {
                 if let Some(report) = crate::fast::parse_report(line, &mut fast, &mut decoded) {
-                    if let Some(inst) = self.idx.insts.get(&*report.uscc) {
+                    if let Some(inst) = self.idx.insts.get(&Probe(&report.uscc)) {
                         o.reports_read += 1;
                         self.check_read(&mut o, inst, &report, &mut scratch);
                         fast.reclaim(report);

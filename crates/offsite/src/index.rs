@@ -2,13 +2,88 @@
 //! strings reports carry, periods as day numbers. Same definitions as `lianjian-registry`
 //! (closed periods, `to` null = open; in force = inside validity and last status entry `valid`).
 
-use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::borrow::{Borrow, Cow};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use lianjian_registry::{normalize_code, Category, MethodTable, Snapshot, Status};
 
 pub(crate) type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-pub(crate) type Set<K> = HashSet<K, foldhash::fast::RandomState>;
+
+/// A name reports refer to — institution, certificate, person, parameter, method, instrument — as
+/// a hash-map key. Report strings look themselves up as a [`Probe`], compared inline rather than
+/// through a `memcmp` call per look-up (several per result row).
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Name(Box<str>);
+
+impl Hash for Name {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.0.hash(h);
+    }
+}
+
+impl Borrow<str> for Name {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Name {
+    fn from(s: &str) -> Name {
+        Name(s.into())
+    }
+}
+
+/// A report string looked up among [`Name`]s (hashes as the string does).
+pub(crate) struct Probe<'a>(pub &'a str);
+
+impl Hash for Probe<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.0.hash(h);
+    }
+}
+
+impl hashbrown::Equivalent<Name> for Probe<'_> {
+    #[inline(always)]
+    fn equivalent(&self, key: &Name) -> bool {
+        same_bytes(self.0.as_bytes(), key.0.as_bytes())
+    }
+}
+
+/// Byte equality without a library call: names are short (a few to a few dozen bytes), where
+/// the call and its set-up cost more than the comparison.
+#[inline(always)]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], i: usize| {
+        s.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()).map(u64::from_le_bytes)
+    };
+    if n < 8 {
+        return a.iter().zip(b).fold(true, |eq, (x, y)| eq & (x == y));
+    }
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    // The last eight bytes (overlapping the words before when n is not a multiple of eight).
+    word(a, n - 8) == word(b, n - 8)
+}
+
+pub(crate) type NameMap<V> = hashbrown::HashMap<Name, V, foldhash::fast::RandomState>;
+pub(crate) type NameSet = hashbrown::HashSet<Name, foldhash::fast::RandomState>;
 
 pub(crate) fn day(d: time::Date) -> i32 {
     d.to_julian_day() - 2_440_588
@@ -116,22 +191,22 @@ pub(crate) struct StaffIx {
 pub(crate) struct InstIx {
     /// Position in the snapshot, for deterministic ordering of statistics.
     pub ord: u32,
-    pub certs: Map<String, CertIx>,
-    pub staff: Map<String, StaffIx>,
-    pub signatories: Map<String, Vec<SignatoryPeriod>>,
-    pub instruments: Set<String>,
+    pub certs: NameMap<CertIx>,
+    pub staff: NameMap<StaffIx>,
+    pub signatories: NameMap<Vec<SignatoryPeriod>>,
+    pub instruments: NameSet,
     pub restrictions: Vec<(i32, Option<i32>, String)>,
 }
 
 impl InstIx {
     pub fn is_staff(&self, person: &str, d: i32) -> bool {
-        self.staff.get(person).is_some_and(|s| s.on(d))
+        self.staff.get(&Probe(person)).is_some_and(|s| s.on(d))
     }
 
     /// Whether a signatory entry covers every category on `d`: `None` when the person is not a
     /// signatory on `d` at all (the allocation-free question behind [`InstIx::signatory_missing`]).
     pub fn signatory_covers(&self, person: &str, cats: &[&Category], d: i32) -> Option<bool> {
-        let entries = self.signatories.get(person)?;
+        let entries = self.signatories.get(&Probe(person))?;
         if !entries.iter().any(|(f, t, _)| within(d, *f, *t)) {
             return None;
         }
@@ -171,40 +246,41 @@ impl StaffIx {
 }
 
 pub(crate) struct Index {
-    pub insts: Map<String, InstIx>,
-    pub methods: Map<String, MethodIx>,
+    pub insts: NameMap<InstIx>,
+    pub methods: NameMap<MethodIx>,
     /// Every parameter named in a certificate scope, numbered (scopes and statistics by number).
-    pub params: Map<String, u32>,
+    pub params: NameMap<u32>,
     pub param_names: Vec<String>,
     /// Every staff member's id across the registry, numbered (the cross-report index by number).
-    pub persons: Map<String, u32>,
+    pub persons: NameMap<u32>,
 }
 
 impl Index {
     pub fn new(snapshot: &Snapshot, methods: &MethodTable) -> Index {
-        let mut params: Map<String, u32> = Map::default();
+        let mut params: NameMap<u32> = NameMap::default();
         let mut param_names = Vec::new();
-        let mut persons: Map<String, u32> = Map::default();
+        let mut persons: NameMap<u32> = NameMap::default();
         for i in &snapshot.institutions {
             for s in i.certificates.iter().flat_map(|c| &c.scope) {
-                if !params.contains_key(&s.parameter) {
-                    params.insert(s.parameter.clone(), param_names.len() as u32);
+                if !params.contains_key(s.parameter.as_str()) {
+                    params.insert(Name::from(s.parameter.as_str()), param_names.len() as u32);
                     param_names.push(s.parameter.clone());
                 }
             }
             for s in &i.staff {
                 let n = persons.len() as u32;
-                persons.entry(s.person.id.clone()).or_insert(n);
+                persons.entry(Name::from(s.person.id.as_str())).or_insert(n);
             }
         }
-        let mut insts = Map::default();
+        let mut insts = NameMap::default();
         for (ord, i) in snapshot.institutions.iter().enumerate() {
-            let mut certs = Map::default();
+            let mut certs = NameMap::default();
             for c in &i.certificates {
                 let mut scope: Vec<Vec<ScopeIx>> = Vec::new();
                 scope.resize_with(param_names.len(), Vec::new);
                 for s in &c.scope {
-                    let Some(v) = params.get(&s.parameter).and_then(|&p| scope.get_mut(p as usize)) else {
+                    let Some(v) = params.get(s.parameter.as_str()).and_then(|&p| scope.get_mut(p as usize))
+                    else {
                         continue;
                     };
                     v.push(ScopeIx {
@@ -215,7 +291,7 @@ impl Index {
                     });
                 }
                 certs.insert(
-                    c.no.clone(),
+                    Name::from(c.no.as_str()),
                     CertIx {
                         issued: day(c.issued_on),
                         expires: day(c.expires_on),
@@ -224,30 +300,30 @@ impl Index {
                     },
                 );
             }
-            let mut staff: Map<String, StaffIx> = Map::default();
+            let mut staff: NameMap<StaffIx> = NameMap::default();
             for s in &i.staff {
-                let person = persons.get(&s.person.id).copied().unwrap_or(u32::MAX);
+                let person = persons.get(s.person.id.as_str()).copied().unwrap_or(u32::MAX);
                 staff
-                    .entry(s.person.id.clone())
+                    .entry(Name::from(s.person.id.as_str()))
                     .or_insert_with(|| StaffIx { person, periods: Vec::new() })
                     .periods
                     .push((day(s.from), s.to.map(day)));
             }
-            let mut signatories: Map<String, Vec<_>> = Map::default();
+            let mut signatories: NameMap<Vec<_>> = NameMap::default();
             for s in &i.signatories {
-                signatories.entry(s.person.id.clone()).or_default().push((
+                signatories.entry(Name::from(s.person.id.as_str())).or_default().push((
                     day(s.from),
                     s.to.map(day),
                     s.categories.clone(),
                 ));
             }
             // The first institution with a USCC wins; duplicates are a registry validation problem.
-            insts.entry(i.uscc.clone()).or_insert(InstIx {
+            insts.entry(Name::from(i.uscc.as_str())).or_insert(InstIx {
                 ord: ord as u32,
                 certs,
                 staff,
                 signatories,
-                instruments: i.instruments.iter().map(|x| x.id.clone()).collect(),
+                instruments: i.instruments.iter().map(|x| Name::from(x.id.as_str())).collect(),
                 restrictions: i
                     .restrictions
                     .iter()
@@ -259,7 +335,7 @@ impl Index {
             .iter()
             .map(|m| {
                 (
-                    normalize_code(&m.code),
+                    Name::from(normalize_code(&m.code).as_str()),
                     MethodIx {
                         code: m.code.clone(),
                         effective: m.effective.map(day),
@@ -269,5 +345,25 @@ impl Index {
             })
             .collect();
         Index { insts, methods, params, param_names, persons }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_bytes;
+
+    #[test]
+    fn same_bytes_is_slice_equality() {
+        let base: Vec<u8> = "化学需氧量 HJ 828-2017 YQ-019-3 P-019007".bytes().collect();
+        for n in 0..base.len() {
+            let a = &base[..n];
+            assert!(same_bytes(a, a), "{n}");
+            assert!(!same_bytes(a, &base[..n + 1]), "{n} vs {}", n + 1);
+            for i in 0..n {
+                let mut b = a.to_vec();
+                b[i] ^= 0x20;
+                assert_eq!(same_bytes(a, &b), a == &b[..], "length {n}, byte {i} differs");
+            }
+        }
     }
 }
