@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::cross::{CrossBatch, UNKNOWN_PERSON};
 use crate::decimal::Dec;
 use crate::finding::{ev, F};
-use crate::index::{norm_code, Index, InstIx, Probe};
+use crate::index::{norm_code, same_bytes, Index, InstIx, Probe};
 use crate::instant::day_string;
 use crate::parse::Report;
 use crate::recycle;
@@ -384,7 +384,7 @@ pub(crate) fn check_report(
             }
             // P01 for analysts: staff on the analysis day, once per (sample, analyst).
             let on_staff = match last_analyst {
-                Some((a, d, on)) if d == aday && a == &*res.analyst => on,
+                Some((a, d, on)) if d == aday && same_bytes(a.as_bytes(), res.analyst.as_bytes()) => on,
                 _ => {
                     let on = inst.is_staff(&res.analyst, aday);
                     last_analyst = Some((&res.analyst, aday, on));
@@ -410,7 +410,7 @@ pub(crate) fn check_report(
             // (`value` is a decimal string, so it always parses.)
             stats.add(inst.ord, param, &res.parameter, numeric.zip(value), res.limit.as_deref());
             if let Some(v) = numeric {
-                let h = pair_hash(&res.parameter, v);
+                let h = pair_hash(param, &res.parameter, v);
                 if !pairs.contains(&h) {
                     pairs.push(h);
                 }
@@ -429,16 +429,28 @@ pub(crate) fn check_report(
 }
 
 /// 128-bit hash of one (parameter, value) pair: two foldhash (quality) hashes with fixed, unrelated
-/// seeds (deterministic across runs). A sample's D01 fingerprint is the sum of its distinct pairs'
-/// hashes: the same for the same set in any order, without sorting; two different sets share a
-/// fingerprint with probability about 2^-128.
-fn pair_hash(parameter: &str, value: &str) -> u128 {
+/// seeds (deterministic across runs). A parameter named in a scope is hashed by its number (a
+/// function of its name across the registry), others by name, each behind its own tag. A
+/// sample's D01 fingerprint is the sum of its distinct pairs' hashes: the same for the same set
+/// in any order, without sorting; two different sets share a fingerprint with probability about
+/// 2^-128.
+fn pair_hash(param: Option<u32>, parameter: &str, value: &str) -> u128 {
     use std::hash::{BuildHasher, Hash, Hasher};
     let mut h1 = foldhash::quality::FixedState::with_seed(0x5EED_D01D_C0DE_0001).build_hasher();
     let mut h2 = foldhash::quality::FixedState::with_seed(0xA5A5_0FF5_17E0_D01D).build_hasher();
-    parameter.hash(&mut h1);
+    match param {
+        Some(n) => {
+            h1.write_u64(u64::from(n));
+            h2.write_u64(u64::from(n));
+        }
+        None => {
+            h1.write_u64(u64::MAX);
+            h2.write_u64(u64::MAX);
+            parameter.hash(&mut h1);
+            parameter.hash(&mut h2);
+        }
+    }
     value.hash(&mut h1);
-    parameter.hash(&mut h2);
     value.hash(&mut h2);
     (u128::from(h1.finish()) << 64) | u128::from(h2.finish())
 }

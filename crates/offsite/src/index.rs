@@ -174,7 +174,11 @@ impl CertIx {
     /// number, `None` for a parameter in no scope at all.
     pub fn covers(&self, category: &Category, param: Option<u32>, method_norm: &str, d: i32) -> bool {
         param.and_then(|p| self.scope.get(p as usize)).is_some_and(|v| {
-            v.iter().any(|s| s.category == *category && s.method == method_norm && within(d, s.from, s.to))
+            v.iter().any(|s| {
+                s.category == *category
+                    && same_bytes(s.method.as_bytes(), method_norm.as_bytes())
+                    && within(d, s.from, s.to)
+            })
         })
     }
 }
