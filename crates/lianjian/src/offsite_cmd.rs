@@ -114,14 +114,17 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
     let params = load_params(args.rules.as_deref())?;
     let engine = Engine::new(&snapshot, &methods, params);
 
-    let (input, total): (Box<dyn Read + Send>, Option<u64>) = if is_stdin(&args.reports) {
-        (Box::new(std::io::stdin()), None)
+    // A regular file is read by position, each worker its own stretch; anything else (standard
+    // input, a pipe) as a stream.
+    let file = if is_stdin(&args.reports) {
+        None
     } else {
         let f = std::fs::File::open(&args.reports)
             .map_err(|e| anyhow!("无法读取监测报告 {}:{e}", args.reports.display()))?;
-        let len = f.metadata().ok().map(|m| m.len());
-        (Box::new(f), len)
+        let meta = f.metadata().ok();
+        Some((f, meta.as_ref().map(|m| m.len()), meta.is_some_and(|m| m.is_file())))
     };
+    let total = file.as_ref().and_then(|f| f.1);
     let output: Box<dyn Write> = match &args.out {
         Some(p) => {
             Box::new(std::fs::File::create(p).map_err(|e| anyhow!("无法创建输出文件 {}:{e}", p.display()))?)
@@ -137,8 +140,12 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
         }
     };
     let progress: Option<&dyn Fn(u64)> = if bar.is_some() { Some(&tick) } else { None };
-    let summary = lianjian_offsite::check(&engine, input, writer, progress)
-        .with_context(|| format!("检查 {} 失败", args.reports.display()))?;
+    let summary = match &file {
+        Some((f, _, true)) => engine.check_file(f, writer, progress),
+        Some((f, _, false)) => engine.check(f, writer, progress),
+        None => engine.check(std::io::stdin(), writer, progress),
+    }
+    .with_context(|| format!("检查 {} 失败", args.reports.display()))?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }

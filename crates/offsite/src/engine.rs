@@ -3,12 +3,14 @@
 //! same byte for byte whatever the number of threads.
 
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::io::{Read, Write};
 use std::sync::{mpsc, Condvar, Mutex};
 
 use lianjian_registry::{MethodTable, Snapshot};
 
 use crate::checks::{check_report, Scratch, Sink};
+use crate::chunks::FileChunks;
 use crate::cross::{Cross, CrossBatch};
 use crate::fast::FastState;
 use crate::index::{Index, InstIx, Probe};
@@ -51,14 +53,11 @@ pub struct Engine {
 }
 
 enum Batch {
-    Lines {
-        data: Vec<u8>,
-        len: usize,
-    },
+    /// Whole lines, `data[start..len]`; then, when `oversized` says so, one line longer than the
+    /// limit that was skipped (a file's stretch whose last line runs on, [`crate::chunks`]).
+    Lines { data: Vec<u8>, start: usize, len: usize, oversized: Option<u64> },
     /// One line longer than the limit, skipped.
-    Oversized {
-        bytes: u64,
-    },
+    Oversized { bytes: u64 },
 }
 
 struct BatchOut {
@@ -174,9 +173,37 @@ impl Engine {
                 self.merge(&mut m, out, &mut writer)?;
             }
         } else {
-            self.run_parallel(&mut reader, &mut writer, progress, &mut read, &mut m, threads)?;
+            let input = Input::Stream { reader: &mut reader, read: &mut read };
+            self.run_parallel(input, &mut writer, progress, &mut m, threads)?;
         }
         m.summary.bytes = read.bytes;
+        self.finish(m, &mut writer)
+    }
+
+    /// [`Engine::check`] of a regular file: each worker reads its own stretch of the file by
+    /// position, holding no lock while it reads (a stream has to be read in turn, one batch at a
+    /// time under a lock, which leaves a worker waiting whenever the other is reading). The
+    /// findings are the same bytes as [`Engine::check`] gives for the file's contents, except
+    /// that a line longer than the limit is one whose length exceeds it (a stream's reader
+    /// notices only lines that overflow its grown buffer, which is about that).
+    pub fn check_file<W: Write>(
+        &self,
+        file: &File,
+        mut writer: W,
+        progress: Option<&dyn Fn(u64)>,
+    ) -> Result<Summary, OffsiteError> {
+        if self.threads <= 1 {
+            return self.check(file, writer, progress);
+        }
+        let mut m = self.merger();
+        let chunks = FileChunks { file, stretch: self.batch_bytes, max_line: self.params.max_line_bytes };
+        self.run_parallel(
+            Input::<std::io::Empty>::File(chunks),
+            &mut writer,
+            progress,
+            &mut m,
+            self.threads,
+        )?;
         self.finish(m, &mut writer)
     }
 
@@ -187,17 +214,15 @@ impl Engine {
     /// workers read at most `2 × threads + 1` batches ahead of it, which bounds memory.
     fn run_parallel<R: Read + Send, W: Write>(
         &self,
-        reader: &mut R,
+        input: Input<'_, R>,
         writer: &mut W,
         progress: Option<&dyn Fn(u64)>,
-        read: &mut Reader,
         m: &mut Merger,
         threads: usize,
     ) -> Result<(), OffsiteError> {
         let max_in_flight = threads as u64 * 2 + 1;
         let src = Mutex::new(Source {
-            reader,
-            read,
+            input,
             pool: std::mem::take(&mut m.pool),
             next_seq: 0,
             merged: 0,
@@ -248,6 +273,7 @@ impl Engine {
                         if let Some(p) = progress {
                             p(bytes);
                         }
+                        m.summary.bytes = m.summary.bytes.max(bytes);
                         self.merge(m, out, writer)?;
                         next += 1;
                     }
@@ -382,8 +408,8 @@ impl Engine {
             line_count: 0,
             deferred: Vec::new(),
         };
-        let (buf, len) = match b {
-            Batch::Lines { data, len } => (data, len),
+        let (buf, first, len, oversized) = match b {
+            Batch::Lines { data, start, len, oversized } => (data, start, len, oversized),
             Batch::Oversized { bytes } => {
                 o.lines = 1;
                 o.line_count = 1;
@@ -401,7 +427,7 @@ impl Engine {
         // they are still in cache) and then reads lines in place, finding each line's end as it
         // goes; a chunk that is not UTF-8 is read line by line.
         let (mut chunk, mut chunk_start, mut chunk_end): (Option<&str>, usize, usize) = (None, 0, 0);
-        let mut start = 0;
+        let mut start = first;
         // Lines of this batch read so far (file line numbers are assigned at merge, `crate::lines`).
         let mut line_no = 0u64;
         while start < data.len() {
@@ -419,7 +445,8 @@ impl Engine {
                     crate::fast::parse_report_at(text, start - chunk_start, &mut fast, &mut decoded)
                 {
                     let end = chunk_start + end;
-                    if let Some(inst) = self.idx.insts.get(&Probe(&report.uscc)) {
+                    let fits = end - start <= self.params.max_line_bytes;
+                    if let Some(inst) = self.idx.insts.get(&Probe(&report.uscc)).filter(|_| fits) {
                         o.lines += 1;
                         o.reports_read += 1;
                         self.check_read(&mut o, inst, &report, &mut scratch);
@@ -435,11 +462,20 @@ impl Engine {
             start = end + 1;
             let rel_line = line_no;
             line_no += 1;
+            // A line's problems go where its findings would: before anything later lines write.
+            let pos = o.out.len();
+            // Longer than the limit, whichever reader met it (a stream's reader skips only the
+            // lines that overflow its buffer; a file's stretches, those that run on past them).
+            if line.len() > self.params.max_line_bytes {
+                o.lines += 1;
+                let problem =
+                    LineProblem::Oversized { bytes: line.len() as u64, limit: self.params.max_line_bytes };
+                o.deferred.push(Deferred { pos, rel_line, problem });
+                continue;
+            }
             if line.last() == Some(&b'\r') {
                 line = &line[..line.len() - 1];
             }
-            // A line's problems go where its findings would: before anything later lines write.
-            let pos = o.out.len();
             if line.iter().all(u8::is_ascii_whitespace) {
                 if self.blank_findings {
                     o.lines += 1;
@@ -502,6 +538,12 @@ impl Engine {
                 }
             }
         }
+        if let Some(bytes) = oversized {
+            let problem = LineProblem::Oversized { bytes, limit: self.params.max_line_bytes };
+            o.deferred.push(Deferred { pos: o.out.len(), rel_line: line_no, problem });
+            o.lines += 1;
+            line_no += 1;
+        }
         o.line_count = line_no;
         o.buf = buf;
         o
@@ -526,10 +568,17 @@ impl EngineRef<'_> {
     }
 }
 
+/// Where the workers' batches come from.
+enum Input<'r, R> {
+    /// A stream, read in turn under the lock.
+    Stream { reader: &'r mut R, read: &'r mut Reader },
+    /// A regular file, read by position outside the lock, a stretch per batch.
+    File(FileChunks<'r>),
+}
+
 /// The input as the workers share it ([`Engine::run_parallel`]).
 struct Source<'r, R> {
-    reader: &'r mut R,
-    read: &'r mut Reader,
+    input: Input<'r, R>,
     /// Input buffers to reuse.
     pool: Vec<Vec<u8>>,
     /// Sequence number of the next batch read.
@@ -542,37 +591,71 @@ struct Source<'r, R> {
     error: Option<std::io::Error>,
 }
 
-/// Reads the next batch under the lock, once the merge is close enough behind: its sequence
-/// number, the bytes read so far, and the batch. `None` when there is nothing more to read.
+/// Takes the next batch, once the merge is close enough behind: its sequence number, the bytes
+/// of input it reaches, and the batch. `None` when there is nothing more to read. Every sequence
+/// number handed out is a batch (an empty one past the end of a file), so the merge sees no gap
+/// unless a read failed.
 fn next_batch<R: Read>(
     src: &Mutex<Source<'_, R>>,
     turn: &Condvar,
     max_in_flight: u64,
 ) -> Option<(u64, u64, Batch)> {
-    let mut s = src.lock().ok()?;
-    while !s.stop && s.next_seq - s.merged >= max_in_flight {
-        s = turn.wait(s).ok()?;
+    let mut guard = src.lock().ok()?;
+    while !guard.stop && guard.next_seq - guard.merged >= max_in_flight {
+        guard = turn.wait(guard).ok()?;
     }
-    if s.stop {
+    if guard.stop {
         return None;
     }
-    let s = &mut *s;
-    match s.read.next(s.reader, &mut s.pool) {
-        Ok(Some(batch)) => {
-            let seq = s.next_seq;
+    let s = &mut *guard;
+    let seq = s.next_seq;
+    // Ends the reading: at the end of the input, or with a read error.
+    let halt = |s: &mut Source<'_, R>, e: Option<std::io::Error>| {
+        s.error = s.error.take().or(e);
+        s.stop = true;
+        turn.notify_all();
+    };
+    match &mut s.input {
+        Input::Stream { reader, read } => match read.next(reader, &mut s.pool) {
+            Ok(Some(batch)) => {
+                s.next_seq += 1;
+                Some((seq, read.bytes, batch))
+            }
+            Ok(None) => {
+                halt(s, None);
+                None
+            }
+            Err(e) => {
+                halt(s, Some(e));
+                None
+            }
+        },
+        Input::File(chunks) => {
+            let chunks = *chunks;
             s.next_seq += 1;
-            Some((seq, s.read.bytes, batch))
-        }
-        Ok(None) => {
-            s.stop = true;
-            turn.notify_all();
-            None
-        }
-        Err(e) => {
-            s.error = Some(e);
-            s.stop = true;
-            turn.notify_all();
-            None
+            let buf = s.pool.pop().unwrap_or_default();
+            drop(guard);
+            match chunks.read(seq, buf) {
+                Ok(c) => {
+                    if c.eof {
+                        if let Ok(mut s) = src.lock() {
+                            s.stop = true;
+                        }
+                        turn.notify_all();
+                    }
+                    Some((
+                        seq,
+                        c.reached,
+                        Batch::Lines { data: c.data, start: c.start, len: c.len, oversized: c.oversized },
+                    ))
+                }
+                Err(e) => {
+                    if let Ok(mut s) = src.lock() {
+                        halt(&mut s, Some(e));
+                    }
+                    None
+                }
+            }
         }
     }
 }
@@ -639,10 +722,10 @@ impl Reader {
             }
             if let Some(nl) = memchr::memrchr(b'\n', &buf[..len]) {
                 self.carry.extend_from_slice(&buf[nl + 1..len]);
-                return Ok(Some(Batch::Lines { data: buf, len: nl + 1 }));
+                return Ok(Some(Batch::Lines { data: buf, start: 0, len: nl + 1, oversized: None }));
             }
             if self.eof {
-                return Ok(Some(Batch::Lines { data: buf, len }));
+                return Ok(Some(Batch::Lines { data: buf, start: 0, len, oversized: None }));
             }
             if len > self.max_line {
                 // Skip to the end of this line without holding it.

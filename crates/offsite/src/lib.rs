@@ -81,6 +81,7 @@
 //! - Day of an instant = its calendar date in UTC+08:00.
 
 mod checks;
+mod chunks;
 pub mod corpus;
 mod cross;
 pub mod decimal;

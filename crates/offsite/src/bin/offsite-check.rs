@@ -59,12 +59,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let summary = match pos.get(3) {
         Some(out) => {
             let w = BufWriter::with_capacity(1 << 20, std::fs::File::create(out)?);
-            engine.check(input, w, None)?
+            engine.check_file(&input, w, None)?
         }
         None => {
             let stdout = std::io::stdout();
             let w = BufWriter::with_capacity(1 << 20, stdout.lock());
-            engine.check(input, w, None)?
+            engine.check_file(&input, w, None)?
         }
     };
     let secs = start.elapsed().as_secs_f64();

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use lianjian_offsite::{Engine, OffsiteError, Params};
+use proptest::prelude::*;
 
 use super::{methods, snapshot};
 
@@ -117,5 +118,56 @@ fn workers_stay_a_bounded_number_of_batches_ahead_of_the_merge() {
             "{threads} threads: read {} bytes ahead of the merge (bound {bound})",
             probe.worst
         );
+    }
+}
+
+/// A report line, a broken line, a blank one, or a long one (over the 1,024-byte limit set below,
+/// or far over it), joined with `\n` or `\r\n`, with or without a final newline or a byte order
+/// mark: a file read by stretches gives the same findings as the same bytes read as a stream.
+fn arbitrary_lines() -> impl Strategy<Value = Vec<u8>> {
+    let report = super::report("R1", "甲地", super::T0, super::T1, vec![super::result("化学需氧量", "23")])
+        .to_string();
+    let line = prop_oneof![
+        4 => Just(report.into_bytes()),
+        2 => proptest::collection::vec(any::<u8>().prop_filter("no newline", |b| *b != b'\n'), 0..40),
+        1 => Just(Vec::new()),
+        1 => (1000usize..1100).prop_map(|n| vec![b'x'; n]),
+        1 => (5_000usize..90_000).prop_map(|n| vec![b'{'; n]),
+    ];
+    (proptest::collection::vec((line, any::<bool>()), 0..40), any::<bool>(), any::<bool>()).prop_map(
+        |(lines, last_newline, bom)| {
+            let mut out = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+            for (i, (l, crlf)) in lines.iter().enumerate() {
+                out.extend_from_slice(l);
+                if i + 1 < lines.len() || last_newline {
+                    out.extend_from_slice(if *crlf { b"\r\n" } else { b"\n" });
+                }
+            }
+            out
+        },
+    )
+}
+
+fn limited(threads: usize, batch: usize) -> Engine {
+    let params = Params { max_line_bytes: 1024, ..Params::default() };
+    Engine::new(&snapshot(), &methods(), params).with_threads(threads).with_batch_bytes(batch)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn a_file_read_by_stretches_gives_the_findings_of_the_stream(data in arbitrary_lines(), stretch in 1usize..6000, threads in 2usize..4) {
+        let path = std::env::temp_dir().join(format!("lianjian-offsite-stretches-{}-{threads}-{stretch}.jsonl", std::process::id()));
+        std::fs::write(&path, &data).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let mut from_file = Vec::new();
+        let a = limited(threads, stretch).check_file(&file, &mut from_file, None).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let mut from_stream = Vec::new();
+        let b = limited(1, 4096).check(&data[..], &mut from_stream, None).unwrap();
+        prop_assert_eq!(String::from_utf8_lossy(&from_file), String::from_utf8_lossy(&from_stream));
+        prop_assert_eq!(a.lines, b.lines);
+        prop_assert_eq!(a.reports_checked, b.reports_checked);
+        prop_assert_eq!(a.bytes, data.len() as u64);
     }
 }
