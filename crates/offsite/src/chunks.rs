@@ -12,7 +12,6 @@
 
 use std::fs::File;
 use std::io;
-use std::os::unix::fs::FileExt;
 
 /// The UTF-8 byte order mark, ignored at the start of the file.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -42,11 +41,20 @@ pub(crate) struct FileChunks<'f> {
     pub max_line: usize,
 }
 
+/// One positional read (`pread` on Unix; on Windows a seek-and-read that leaves the cursor moved,
+/// which nothing here uses).
+fn read_at(file: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
+    #[cfg(unix)]
+    return std::os::unix::fs::FileExt::read_at(file, buf, pos);
+    #[cfg(windows)]
+    return std::os::windows::fs::FileExt::seek_read(file, buf, pos);
+}
+
 /// Reads at `pos` until `buf` is full or the file ends; returns the bytes read.
 fn read_full_at(file: &File, buf: &mut [u8], mut pos: u64) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
-        match file.read_at(&mut buf[n..], pos) {
+        match read_at(file, &mut buf[n..], pos) {
             Ok(0) => break,
             Ok(k) => {
                 n += k;
