@@ -75,9 +75,11 @@ impl FileChunks<'_> {
         // After the first stretch, the byte before it says whether a line starts at its first byte.
         let lead = usize::from(k > 0);
         let from = start - lead as u64;
-        buf.clear();
-        buf.resize(size + lead, 0);
-        let n = read_full_at(self.file, &mut buf, from)?;
+        // A recycled buffer is already long enough: only a new one is zeroed (4 MiB a time).
+        if buf.len() < size + lead {
+            buf.resize(size + lead, 0);
+        }
+        let n = read_full_at(self.file, &mut buf[..size + lead], from)?;
         buf.truncate(n);
         let full = n == size + lead;
         let empty = |buf: Vec<u8>, eof: bool| Chunk {

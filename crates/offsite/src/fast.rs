@@ -208,6 +208,9 @@ enum Any<'a> {
 #[derive(Default)]
 pub(crate) struct FastState {
     days: DayCache,
+    /// For each result field (by [`result_slot`]), the field that followed it in the last result
+    /// object read: a writer keeps one key order, so the next key is usually known.
+    result_next: [u32; RESULT_SLOTS],
     samples: Vec<Vec<Sample<'static>>>,
     results: Vec<Vec<ResultRow<'static>>>,
     samplers: Vec<Vec<Cow<'static, str>>>,
@@ -272,6 +275,15 @@ struct Sc<'a, 's> {
 
 /// A key not among the fields the rules read.
 const OTHER: u32 = u32::MAX;
+
+/// Slots of [`FastState::result_next`]: the ten result fields, any other key, and the start of
+/// the object.
+const RESULT_SLOTS: usize = 12;
+const RESULT_START: usize = 11;
+
+fn result_slot(field: u32) -> usize {
+    (field as usize).min(RESULT_START - 1)
+}
 
 /// Known-field bookkeeping: each field once.
 #[inline(always)]
@@ -847,6 +859,30 @@ impl<'a> Sc<'a, '_> {
         Some(v)
     }
 
+    /// Whether the key at the cursor is result field `f` (a known one), written as the last
+    /// object's writer wrote it — quote, name, quote, colon — and if so consumes it and the
+    /// space after the colon. Anything else leaves the cursor for [`Sc::field`].
+    #[inline(always)]
+    fn result_key(&mut self, f: u32) -> bool {
+        let hit = match f {
+            0 => self.lit(b"\"parameter\":"),
+            1 => self.lit(b"\"method\":"),
+            2 => self.lit(b"\"value\":"),
+            3 => self.lit(b"\"below_detection\":"),
+            4 => self.lit(b"\"detection_limit\":"),
+            5 => self.lit(b"\"unit\":"),
+            6 => self.lit(b"\"limit\":"),
+            7 => self.lit(b"\"analyzed_at\":"),
+            8 => self.lit(b"\"analyst\":"),
+            9 => self.lit(b"\"instrument_id\":"),
+            _ => None,
+        };
+        if hit.is_some() {
+            self.ws();
+        }
+        hit.is_some()
+    }
+
     fn result(&mut self, depth: u32) -> Option<ResultRow<'a>> {
         if depth >= MAX_DEPTH || !self.open(b'{', b'}')? {
             return None;
@@ -868,8 +904,13 @@ impl<'a> Sc<'a, '_> {
             b'i' if sc.kw(b"instrument_id\"") => 9,
             _ => OTHER,
         };
+        let mut prev = RESULT_START;
         loop {
-            match self.field(pick)? {
+            let guess = self.st.result_next[prev];
+            let field = if self.result_key(guess) { guess } else { self.field(pick)? };
+            self.st.result_next[prev] = field;
+            prev = result_slot(field);
+            match field {
                 0 => {
                     once(&mut seen, 0)?;
                     parameter = Some(self.req()?);
@@ -1089,6 +1130,75 @@ mod tests {
         let bad = format!("{}\\u4e2G{}", &good[..at], &good[at + 6..]);
         assert!(parse_report(bad.as_bytes(), &mut FastState::default(), &mut Decoded::new(&Bump::new()))
             .is_none());
+    }
+
+    /// Writes `v` as compact JSON with every object's keys in an order drawn from `seed`.
+    fn shuffled_json(v: &serde_json::Value, seed: &mut u64, out: &mut String) {
+        match v {
+            serde_json::Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                for i in (1..keys.len()).rev() {
+                    *seed =
+                        seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                    keys.swap(i, (*seed >> 33) as usize % (i + 1));
+                }
+                out.push('{');
+                for (n, k) in keys.into_iter().enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::to_string(k).unwrap());
+                    out.push(':');
+                    shuffled_json(&m[k.as_str()], seed, out);
+                }
+                out.push('}');
+            }
+            serde_json::Value::Array(a) => {
+                out.push('[');
+                for (n, x) in a.iter().enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    shuffled_json(x, seed, out);
+                }
+                out.push(']');
+            }
+            other => out.push_str(&serde_json::to_string(other).unwrap()),
+        }
+    }
+
+    /// The fast path predicts each result key from the key order of the last result read; a
+    /// writer that changes the order from object to object (or line to line) is read the same,
+    /// through one state shared by all lines as a worker shares it.
+    #[test]
+    fn key_orders_that_change_between_objects_agree_with_the_reference() {
+        let mut st = FastState::default();
+        let (mut seed, mut taken, mut total) = (7u64, 0, 0);
+        for line in corpus_lines(11, true) {
+            let Ok(v) = serde_json::from_slice::<serde_json::Value>(&line) else { continue };
+            for keep_order in [true, false] {
+                let mut text = String::new();
+                if keep_order {
+                    text = serde_json::to_string(&v).unwrap();
+                } else {
+                    shuffled_json(&v, &mut seed, &mut text);
+                }
+                let arena = Bump::new();
+                total += 1;
+                if let Some(fast) = parse_report(text.as_bytes(), &mut st, &mut Decoded::new(&arena)) {
+                    let reference = parse_line(text.as_bytes())
+                        .expect("reference refuses")
+                        .outcome
+                        .expect("shape problems");
+                    assert_eq!(format!("{fast:?}"), format!("{reference:?}"), "{text}");
+                    taken += 1;
+                    st.reclaim(fast);
+                } else {
+                    assert!(parse_line(text.as_bytes()).map_or(true, |p| p.outcome.is_err()), "{text}");
+                }
+            }
+        }
+        assert!(taken * 10 >= total * 9, "{taken} of {total}");
     }
 
     const TOKENS: &[&str] = &[
