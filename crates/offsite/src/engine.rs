@@ -1,6 +1,7 @@
-//! The streaming engine: reads JSON Lines in batches, checks batches on worker threads, and merges
-//! them in line order on the calling thread (cross-report rules, output), so the findings are the
-//! same byte for byte whatever the number of threads.
+//! The streaming engine: worker threads read JSON Lines in batches (a stream in turn, a file by
+//! position, [`crate::chunks`]) and check them; the calling thread merges them in line order
+//! (cross-report rules, output), so the findings are the same byte for byte whatever the number
+//! of threads and however the input is read.
 
 use std::collections::BTreeMap;
 use std::fs::File;

@@ -19,8 +19,9 @@
 //! - [`Engine::new`]`(&Snapshot, &MethodTable, Params) -> Engine`; [`Engine::with_threads`],
 //!   [`Engine::with_batch_bytes`], [`Engine::with_fast_path`] (on by default; off = every line
 //!   through the reference parser, for equivalence tests).
-//! - [`check`]`(&Engine, impl Read, impl Write, Option<&dyn Fn(u64)>) -> Result<Summary, OffsiteError>`
-//!   (same as [`Engine::check`]).
+//! - [`check`]`(&Engine, impl Read + Send, impl Write, Option<&dyn Fn(u64)>) -> Result<Summary, OffsiteError>`
+//!   (same as [`Engine::check`]); [`Engine::check_file`]`(&File, …)` for a regular file, read by
+//!   position (same findings, no lock between the workers' reads).
 //! - [`Engine::check_reports`]`(&[serde_json::Value]) -> (Vec<Finding>, Summary)` and
 //!   [`Engine::check_str`]`(&str)` for in-memory batches.
 //! - [`Params`] (`from_toml`, `from_json`, `Default` = the catalogue's numbers), [`RuleId`],
@@ -38,11 +39,15 @@
 //! read with certainty (a shape problem, a duplicate key, an unusual escape or number, …) goes to
 //! the reference parser (`parse`, serde over sonic-rs), which names every OFF-C01 problem. The
 //! findings are the same bytes either way (tests and the fuzz target run both). Batches of whole
-//! lines (4 MiB) are checked on worker threads; the cross-report rules and the output are merged
-//! in line order on the calling thread, which is also where line numbers become known (nobody
-//! counts lines ahead of the workers; OFF-C01 findings that name a line are rendered there). No
-//! line nests deeper than 16 levels into either reader (deeper is OFF-C01), so no input can
-//! exhaust a thread's stack.
+//! lines (4 MiB) are read and checked by the worker threads themselves — a stream one batch at a
+//! time under a lock, a regular file each worker its own stretch by position — so the bytes are
+//! still in the cache of the core that reads them; the cross-report rules and the output are
+//! merged in line order on the calling thread, which is also where line numbers become known
+//! (nobody counts lines ahead of the workers; OFF-C01 findings that name a line are rendered
+//! there), and the workers stay at most 2 × threads + 1 batches ahead of it. A line longer than
+//! `max_line_bytes` is OFF-C01 (one that runs past its batch by more than that is counted to its
+//! end, not held). No line nests deeper than 16 levels into either reader (deeper is OFF-C01), so
+//! no input can exhaust a thread's stack.
 //!
 //! # Readings of the catalogue
 //! - OFF-C01: a line that is blank, not UTF-8, not JSON, or not an object yields one finding
