@@ -14,15 +14,13 @@ use crate::checks::{check_report, Scratch, Sink};
 use crate::chunks::FileChunks;
 use crate::cross::{Cross, CrossBatch};
 use crate::fast::FastState;
+use crate::feed::{next_batch, Batch, Input, Reader, Source};
 use crate::index::{Index, InstIx, Probe};
 use crate::lines::{place, Deferred, LineProblem};
 use crate::parse::{parse_line, LineError, Report};
 use crate::rules::{Summary, N_RULES};
 use crate::warn::StatsAcc;
 use crate::{Finding, Params};
-
-/// The UTF-8 byte order mark, ignored at the start of the stream.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Bytes of whole lines checked for UTF-8 at a time on the fast path (then read while in cache).
 const CHUNK_BYTES: usize = 64 << 10;
@@ -51,14 +49,6 @@ pub struct Engine {
     fast: bool,
     /// Blank lines are OFF-C01 findings (the default); off for callers that already listed them.
     blank_findings: bool,
-}
-
-enum Batch {
-    /// Whole lines, `data[start..len]`; then, when `oversized` says so, one line longer than the
-    /// limit that was skipped (a file's stretch whose last line runs on, [`crate::chunks`]).
-    Lines { data: Vec<u8>, start: usize, len: usize, oversized: Option<u64> },
-    /// One line longer than the limit, skipped.
-    Oversized { bytes: u64 },
 }
 
 struct BatchOut {
@@ -183,10 +173,8 @@ impl Engine {
 
     /// [`Engine::check`] of a regular file: each worker reads its own stretch of the file by
     /// position, holding no lock while it reads (a stream has to be read in turn, one batch at a
-    /// time under a lock, which leaves a worker waiting whenever the other is reading). The
-    /// findings are the same bytes as [`Engine::check`] gives for the file's contents, except
-    /// that a line longer than the limit is one whose length exceeds it (a stream's reader
-    /// notices only lines that overflow its grown buffer, which is about that).
+    /// time under a lock, which leaves a worker waiting whenever another is reading). The
+    /// findings are the same bytes as [`Engine::check`] gives for the file's contents.
     pub fn check_file<W: Write>(
         &self,
         file: &File,
@@ -208,11 +196,12 @@ impl Engine {
         self.finish(m, &mut writer)
     }
 
-    /// Workers take turns at the input: whichever is free reads the next batch under the lock and
-    /// checks it, so the copy out of the kernel lands in the cache of the core that reads the
-    /// lines (handing batches from a reading thread to the workers cost ≈ 10 % more CPU, mostly
-    /// cache misses in the first pass over each batch). The calling thread merges in line order;
-    /// workers read at most `2 × threads + 1` batches ahead of it, which bounds memory.
+    /// Workers read their own batches ([`next_batch`]: a stream in turn under the lock, a file
+    /// by position) and check them, so the copy out of the kernel lands in the cache of the core
+    /// that reads the lines (handing batches from a reading thread to the workers cost ≈ 10 %
+    /// more CPU, mostly cache misses in the first pass over each batch). The calling thread
+    /// merges in line order; workers read at most `2 × threads + 1` batches ahead of it, which
+    /// bounds memory.
     fn run_parallel<R: Read + Send, W: Write>(
         &self,
         input: Input<'_, R>,
@@ -566,188 +555,5 @@ impl EngineRef<'_> {
         progress: Option<&dyn Fn(u64)>,
     ) -> Result<Summary, OffsiteError> {
         self.engine.run(reader, writer, progress, self.threads)
-    }
-}
-
-/// Where the workers' batches come from.
-enum Input<'r, R> {
-    /// A stream, read in turn under the lock.
-    Stream { reader: &'r mut R, read: &'r mut Reader },
-    /// A regular file, read by position outside the lock, a stretch per batch.
-    File(FileChunks<'r>),
-}
-
-/// The input as the workers share it ([`Engine::run_parallel`]).
-struct Source<'r, R> {
-    input: Input<'r, R>,
-    /// Input buffers to reuse.
-    pool: Vec<Vec<u8>>,
-    /// Sequence number of the next batch read.
-    next_seq: u64,
-    /// Batches merged so far.
-    merged: u64,
-    /// End of input, a read error, a failed worker or a failed merge: nothing more is read.
-    stop: bool,
-    failed: bool,
-    error: Option<std::io::Error>,
-}
-
-/// Takes the next batch, once the merge is close enough behind: its sequence number, the bytes
-/// of input it reaches, and the batch. `None` when there is nothing more to read. Every sequence
-/// number handed out is a batch (an empty one past the end of a file), so the merge sees no gap
-/// unless a read failed.
-fn next_batch<R: Read>(
-    src: &Mutex<Source<'_, R>>,
-    turn: &Condvar,
-    max_in_flight: u64,
-) -> Option<(u64, u64, Batch)> {
-    let mut guard = src.lock().ok()?;
-    while !guard.stop && guard.next_seq - guard.merged >= max_in_flight {
-        guard = turn.wait(guard).ok()?;
-    }
-    if guard.stop {
-        return None;
-    }
-    let s = &mut *guard;
-    let seq = s.next_seq;
-    // Ends the reading: at the end of the input, or with a read error.
-    let halt = |s: &mut Source<'_, R>, e: Option<std::io::Error>| {
-        s.error = s.error.take().or(e);
-        s.stop = true;
-        turn.notify_all();
-    };
-    match &mut s.input {
-        Input::Stream { reader, read } => match read.next(reader, &mut s.pool) {
-            Ok(Some(batch)) => {
-                s.next_seq += 1;
-                Some((seq, read.bytes, batch))
-            }
-            Ok(None) => {
-                halt(s, None);
-                None
-            }
-            Err(e) => {
-                halt(s, Some(e));
-                None
-            }
-        },
-        Input::File(chunks) => {
-            let chunks = *chunks;
-            s.next_seq += 1;
-            let buf = s.pool.pop().unwrap_or_default();
-            drop(guard);
-            match chunks.read(seq, buf) {
-                Ok(c) => {
-                    if c.eof {
-                        if let Ok(mut s) = src.lock() {
-                            s.stop = true;
-                        }
-                        turn.notify_all();
-                    }
-                    Some((
-                        seq,
-                        c.reached,
-                        Batch::Lines { data: c.data, start: c.start, len: c.len, oversized: c.oversized },
-                    ))
-                }
-                Err(e) => {
-                    if let Ok(mut s) = src.lock() {
-                        halt(&mut s, Some(e));
-                    }
-                    None
-                }
-            }
-        }
-    }
-}
-
-/// Splits a stream into batches of whole lines (not counted here: see [`crate::lines`]); a line
-/// longer than the limit is skipped to its end and handed on as [`Batch::Oversized`]. Buffers are
-/// recycled through a pool.
-struct Reader {
-    carry: Vec<u8>,
-    /// Nothing handed on yet (a byte order mark may open the stream).
-    at_start: bool,
-    bytes: u64,
-    batch: usize,
-    max_line: usize,
-    eof: bool,
-}
-
-fn read_some<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
-    loop {
-        match r.read(buf) {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            other => return other,
-        }
-    }
-}
-
-impl Reader {
-    fn new(batch: usize, max_line: usize) -> Reader {
-        Reader { carry: Vec::new(), at_start: true, bytes: 0, batch, max_line, eof: false }
-    }
-
-    /// Fills `buf[len..]` until full or end of input; returns the new length.
-    fn fill<R: Read>(&mut self, r: &mut R, buf: &mut [u8], mut len: usize) -> std::io::Result<usize> {
-        while len < buf.len() && !self.eof {
-            let n = read_some(r, &mut buf[len..])?;
-            self.bytes += n as u64;
-            len += n;
-            if n == 0 {
-                self.eof = true;
-            }
-        }
-        Ok(len)
-    }
-
-    fn next<R: Read>(&mut self, r: &mut R, pool: &mut Vec<Vec<u8>>) -> std::io::Result<Option<Batch>> {
-        let mut buf = pool.pop().unwrap_or_default();
-        let want = self.batch.max(self.carry.len() * 2);
-        if buf.len() < want {
-            buf.resize(want, 0);
-        }
-        buf[..self.carry.len()].copy_from_slice(&self.carry);
-        let mut len = self.carry.len();
-        self.carry.clear();
-        loop {
-            len = self.fill(r, &mut buf, len)?;
-            if std::mem::take(&mut self.at_start) && buf[..len].starts_with(BOM) {
-                // RFC 8259 §8.1: a parser may ignore a byte order mark; editors on Windows add one.
-                buf.copy_within(BOM.len()..len, 0);
-                len -= BOM.len();
-            }
-            if len == 0 {
-                pool.push(buf);
-                return Ok(None);
-            }
-            if let Some(nl) = memchr::memrchr(b'\n', &buf[..len]) {
-                self.carry.extend_from_slice(&buf[nl + 1..len]);
-                return Ok(Some(Batch::Lines { data: buf, start: 0, len: nl + 1, oversized: None }));
-            }
-            if self.eof {
-                return Ok(Some(Batch::Lines { data: buf, start: 0, len, oversized: None }));
-            }
-            if len > self.max_line {
-                // Skip to the end of this line without holding it.
-                let mut bytes = len as u64;
-                loop {
-                    let n = self.fill(r, &mut buf, 0)?;
-                    if let Some(p) = memchr::memchr(b'\n', &buf[..n]) {
-                        bytes += p as u64;
-                        self.carry.extend_from_slice(&buf[p + 1..n]);
-                        break;
-                    }
-                    bytes += n as u64;
-                    if self.eof {
-                        break;
-                    }
-                }
-                pool.push(buf);
-                return Ok(Some(Batch::Oversized { bytes }));
-            }
-            let grown = buf.len() * 2;
-            buf.resize(grown, 0);
-        }
     }
 }

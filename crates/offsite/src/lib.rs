@@ -92,6 +92,7 @@ mod cross;
 pub mod decimal;
 mod engine;
 mod fast;
+mod feed;
 mod finding;
 mod index;
 pub mod instant;
