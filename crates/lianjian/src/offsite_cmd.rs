@@ -114,17 +114,19 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
     let params = load_params(args.rules.as_deref())?;
     let engine = Engine::new(&snapshot, &methods, params);
 
-    // A regular file is read by position, each worker its own stretch; anything else (standard
-    // input, a pipe) as a stream.
     let file = if is_stdin(&args.reports) {
         None
     } else {
-        let f = std::fs::File::open(&args.reports)
-            .map_err(|e| anyhow!("无法读取监测报告 {}:{e}", args.reports.display()))?;
-        let meta = f.metadata().ok();
-        Some((f, meta.as_ref().map(|m| m.len()), meta.is_some_and(|m| m.is_file())))
+        Some(
+            std::fs::File::open(&args.reports)
+                .map_err(|e| anyhow!("无法读取监测报告 {}:{e}", args.reports.display()))?,
+        )
     };
-    let total = file.as_ref().and_then(|f| f.1);
+    let meta = file.as_ref().and_then(|f| f.metadata().ok());
+    let total = meta.as_ref().map(|m| m.len());
+    // A regular file is read by position, each worker its own stretch; anything else (standard
+    // input, a pipe) as a stream.
+    let regular = meta.is_some_and(|m| m.is_file());
     let output: Box<dyn Write> = match &args.out {
         Some(p) => {
             Box::new(std::fs::File::create(p).map_err(|e| anyhow!("无法创建输出文件 {}:{e}", p.display()))?)
@@ -141,8 +143,8 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
     };
     let progress: Option<&dyn Fn(u64)> = if bar.is_some() { Some(&tick) } else { None };
     let summary = match &file {
-        Some((f, _, true)) => engine.check_file(f, writer, progress),
-        Some((f, _, false)) => engine.check(f, writer, progress),
+        Some(f) if regular => engine.check_file(f, writer, progress),
+        Some(f) => engine.check(f, writer, progress),
         None => engine.check(std::io::stdin(), writer, progress),
     }
     .with_context(|| format!("检查 {} 失败", args.reports.display()))?;

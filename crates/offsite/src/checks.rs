@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::cross::{CrossBatch, UNKNOWN_PERSON};
 use crate::decimal::Dec;
 use crate::finding::{ev, F};
-use crate::index::{norm_code, same_bytes, Index, InstIx, Probe};
+use crate::index::{norm_code, same_bytes, Index, InstIx};
 use crate::instant::day_string;
 use crate::parse::Report;
 use crate::recycle;
@@ -101,7 +101,7 @@ pub(crate) fn check_report(
     let f = &f;
 
     // Certificate: Q01 (CMA mark without the institution's certificate), Q02 (not in force).
-    let cert = r.certificate_no.as_deref().and_then(|no| inst.certs.get(&Probe(no)).map(|c| (no, c)));
+    let cert = r.certificate_no.as_deref().and_then(|no| inst.certs.get(no).map(|c| (no, c)));
     if r.cma_mark && cert.is_none() {
         let mut nos: Vec<&str> = inst.certs.keys().map(|k| &**k).collect();
         nos.sort_unstable();
@@ -223,7 +223,7 @@ pub(crate) fn check_report(
         // The sample as the cross-report stage sees it (only when it has windows or a print).
         let mut sample_x: Option<u32> = None;
         for p in &samplers {
-            let staff = inst.staff.get(&Probe(p));
+            let staff = inst.staff.get(*p);
             let bad_day = if !staff.is_some_and(|st| st.on(d1)) {
                 Some(d1)
             } else if d2 != d1 && !staff.is_some_and(|st| st.on(d2)) {
@@ -247,7 +247,7 @@ pub(crate) fn check_report(
             if s.from <= s.to {
                 let person = staff
                     .map(|st| st.person)
-                    .or_else(|| idx.persons.get(&Probe(p)).copied())
+                    .or_else(|| idx.persons.get(*p).copied())
                     .unwrap_or(UNKNOWN_PERSON);
                 let x = *sample_x.get_or_insert_with(|| cx.sample(&s.sample_id, &s.site, s.from, s.to));
                 cx.window(p, person, x);
@@ -282,7 +282,7 @@ pub(crate) fn check_report(
             let p = Some(&*res.parameter);
             let method = norm_code(&res.method);
             let aday = res.analyzed.cst_day();
-            let param = idx.params.get(&Probe(&res.parameter)).copied();
+            let param = idx.params.get(&*res.parameter).copied();
             // Q03: scope of the named certificate on issued_on, once per (sample, parameter).
             if let Some((no, c)) = cert {
                 if !c.covers(&s.category, param, &method, r.issued_on) && !seen_q03.contains(&&*res.parameter)
@@ -303,7 +303,7 @@ pub(crate) fn check_report(
                 }
             }
             // M01: method known and in force on the analysis day.
-            let m = idx.methods.get(&Probe(&method));
+            let m = idx.methods.get(&*method);
             let problem = match m {
                 None => Some(("unknown", format!("方法标准“{}”不在方法标准表中", res.method))),
                 Some(mi) if mi.effective.is_some_and(|e| aday < e) => Some((
@@ -327,7 +327,7 @@ pub(crate) fn check_report(
             }
             // I01
             if let Some(ins) = &res.instrument_id {
-                if !inst.instruments.contains(&Probe(ins)) {
+                if !inst.instruments.contains(&**ins) {
                     sink.emit(f(
                         RuleId::I01,
                         sid,

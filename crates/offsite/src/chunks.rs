@@ -13,21 +13,14 @@
 use std::fs::File;
 use std::io;
 
-/// The UTF-8 byte order mark, ignored at the start of the file.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+use crate::feed::{Batch, BOM};
 
 /// Bytes read at a time past the end of a stretch, looking for the end of its last line.
 const RUN_ON: usize = 64 << 10;
 
 /// The lines that start in one stretch.
 pub(crate) struct Chunk {
-    /// The buffer: `data[start..len]` are whole lines (the last may lack its `\n` at the end of
-    /// the file).
-    pub data: Vec<u8>,
-    pub start: usize,
-    pub len: usize,
-    /// A last line longer than the limit, skipped: its length in bytes.
-    pub oversized: Option<u64>,
+    pub batch: Batch,
     /// No line starts after this stretch (the end of the file is in it or right after it).
     pub eof: bool,
     /// File offset up to which lines are accounted for (for progress).
@@ -82,13 +75,16 @@ impl FileChunks<'_> {
         let n = read_full_at(self.file, &mut buf[..size + lead], from)?;
         buf.truncate(n);
         let full = n == size + lead;
-        let empty = |buf: Vec<u8>, eof: bool| Chunk {
-            data: buf,
-            start: 0,
-            len: 0,
-            oversized: None,
+        // Lines of this stretch from `first` to `len`; the file has been read up to `len`.
+        let lines = |buf: Vec<u8>, first: usize, len: usize, eof: bool| Chunk {
+            batch: Batch { data: buf, start: first, len, oversized: None },
             eof,
-            // Past the end of the file nothing was reached (the stretch starts beyond it).
+            reached: from + len as u64,
+        };
+        // No line starts in this stretch. Past the end of the file nothing was reached.
+        let empty = |buf: Vec<u8>| Chunk {
+            batch: Batch { data: buf, start: 0, len: 0, oversized: None },
+            eof: !full,
             reached: if n == 0 { 0 } else { from + n as u64 },
         };
         let first = if k == 0 {
@@ -102,30 +98,21 @@ impl FileChunks<'_> {
             // in this stretch for i < size.
             match memchr::memchr(b'\n', &buf[..n.min(size)]) {
                 Some(i) => i + 1,
-                None => return Ok(empty(buf, !full)),
+                None => return Ok(empty(buf)),
             }
         };
         if first >= n {
-            return Ok(empty(buf, !full));
+            return Ok(empty(buf));
         }
         if !full {
             // The file ends in this stretch: its lines run to the end.
-            let reached = from + n as u64;
-            return Ok(Chunk { data: buf, start: first, len: n, oversized: None, eof: true, reached });
+            return Ok(lines(buf, first, n, true));
         }
         // The stretch's last byte is at index lead + size − 1; the last line starting in the
         // stretch ends at the first `\n` from there on.
         let last_byte = lead + size - 1;
         if buf[last_byte] == b'\n' {
-            let reached = from + n as u64;
-            return Ok(Chunk {
-                data: buf,
-                start: first,
-                len: last_byte + 1,
-                oversized: None,
-                eof: false,
-                reached,
-            });
+            return Ok(lines(buf, first, last_byte + 1, false));
         }
         let last_start = memchr::memrchr(b'\n', &buf[first..last_byte]).map_or(first, |i| first + i + 1);
         loop {
@@ -137,14 +124,11 @@ impl FileChunks<'_> {
             let got = read_full_at(self.file, &mut buf[have..], from + have as u64)?;
             buf.truncate(have + got);
             if let Some(i) = memchr::memchr(b'\n', &buf[have..]) {
-                let len = have + i + 1;
-                let reached = from + len as u64;
-                return Ok(Chunk { data: buf, start: first, len, oversized: None, eof: false, reached });
+                return Ok(lines(buf, first, have + i + 1, false));
             }
             if got < RUN_ON {
-                let reached = from + buf.len() as u64;
                 let len = buf.len();
-                return Ok(Chunk { data: buf, start: first, len, oversized: None, eof: true, reached });
+                return Ok(lines(buf, first, len, true));
             }
         }
     }
@@ -176,6 +160,10 @@ impl FileChunks<'_> {
             }
         };
         let len = buf.len();
-        Ok(Chunk { data: buf, start: first.min(len), len, oversized: Some(bytes), eof, reached: pos })
+        Ok(Chunk {
+            batch: Batch { data: buf, start: first.min(len), len, oversized: Some(bytes) },
+            eof,
+            reached: pos,
+        })
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Write};
-use std::sync::{mpsc, Condvar, Mutex};
+use std::sync::mpsc;
 
 use lianjian_registry::{MethodTable, Snapshot};
 
@@ -14,8 +14,8 @@ use crate::checks::{check_report, Scratch, Sink};
 use crate::chunks::FileChunks;
 use crate::cross::{Cross, CrossBatch};
 use crate::fast::FastState;
-use crate::feed::{next_batch, Batch, Input, Reader, Source};
-use crate::index::{Index, InstIx, Probe};
+use crate::feed::{Batch, Feed, Input, Reader};
+use crate::index::{Index, InstIx};
 use crate::lines::{place, Deferred, LineProblem};
 use crate::parse::{parse_line, LineError, Report};
 use crate::rules::{Summary, N_RULES};
@@ -196,8 +196,8 @@ impl Engine {
         self.finish(m, &mut writer)
     }
 
-    /// Workers read their own batches ([`next_batch`]: a stream in turn under the lock, a file
-    /// by position) and check them, so the copy out of the kernel lands in the cache of the core
+    /// Workers read their own batches ([`Feed::next_batch`]: a stream in turn under the lock, a
+    /// file by position) and check them, so the copy out of the kernel lands in the cache of the core
     /// that reads the lines (handing batches from a reading thread to the workers cost ≈ 10 %
     /// more CPU, mostly cache misses in the first pass over each batch). The calling thread
     /// merges in line order; workers read at most `2 × threads + 1` batches ahead of it, which
@@ -210,50 +210,29 @@ impl Engine {
         m: &mut Merger,
         threads: usize,
     ) -> Result<(), OffsiteError> {
-        let max_in_flight = threads as u64 * 2 + 1;
-        let src = Mutex::new(Source {
-            input,
-            pool: std::mem::take(&mut m.pool),
-            next_seq: 0,
-            merged: 0,
-            stop: false,
-            failed: false,
-            error: None,
-        });
-        let turn = Condvar::new();
-        let stop = |src: &Mutex<Source<'_, R>>| {
-            if let Ok(mut s) = src.lock() {
-                s.stop = true;
-            }
-            turn.notify_all();
-        };
-        std::thread::scope(|scope| {
+        let feed = Feed::new(input, std::mem::take(&mut m.pool), threads as u64 * 2 + 1);
+        let (merged, panicked) = std::thread::scope(|scope| {
             let (done_tx, done_rx) = mpsc::channel::<(u64, u64, BatchOut)>();
             let mut handles = Vec::new();
             for _ in 0..threads {
                 let done_tx = done_tx.clone();
-                let (src, turn) = (&src, &turn);
-                handles.push(scope.spawn(move || loop {
-                    let Some((seq, bytes, batch)) = next_batch(src, turn, max_in_flight) else { return };
-                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.process(batch))) {
-                        Ok(out) => {
-                            if done_tx.send((seq, bytes, out)).is_err() {
-                                return;
-                            }
-                        }
-                        Err(_) => {
-                            if let Ok(mut s) = src.lock() {
-                                s.failed = true;
-                                s.stop = true;
-                            }
-                            turn.notify_all();
+                let feed = &feed;
+                handles.push(scope.spawn(move || {
+                    while let Some((seq, bytes, batch)) = feed.next_batch() {
+                        let Ok(out) =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.process(batch)))
+                        else {
+                            return feed.halt(true, None);
+                        };
+                        if done_tx.send((seq, bytes, out)).is_err() {
                             return;
                         }
                     }
                 }));
             }
             drop(done_tx);
-            let result = (|| {
+            // Batches come back in any order and are merged in sequence.
+            let merged = (|| {
                 let mut pending: BTreeMap<u64, (u64, BatchOut)> = BTreeMap::new();
                 let mut next = 0u64;
                 for (seq, bytes, out) in done_rx.iter() {
@@ -268,35 +247,27 @@ impl Engine {
                         next += 1;
                     }
                     if next > before {
-                        let mut s = src.lock().map_err(|_| OffsiteError::Worker)?;
-                        s.merged = next;
-                        s.pool.append(&mut m.pool);
-                        drop(s);
-                        turn.notify_all();
+                        feed.merged(next, &mut m.pool);
                     }
                 }
-                let mut s = src.lock().map_err(|_| OffsiteError::Worker)?;
-                if let Some(e) = s.error.take() {
-                    return Err(OffsiteError::Read(e));
-                }
-                if s.failed || next != s.next_seq {
-                    return Err(OffsiteError::Worker);
-                }
-                m.pool.append(&mut s.pool);
-                Ok(())
+                Ok(next)
             })();
-            if result.is_err() {
-                stop(&src);
+            if merged.is_err() {
+                feed.halt(false, None);
             }
-            let mut panicked = false;
-            for h in handles {
-                panicked |= h.join().is_err();
-            }
-            if panicked && result.is_ok() {
-                return Err(OffsiteError::Worker);
-            }
-            result
-        })
+            let panicked = handles.into_iter().fold(false, |p, h| h.join().is_err() | p);
+            (merged, panicked)
+        });
+        let ending = feed.ending();
+        m.pool.extend(ending.pool);
+        let merged = merged?;
+        if let Some(e) = ending.error {
+            return Err(OffsiteError::Read(e));
+        }
+        if ending.worker_failed || panicked || merged != ending.batches {
+            return Err(OffsiteError::Worker);
+        }
+        Ok(())
     }
 
     /// Checks reports already in memory (the web platform's uploaded batches) on the calling
@@ -381,14 +352,11 @@ impl Engine {
 
     /// Per-report work for one batch (runs on a worker).
     fn process(&self, b: Batch) -> BatchOut {
-        let bytes = match &b {
-            Batch::Lines { len, .. } => *len,
-            Batch::Oversized { .. } => 0,
-        };
+        let Batch { data: buf, start: first, len, oversized } = b;
         let mut o = BatchOut {
             buf: Vec::new(),
             out: Vec::new(),
-            cross: CrossBatch::for_batch(bytes),
+            cross: CrossBatch::for_batch(len.saturating_sub(first)),
             counts: [0; N_RULES],
             stats: StatsAcc::new(&self.params),
             lines: 0,
@@ -397,16 +365,6 @@ impl Engine {
             rows: 0,
             line_count: 0,
             deferred: Vec::new(),
-        };
-        let (buf, first, len, oversized) = match b {
-            Batch::Lines { data, start, len, oversized } => (data, start, len, oversized),
-            Batch::Oversized { bytes } => {
-                o.lines = 1;
-                o.line_count = 1;
-                let problem = LineProblem::Oversized { bytes, limit: self.params.max_line_bytes };
-                o.deferred.push(Deferred { pos: 0, rel_line: 0, problem });
-                return o;
-            }
         };
         let data = &buf[..len.min(buf.len())];
         let mut scratch = Scratch::default();
@@ -436,7 +394,7 @@ impl Engine {
                 {
                     let end = chunk_start + end;
                     let fits = end - start <= self.params.max_line_bytes;
-                    if let Some(inst) = self.idx.insts.get(&Probe(&report.uscc)).filter(|_| fits) {
+                    if let Some(inst) = self.idx.insts.get(&*report.uscc).filter(|_| fits) {
                         o.lines += 1;
                         o.reports_read += 1;
                         self.check_read(&mut o, inst, &report, &mut scratch);
@@ -476,7 +434,7 @@ impl Engine {
             o.lines += 1;
             if self.fast && chunk.is_none() {
                 if let Some(report) = crate::fast::parse_report(line, &mut fast, &mut decoded) {
-                    if let Some(inst) = self.idx.insts.get(&Probe(&report.uscc)) {
+                    if let Some(inst) = self.idx.insts.get(&*report.uscc) {
                         o.reports_read += 1;
                         self.check_read(&mut o, inst, &report, &mut scratch);
                         fast.reclaim(report);

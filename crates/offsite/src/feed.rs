@@ -1,21 +1,23 @@
 //! The input side of the engine: batches of whole lines for the workers — a stream split by
 //! [`Reader`] and read in turn under a lock, or a regular file read by position
-//! ([`crate::chunks`]) — handed out in sequence, at most a bounded number ahead of the merge.
+//! ([`crate::chunks`]) — handed out in sequence by a [`Feed`], at most a bounded number ahead of
+//! the merge.
 
 use std::io::Read;
 use std::sync::{Condvar, Mutex};
 
 use crate::chunks::FileChunks;
 
-/// The UTF-8 byte order mark, ignored at the start of the stream.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The UTF-8 byte order mark, ignored at the start of the input.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-pub(crate) enum Batch {
-    /// Whole lines, `data[start..len]`; then, when `oversized` says so, one line longer than the
-    /// limit that was skipped (a file's stretch whose last line runs on, [`crate::chunks`]).
-    Lines { data: Vec<u8>, start: usize, len: usize, oversized: Option<u64> },
-    /// One line longer than the limit, skipped.
-    Oversized { bytes: u64 },
+/// Whole lines, `data[start..len]`; then, when `oversized` says so, one line longer than the
+/// limit that was skipped rather than held (its length in bytes).
+pub(crate) struct Batch {
+    pub(crate) data: Vec<u8>,
+    pub(crate) start: usize,
+    pub(crate) len: usize,
+    pub(crate) oversized: Option<u64>,
 }
 
 /// Where the workers' batches come from.
@@ -26,93 +28,134 @@ pub(crate) enum Input<'r, R> {
     File(FileChunks<'r>),
 }
 
-/// The input as the workers share it (`Engine::run_parallel`).
-pub(crate) struct Source<'r, R> {
-    pub(crate) input: Input<'r, R>,
-    /// Input buffers to reuse.
-    pub(crate) pool: Vec<Vec<u8>>,
-    /// Sequence number of the next batch read.
-    pub(crate) next_seq: u64,
-    /// Batches merged so far.
-    pub(crate) merged: u64,
-    /// End of input, a read error, a failed worker or a failed merge: nothing more is read.
-    pub(crate) stop: bool,
-    pub(crate) failed: bool,
-    pub(crate) error: Option<std::io::Error>,
+/// The input as the workers share it (`Engine::run_parallel`): handed out in sequence, at most
+/// `max_in_flight` batches ahead of the merge.
+pub(crate) struct Feed<'r, R> {
+    state: Mutex<State<'r, R>>,
+    /// Signalled when the merge moves on or the reading stops.
+    turn: Condvar,
+    max_in_flight: u64,
 }
 
-/// Takes the next batch, once the merge is close enough behind: its sequence number, the bytes
-/// of input it reaches, and the batch. `None` when there is nothing more to read. Every sequence
-/// number handed out is a batch (an empty one past the end of a file), so the merge sees no gap
-/// unless a read failed.
-pub(crate) fn next_batch<R: Read>(
-    src: &Mutex<Source<'_, R>>,
-    turn: &Condvar,
-    max_in_flight: u64,
-) -> Option<(u64, u64, Batch)> {
-    let mut guard = src.lock().ok()?;
-    while !guard.stop && guard.next_seq - guard.merged >= max_in_flight {
-        guard = turn.wait(guard).ok()?;
+struct State<'r, R> {
+    input: Input<'r, R>,
+    /// Input buffers to reuse.
+    pool: Vec<Vec<u8>>,
+    /// Sequence number of the next batch read.
+    next_seq: u64,
+    /// Batches merged so far.
+    merged: u64,
+    /// End of input, a read error, a failed worker or a failed merge: nothing more is read.
+    stop: bool,
+    failed: bool,
+    error: Option<std::io::Error>,
+}
+
+/// How the reading ended, for the merge to report.
+pub(crate) struct Ending {
+    /// Sequence numbers handed out (each one a batch, unless the reading failed).
+    pub(crate) batches: u64,
+    pub(crate) worker_failed: bool,
+    pub(crate) error: Option<std::io::Error>,
+    pub(crate) pool: Vec<Vec<u8>>,
+}
+
+impl<'r, R: Read> Feed<'r, R> {
+    pub(crate) fn new(input: Input<'r, R>, pool: Vec<Vec<u8>>, max_in_flight: u64) -> Self {
+        let state = State { input, pool, next_seq: 0, merged: 0, stop: false, failed: false, error: None };
+        Feed { state: Mutex::new(state), turn: Condvar::new(), max_in_flight }
     }
-    if guard.stop {
-        return None;
+
+    /// Stops the reading: at the end of the input, on a read error (the first one is kept), when a
+    /// worker failed or the merge did. Workers waiting for their turn are woken to see it.
+    pub(crate) fn halt(&self, worker_failed: bool, error: Option<std::io::Error>) {
+        if let Ok(mut s) = self.state.lock() {
+            s.halt(worker_failed, error);
+        }
+        self.turn.notify_all();
     }
-    let s = &mut *guard;
-    let seq = s.next_seq;
-    // Ends the reading: at the end of the input, or with a read error.
-    let halt = |s: &mut Source<'_, R>, e: Option<std::io::Error>| {
-        s.error = s.error.take().or(e);
-        s.stop = true;
-        turn.notify_all();
-    };
-    match &mut s.input {
-        Input::Stream { reader, read } => match read.next(reader, &mut s.pool) {
-            Ok(Some(batch)) => {
-                s.next_seq += 1;
-                Some((seq, read.bytes, batch))
-            }
-            Ok(None) => {
-                halt(s, None);
-                None
-            }
-            Err(e) => {
-                halt(s, Some(e));
-                None
-            }
-        },
-        Input::File(chunks) => {
-            let chunks = *chunks;
-            s.next_seq += 1;
-            let buf = s.pool.pop().unwrap_or_default();
-            drop(guard);
-            match chunks.read(seq, buf) {
-                Ok(c) => {
-                    if c.eof {
-                        if let Ok(mut s) = src.lock() {
-                            s.stop = true;
-                        }
-                        turn.notify_all();
-                    }
-                    Some((
-                        seq,
-                        c.reached,
-                        Batch::Lines { data: c.data, start: c.start, len: c.len, oversized: c.oversized },
-                    ))
+
+    /// The merge has taken `merged` batches and hands back their buffers: workers may read on.
+    pub(crate) fn merged(&self, merged: u64, buffers: &mut Vec<Vec<u8>>) {
+        if let Ok(mut s) = self.state.lock() {
+            s.merged = merged;
+            s.pool.append(buffers);
+        }
+        self.turn.notify_all();
+    }
+
+    /// Once every worker has stopped.
+    pub(crate) fn ending(self) -> Ending {
+        let s = self.state.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ending { batches: s.next_seq, worker_failed: s.failed, error: s.error, pool: s.pool }
+    }
+
+    /// Takes the next batch, once the merge is close enough behind: its sequence number, the bytes
+    /// of input it reaches, and the batch. `None` when there is nothing more to read. Every
+    /// sequence number handed out is a batch (an empty one past the end of a file), so the merge
+    /// sees no gap unless a read failed.
+    pub(crate) fn next_batch(&self) -> Option<(u64, u64, Batch)> {
+        let mut guard = self.state.lock().ok()?;
+        while !guard.stop && guard.next_seq - guard.merged >= self.max_in_flight {
+            guard = self.turn.wait(guard).ok()?;
+        }
+        if guard.stop {
+            return None;
+        }
+        let s = &mut *guard;
+        let seq = s.next_seq;
+        match &mut s.input {
+            Input::Stream { reader, read } => match read.next(reader, &mut s.pool) {
+                Ok(Some(batch)) => {
+                    s.next_seq += 1;
+                    Some((seq, read.bytes, batch))
+                }
+                Ok(None) => {
+                    s.halt(false, None);
+                    self.turn.notify_all();
+                    None
                 }
                 Err(e) => {
-                    if let Ok(mut s) = src.lock() {
-                        halt(&mut s, Some(e));
-                    }
+                    s.halt(false, Some(e));
+                    self.turn.notify_all();
                     None
+                }
+            },
+            Input::File(chunks) => {
+                let chunks = *chunks;
+                s.next_seq += 1;
+                let buf = s.pool.pop().unwrap_or_default();
+                drop(guard);
+                match chunks.read(seq, buf) {
+                    Ok(c) => {
+                        if c.eof {
+                            self.halt(false, None);
+                        }
+                        Some((seq, c.reached, c.batch))
+                    }
+                    Err(e) => {
+                        self.halt(false, Some(e));
+                        None
+                    }
                 }
             }
         }
     }
 }
 
+impl<R> State<'_, R> {
+    fn halt(&mut self, worker_failed: bool, error: Option<std::io::Error>) {
+        self.stop = true;
+        self.failed |= worker_failed;
+        if self.error.is_none() {
+            self.error = error;
+        }
+    }
+}
+
 /// Splits a stream into batches of whole lines (not counted here: see [`crate::lines`]); a line
-/// longer than the limit is skipped to its end and handed on as [`Batch::Oversized`]. Buffers are
-/// recycled through a pool.
+/// that overflows the buffer past the limit is skipped to its end and handed on as an oversized
+/// line of its own batch. Buffers are recycled through a pool.
 pub(crate) struct Reader {
     carry: Vec<u8>,
     /// Nothing handed on yet (a byte order mark may open the stream).
@@ -176,10 +219,10 @@ impl Reader {
             }
             if let Some(nl) = memchr::memrchr(b'\n', &buf[..len]) {
                 self.carry.extend_from_slice(&buf[nl + 1..len]);
-                return Ok(Some(Batch::Lines { data: buf, start: 0, len: nl + 1, oversized: None }));
+                return Ok(Some(Batch { data: buf, start: 0, len: nl + 1, oversized: None }));
             }
             if self.eof {
-                return Ok(Some(Batch::Lines { data: buf, start: 0, len, oversized: None }));
+                return Ok(Some(Batch { data: buf, start: 0, len, oversized: None }));
             }
             if len > self.max_line {
                 // Skip to the end of this line without holding it.
@@ -196,8 +239,7 @@ impl Reader {
                         break;
                     }
                 }
-                pool.push(buf);
-                return Ok(Some(Batch::Oversized { bytes }));
+                return Ok(Some(Batch { data: buf, start: 0, len: 0, oversized: Some(bytes) }));
             }
             let grown = buf.len() * 2;
             buf.resize(grown, 0);

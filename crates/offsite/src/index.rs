@@ -2,7 +2,7 @@
 //! strings reports carry, periods as day numbers. Same definitions as `lianjian-registry`
 //! (closed periods, `to` null = open; in force = inside validity and last status entry `valid`).
 
-use std::borrow::{Borrow, Cow};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
@@ -11,20 +11,14 @@ use lianjian_registry::{normalize_code, Category, MethodTable, Snapshot, Status}
 pub(crate) type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// A name reports refer to — institution, certificate, person, parameter, method, instrument — as
-/// a hash-map key. Report strings look themselves up as a [`Probe`], compared inline rather than
-/// through a `memcmp` call per look-up (several per result row).
+/// a hash-map key. Report strings (`&str`) look themselves up directly: the key comparison is
+/// [`same_bytes`], inline, rather than a `memcmp` call per look-up (several per result row).
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Name(Box<str>);
 
 impl Hash for Name {
     fn hash<H: Hasher>(&self, h: &mut H) {
         self.0.hash(h);
-    }
-}
-
-impl Borrow<str> for Name {
-    fn borrow(&self) -> &str {
-        &self.0
     }
 }
 
@@ -41,19 +35,11 @@ impl From<&str> for Name {
     }
 }
 
-/// A report string looked up among [`Name`]s (hashes as the string does).
-pub(crate) struct Probe<'a>(pub &'a str);
-
-impl Hash for Probe<'_> {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        self.0.hash(h);
-    }
-}
-
-impl hashbrown::Equivalent<Name> for Probe<'_> {
+/// A `&str` finds its `Name` (it hashes as the name does).
+impl hashbrown::Equivalent<Name> for str {
     #[inline(always)]
     fn equivalent(&self, key: &Name) -> bool {
-        same_bytes(self.0.as_bytes(), key.0.as_bytes())
+        same_bytes(self.as_bytes(), key.0.as_bytes())
     }
 }
 
@@ -204,13 +190,13 @@ pub(crate) struct InstIx {
 
 impl InstIx {
     pub fn is_staff(&self, person: &str, d: i32) -> bool {
-        self.staff.get(&Probe(person)).is_some_and(|s| s.on(d))
+        self.staff.get(person).is_some_and(|s| s.on(d))
     }
 
     /// Whether a signatory entry covers every category on `d`: `None` when the person is not a
     /// signatory on `d` at all (the allocation-free question behind [`InstIx::signatory_missing`]).
     pub fn signatory_covers(&self, person: &str, cats: &[&Category], d: i32) -> Option<bool> {
-        let entries = self.signatories.get(&Probe(person))?;
+        let entries = self.signatories.get(person)?;
         if !entries.iter().any(|(f, t, _)| within(d, *f, *t)) {
             return None;
         }

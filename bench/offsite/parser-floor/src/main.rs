@@ -4,10 +4,7 @@
 //!
 //! Usage: offsite-parser-floor REPORTS.jsonl [--threads N] [--runs N]
 
-use std::borrow::Cow;
 use std::time::Instant;
-
-use serde::Deserialize;
 
 mod report;
 
@@ -126,16 +123,4 @@ fn parse_all(chunks: &[&[u8]], parse: ParseFn) -> usize {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
     })
-}
-
-/// Borrowed where the text has no escapes, owned where it has.
-type Text<'a> = Cow<'a, str>;
-
-#[allow(dead_code)]
-#[derive(Deserialize)]
-struct Person<'a> {
-    #[serde(borrow)]
-    id: Text<'a>,
-    #[serde(borrow)]
-    name: Text<'a>,
 }

@@ -2,9 +2,12 @@
 //! engine built on them would do (every field the rules read, strings borrowed from the line).
 #![allow(dead_code)]
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 
-use super::{Person, Text};
+/// Borrowed where the text has no escapes, owned where it has.
+type Text<'a> = Cow<'a, str>;
 
 #[derive(Deserialize)]
 pub struct Report<'a> {
@@ -86,4 +89,12 @@ struct ResultRow<'a> {
     analyzed_at: Text<'a>,
     #[serde(borrow)]
     instrument_id: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Person<'a> {
+    #[serde(borrow)]
+    id: Text<'a>,
+    #[serde(borrow)]
+    name: Text<'a>,
 }

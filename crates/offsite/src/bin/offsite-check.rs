@@ -56,17 +56,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     engine = engine.with_fast_path(fast);
     let start = Instant::now();
     let input = std::fs::File::open(&pos[2])?;
-    let summary = match pos.get(3) {
-        Some(out) => {
-            let w = BufWriter::with_capacity(1 << 20, std::fs::File::create(out)?);
-            engine.check_file(&input, w, None)?
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let w = BufWriter::with_capacity(1 << 20, stdout.lock());
-            engine.check_file(&input, w, None)?
-        }
+    let out: Box<dyn Write> = match pos.get(3) {
+        Some(out) => Box::new(std::fs::File::create(out)?),
+        None => Box::new(std::io::stdout().lock()),
     };
+    let summary = engine.check_file(&input, BufWriter::with_capacity(1 << 20, out), None)?;
     let secs = start.elapsed().as_secs_f64();
     let mut err = std::io::stderr().lock();
     writeln!(err, "{}", serde_json::to_string(&summary)?)?;
