@@ -1,7 +1,8 @@
 //! Runs the engine on files, for benchmarks and manual checks (the product CLI lives in the
 //! `lianjian` binary): `offsite-check REGISTRY.json METHODS.csv REPORTS.jsonl [FINDINGS.jsonl]
 //! [--threads N] [--batch-bytes N] [--reference-parser] [--rules FILE.toml|.json]`. Prints the
-//! summary as JSON on stderr.
+//! summary as JSON on stderr. `-` for REPORTS.jsonl reads standard input as a stream (the reader
+//! pipes take; a file is read by position).
 
 use std::io::{BufWriter, Write};
 use std::time::Instant;
@@ -39,7 +40,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     if pos.len() < 3 {
         return Err(
-            "usage: offsite-check REGISTRY.json METHODS.csv REPORTS.jsonl [FINDINGS.jsonl] [--threads N] [--batch-bytes N] [--reference-parser]"
+            "usage: offsite-check REGISTRY.json METHODS.csv REPORTS.jsonl|- [FINDINGS.jsonl] [--threads N] [--batch-bytes N] [--reference-parser] [--rules FILE]"
                 .into(),
         );
     }
@@ -55,12 +56,16 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     engine = engine.with_fast_path(fast);
     let start = Instant::now();
-    let input = std::fs::File::open(&pos[2])?;
     let out: Box<dyn Write> = match pos.get(3) {
         Some(out) => Box::new(std::fs::File::create(out)?),
         None => Box::new(std::io::stdout().lock()),
     };
-    let summary = engine.check_file(&input, BufWriter::with_capacity(1 << 20, out), None)?;
+    let out = BufWriter::with_capacity(1 << 20, out);
+    let summary = if pos[2] == "-" {
+        engine.check(std::io::stdin(), out, None)?
+    } else {
+        engine.check_file(&std::fs::File::open(&pos[2])?, out, None)?
+    };
     let secs = start.elapsed().as_secs_f64();
     let mut err = std::io::stderr().lock();
     writeln!(err, "{}", serde_json::to_string(&summary)?)?;
