@@ -120,16 +120,17 @@ fn hex4(h: &[u8]) -> Option<u32> {
 /// refused (they fall back to the reference parser).
 #[inline]
 fn escape_end(b: &[u8], i: usize) -> Option<usize> {
+    // `\uXXXX` first, whole: it is nearly every escape in text written with escapes, and taking it
+    // before the match below saves that match's jump and assembling the code point (a surrogate,
+    // D800–DFFF, is a first digit D with a second digit of 8 or more).
+    if let Some(&[_, b'u', h0, h1, h2, h3]) = b.get(i..i + 6) {
+        let (d0, d1) = (HEX[h0 as usize], HEX[h1 as usize]);
+        let bad = (d0 | d1 | HEX[h2 as usize] | HEX[h3 as usize]) & 0xF0 != 0 || d0 == 0xD && d1 >= 8;
+        return (!bad).then_some(i + 6);
+    }
     match *b.get(i + 1)? {
         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(i + 2),
-        b'u' => {
-            let v = hex4(b.get(i + 2..i + 6)?)?;
-            if (0xD800..0xE000).contains(&v) {
-                None
-            } else {
-                Some(i + 6)
-            }
-        }
+        // Anything else, a `\u` cut short by the end of the text included.
         _ => None,
     }
 }
@@ -140,19 +141,7 @@ fn escape_end(b: &[u8], i: usize) -> Option<usize> {
 #[inline(never)]
 fn escape_run(b: &[u8], mut i: usize) -> Option<usize> {
     loop {
-        // `\uXXXX` first, whole: it is nearly every escape in such text, and taking it before the
-        // general match saves that match's jump and assembling the code point (a surrogate is a
-        // first digit D with a second digit of 8 or more).
-        i = match b.get(i..i + 6) {
-            Some(&[b'\\', b'u', h0, h1, h2, h3]) => {
-                let (d0, d1) = (HEX[h0 as usize], HEX[h1 as usize]);
-                if (d0 | d1 | HEX[h2 as usize] | HEX[h3 as usize]) & 0xF0 != 0 || d0 == 0xD && d1 >= 8 {
-                    return None;
-                }
-                i + 6
-            }
-            _ => escape_end(b, i)?,
-        };
+        i = escape_end(b, i)?;
         if b.get(i) != Some(&b'\\') {
             return Some(i);
         }
@@ -1267,9 +1256,9 @@ mod tests {
             agrees(&data);
         }
 
-        /// The `\u` shortcut in [`escape_run`] accepts exactly what one [`escape_end`] after
-        /// another accepts: pieces drawn from escapes around the edges (surrogates, non-hex digits,
-        /// other escapes, a cut-off end).
+        /// [`escape_run`] (with its `\u` shortcut) accepts exactly what validating one escape
+        /// after another by its code point accepts: pieces drawn from escapes around the edges
+        /// (surrogates, non-hex digits, other escapes, a cut-off end).
         #[test]
         fn escape_run_agrees_with_escape_end_one_at_a_time(
             pieces in proptest::collection::vec(
@@ -1287,10 +1276,16 @@ mod tests {
                     _ => { b.extend_from_slice(b"\\u"); b.extend_from_slice(&digits[..2]); }
                 }
             }
+            // One escape by its code point: the definition the shortcut must keep to.
+            let by_code_point = |b: &[u8], i: usize| match *b.get(i + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(i + 2),
+                b'u' => hex4(b.get(i + 2..i + 6)?).filter(|v| !(0xD800..0xE000).contains(v)).map(|_| i + 6),
+                _ => None,
+            };
             let one_at_a_time = {
                 let mut i = Some(0);
                 while let Some(k) = i {
-                    i = escape_end(&b, k);
+                    i = by_code_point(&b, k);
                     if i.is_some_and(|n| b.get(n) != Some(&b'\\')) {
                         break;
                     }

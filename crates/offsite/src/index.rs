@@ -4,7 +4,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 
 use lianjian_registry::{normalize_code, Category, MethodTable, Snapshot, Status};
 
@@ -13,14 +12,9 @@ pub(crate) type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 /// A name reports refer to — institution, certificate, person, parameter, method, instrument — as
 /// a hash-map key. Report strings (`&str`) look themselves up directly: the key comparison is
 /// [`same_bytes`], inline, rather than a `memcmp` call per look-up (several per result row).
-#[derive(Clone, PartialEq, Eq)]
+/// (The derived `Hash` hashes the one field, so a `Name` hashes exactly as its `str` does.)
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Name(Box<str>);
-
-impl Hash for Name {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        self.0.hash(h);
-    }
-}
 
 impl std::ops::Deref for Name {
     type Target = str;
