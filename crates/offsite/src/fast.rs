@@ -21,7 +21,7 @@ use bumpalo::Bump;
 use lianjian_registry::Category;
 
 use crate::decimal::is_decimal;
-use crate::index::Map;
+use crate::index::same_bytes;
 use crate::instant::{parse_day, parse_instant_cached, DayCache, Instant};
 use crate::parse::{Purpose, Report, ResultRow, Sample, DEPARTMENTS};
 use crate::recycle;
@@ -238,30 +238,46 @@ impl FastState {
     }
 }
 
-/// The escaped strings of a batch, decoded once each: the decoded text lives in a bump arena as
-/// long as the batch's text, so a report borrows it like any other string (no allocation and free
-/// per string), and a string met again (a parameter name, in every sample) is looked up, not
-/// decoded again.
+/// The escaped strings of a batch, decoded into a bump arena that lives as long as the batch's
+/// text, so a report borrows them like any other string (no allocation and free per string). A
+/// string met again (a parameter name, in every result) is usually found in a small direct-mapped
+/// cache — a slot picked from its length and its first and last eight bytes, then one comparison —
+/// instead of being hashed whole into a map; a string that misses is decoded again, which only
+/// costs arena room (bounded by the batch's text).
 pub(crate) struct Decoded<'a> {
     arena: &'a Bump,
-    seen: Map<&'a str, &'a str>,
+    slots: Box<[(&'a str, &'a str); DECODED_SLOTS]>,
     /// Where a string is decoded before it is copied into the arena.
     text: String,
 }
 
+const DECODED_SLOTS: usize = 2048;
+
+/// The cache slot of an escaped string body (at least six bytes: it holds a whole escape).
+#[inline(always)]
+fn decoded_slot(raw: &[u8]) -> usize {
+    let word = |at: usize| {
+        raw.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()).map_or(0, u64::from_le_bytes)
+    };
+    let h = (word(0) ^ word(raw.len().saturating_sub(8)).rotate_left(29) ^ raw.len() as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 53) as usize % DECODED_SLOTS
+}
+
 impl<'a> Decoded<'a> {
     pub fn new(arena: &'a Bump) -> Decoded<'a> {
-        Decoded { arena, seen: Map::default(), text: String::new() }
+        Decoded { arena, slots: Box::new([("", ""); DECODED_SLOTS]), text: String::new() }
     }
 
     /// The decoded text of a string body with (validated) escapes.
     fn get(&mut self, raw: &'a str) -> Option<&'a str> {
-        if let Some(&d) = self.seen.get(raw) {
-            return Some(d);
+        let slot = self.slots.get_mut(decoded_slot(raw.as_bytes()))?;
+        if same_bytes(slot.0.as_bytes(), raw.as_bytes()) {
+            return Some(slot.1);
         }
         decode(raw, &mut self.text)?;
         let d: &'a str = self.arena.alloc_str(&self.text);
-        self.seen.insert(raw, d);
+        *slot = (raw, d);
         Some(d)
     }
 }
@@ -1131,6 +1147,34 @@ mod tests {
         let bad = format!("{}\\u4e2G{}", &good[..at], &good[at + 6..]);
         assert!(parse_report(bad.as_bytes(), &mut FastState::default(), &mut Decoded::new(&Bump::new()))
             .is_none());
+    }
+
+    /// One [`Decoded`] over many strings, as a batch uses it: far more strings than cache slots
+    /// (so slots are shared and overwritten), half of them of one length with the same first and
+    /// last eight bytes (so the same slot) that differ in the middle, each met again later: every
+    /// answer is the string's own decoding.
+    #[test]
+    fn decoded_strings_are_their_own_decoding_however_slots_are_shared() {
+        let arena = Bump::new();
+        let mut dec = Decoded::new(&arena);
+        let raws: Vec<String> = (0..3 * DECODED_SLOTS as u32)
+            .map(|k| {
+                let c = char::from_u32(0x4e00 + k % 0x5000).unwrap();
+                if k % 2 == 0 {
+                    // Same ends, and the same length for every k of as many digits: one slot.
+                    format!("\\u7ad9\\u70b9 {k} \\u70b9\\u7ad9")
+                } else {
+                    format!("\\u{:04x}\\u70b9-{}", c as u32, k / 100)
+                }
+            })
+            .collect();
+        for round in 0..2 {
+            for raw in raws.iter().chain(raws.iter().rev()) {
+                let mut expected = String::new();
+                decode(raw, &mut expected).unwrap();
+                assert_eq!(dec.get(raw), Some(expected.as_str()), "round {round}: {raw}");
+            }
+        }
     }
 
     /// Writes `v` as compact JSON with every object's keys in an order drawn from `seed`.
