@@ -2,19 +2,20 @@
 # Generates a ~1M-result-row corpus in /tmp (unless DIR already has one), builds the engine, installs
 # DuckDB from PyPI into a venv in /tmp, and compares the two (medians of RUNS runs, default 3).
 # Usage: bench/offsite/duckdb_compare.sh [DIR] [RUNS]
-# The engine is the profile-guided build (scripts/build-pgo --offsite-only, ≈ 4 minutes); set
-# LIANJIAN_NO_PGO=1 to compare the plain `dist` build instead.
+# The engine is the plain `dist` build (release + LTO); set LIANJIAN_PGO=1 to compare the
+# profile-guided build instead (scripts/build-pgo --offsite-only, ≈ 2–4 minutes), which was faster
+# on one processor and slower on another (bench/offsite/README.md, fifth and sixth passes).
 set -euo pipefail
 DIR=${1:-/tmp/offsite-corpus-1m}
 RUNS=${2:-3}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-if [ -n "${LIANJIAN_NO_PGO:-}" ]; then
-  cargo build --profile dist -q -p lianjian-offsite --bins --manifest-path "$ROOT/Cargo.toml"
-  BIN=$CARGO_TARGET_DIR/dist
-else
+if [ -n "${LIANJIAN_PGO:-}" ]; then
   "$ROOT/scripts/build-pgo" --offsite-only
   BIN=$CARGO_TARGET_DIR/pgo/dist
+else
+  cargo build --profile dist -q -p lianjian-offsite --bins --manifest-path "$ROOT/Cargo.toml"
+  BIN=$CARGO_TARGET_DIR/dist
 fi
 if [ ! -f "$DIR/reports.jsonl" ]; then
   "$BIN/offsite-corpus" "$DIR" --rows 1000000 --plant-every 400
