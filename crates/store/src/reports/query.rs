@@ -101,6 +101,19 @@ enum Bind {
     Text(String),
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a filter's values in order (they are numbered `$1`, `$2`, … in its clause).
+fn bind_all(mut q: AnyQuery<'_>, binds: Vec<Bind>) -> AnyQuery<'_> {
+    for b in binds {
+        q = match b {
+            Bind::Int(i) => q.bind(i),
+            Bind::Text(t) => q.bind(t),
+        };
+    }
+    q
+}
+
 impl FindingFilter {
     fn clause(&self) -> (String, Vec<Bind>) {
         let mut conds: Vec<String> = Vec::new();
@@ -186,6 +199,19 @@ fn batch_of(r: &AnyRow) -> Result<BatchRow> {
     })
 }
 
+/// A report row from `id, batch_id, line_no, report_no, institution_uscc, issued_on[, body]`.
+fn report_of(r: &AnyRow, with_body: bool) -> Result<ReportRow> {
+    Ok(ReportRow {
+        id: r.try_get(0)?,
+        batch_id: r.try_get(1)?,
+        line_no: r.try_get(2)?,
+        report_no: r.try_get(3)?,
+        institution_uscc: r.try_get(4)?,
+        issued_on: r.try_get(5)?,
+        body: if with_body { r.try_get(6)? } else { None },
+    })
+}
+
 impl Store {
     /// Findings matching `filter`, newest run first, then in the engine's order; `limit` ≤ 0 = all.
     pub async fn findings(&self, filter: &FindingFilter, limit: i64, offset: i64) -> Result<Vec<FindingRow>> {
@@ -193,13 +219,7 @@ impl Store {
         let n = binds.len();
         let page = if limit > 0 { format!(" LIMIT ${} OFFSET ${}", n + 1, n + 2) } else { String::new() };
         let sql = format!("SELECT {FINDING_COLUMNS} FROM findings{clause} ORDER BY run_id DESC, id{page}");
-        let mut q = sqlx::query(&sql);
-        for b in binds {
-            q = match b {
-                Bind::Int(i) => q.bind(i),
-                Bind::Text(t) => q.bind(t),
-            };
-        }
+        let mut q = bind_all(sqlx::query(&sql), binds);
         if limit > 0 {
             q = q.bind(limit).bind(offset.max(0));
         }
@@ -210,14 +230,7 @@ impl Store {
     pub async fn count_findings(&self, filter: &FindingFilter) -> Result<i64> {
         let (clause, binds) = filter.clause();
         let sql = format!("SELECT COUNT(*) FROM findings{clause}");
-        let mut q = sqlx::query(&sql);
-        for b in binds {
-            q = match b {
-                Bind::Int(i) => q.bind(i),
-                Bind::Text(t) => q.bind(t),
-            };
-        }
-        Ok(q.fetch_one(self.pool()).await?.try_get(0)?)
+        Ok(bind_all(sqlx::query(&sql), binds).fetch_one(self.pool()).await?.try_get(0)?)
     }
 
     pub async fn finding(&self, id: i64) -> Result<Option<FindingRow>> {
@@ -235,28 +248,17 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<BatchRow>> {
-        let rows = match institution {
-            Some(u) => {
-                sqlx::query(&format!(
-                    "SELECT {BATCH_COLUMNS} FROM report_batches b WHERE b.institution_uscc = $1 \
-                     ORDER BY b.id DESC LIMIT $2 OFFSET $3"
-                ))
-                .bind(u)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(self.pool())
-                .await?
-            }
-            None => {
-                sqlx::query(&format!(
-                    "SELECT {BATCH_COLUMNS} FROM report_batches b ORDER BY b.id DESC LIMIT $1 OFFSET $2"
-                ))
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(self.pool())
-                .await?
-            }
+        let (clause, binds) = match institution {
+            Some(u) => (" WHERE b.institution_uscc = $1", vec![Bind::Text(u.to_owned())]),
+            None => ("", Vec::new()),
         };
+        let n = binds.len();
+        let sql = format!(
+            "SELECT {BATCH_COLUMNS} FROM report_batches b{clause} ORDER BY b.id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let rows = bind_all(sqlx::query(&sql), binds).bind(limit).bind(offset).fetch_all(self.pool()).await?;
         rows.iter().map(batch_of).collect()
     }
 
@@ -312,19 +314,7 @@ impl Store {
         .bind(batch_id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ReportRow {
-                    id: r.try_get(0)?,
-                    batch_id: r.try_get(1)?,
-                    line_no: r.try_get(2)?,
-                    report_no: r.try_get(3)?,
-                    institution_uscc: r.try_get(4)?,
-                    issued_on: r.try_get(5)?,
-                    body: None,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| report_of(r, false)).collect()
     }
 
     /// One stored report with its body.
@@ -335,17 +325,6 @@ impl Store {
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
-        row.map(|r| {
-            Ok(ReportRow {
-                id: r.try_get(0)?,
-                batch_id: r.try_get(1)?,
-                line_no: r.try_get(2)?,
-                report_no: r.try_get(3)?,
-                institution_uscc: r.try_get(4)?,
-                issued_on: r.try_get(5)?,
-                body: r.try_get(6)?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(|r| report_of(r, true)).transpose()
     }
 }

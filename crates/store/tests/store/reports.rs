@@ -66,8 +66,26 @@ async fn upload_stores_lines_as_submitted_with_their_numbers_and_queues_a_check(
     assert_eq!(b.latest_state.as_deref(), Some("queued"));
     let reports = s.batch_reports(batch).await.unwrap();
     assert_eq!(reports.iter().map(|r| r.line_no).collect::<Vec<_>>(), vec![1, 3, 4]);
+    assert!(reports.iter().all(|r| r.body.is_none()), "the list leaves the bodies out");
     let one = s.report(reports[0].id).await.unwrap().unwrap();
     assert_eq!(one.body.as_deref(), Some(line("R-1").as_str()));
+    assert_eq!((one.line_no, one.report_no.as_deref()), (1, Some("R-1")));
+    // An institution's list has its own batches only; the city's has every one, newest first.
+    let other = NewBatch {
+        file_name: None,
+        institution_uscc: None,
+        lines: split_upload(&line("R-9"), None).0,
+        refused: Vec::new(),
+    };
+    let city = s.submit_reports(&officer(), other).await.unwrap().batch_id;
+    let own: Vec<i64> = s.report_batches(Some(U1), 10, 0).await.unwrap().iter().map(|b| b.id).collect();
+    assert_eq!(own, vec![batch]);
+    let all: Vec<i64> = s.report_batches(None, 10, 0).await.unwrap().iter().map(|b| b.id).collect();
+    assert_eq!(all, vec![city, batch]);
+    assert_eq!(
+        s.report_batches(None, 1, 1).await.unwrap().iter().map(|b| b.id).collect::<Vec<_>>(),
+        vec![batch]
+    );
     // The worker's input keeps the upload's line numbers (the blank line stays blank).
     let input = s.check_input(run).await.unwrap().unwrap();
     assert_eq!(
