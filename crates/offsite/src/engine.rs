@@ -370,7 +370,7 @@ impl Engine {
         let mut scratch = Scratch::default();
         let mut fast = FastState::default();
         let arena = bumpalo::Bump::new();
-        let mut decoded = crate::fast::Decoded::new(&arena);
+        let mut memo = crate::fast::BatchMemo::new(&arena);
         // The fast path checks UTF-8 a chunk of whole lines at a time (just before reading them, so
         // they are still in cache) and then reads lines in place, finding each line's end as it
         // goes; a chunk that is not UTF-8 is read line by line.
@@ -390,7 +390,7 @@ impl Engine {
             }
             if let Some(text) = chunk {
                 if let Some((report, end)) =
-                    crate::fast::parse_report_at(text, start - chunk_start, &mut fast, &mut decoded)
+                    crate::fast::parse_report_at(text, start - chunk_start, &mut fast, &mut memo)
                 {
                     let end = chunk_start + end;
                     let fits = end - start <= self.params.max_line_bytes;
@@ -433,7 +433,7 @@ impl Engine {
             }
             o.lines += 1;
             if self.fast && chunk.is_none() {
-                if let Some(report) = crate::fast::parse_report(line, &mut fast, &mut decoded) {
+                if let Some(report) = crate::fast::parse_report(line, &mut fast, &mut memo) {
                     if let Some(inst) = self.idx.insts.get(&*report.uscc) {
                         o.reports_read += 1;
                         self.check_read(&mut o, inst, &report, &mut scratch);

@@ -12,7 +12,7 @@
 //! laxer never happens by construction (every skipped value is fully validated JSON).
 //!
 //! No panics (all indexing is checked), no allocation per field (only per report: the sample and
-//! result vectors; strings with escapes are decoded into the batch's arena, [`Decoded`]), recursion
+//! result vectors; strings with escapes are decoded into the batch's arena, [`BatchMemo`]), recursion
 //! bounded by [`MAX_DEPTH`].
 
 use std::borrow::Cow;
@@ -238,14 +238,17 @@ impl FastState {
     }
 }
 
-/// The escaped strings of a batch, decoded into a bump arena that lives as long as the batch's
-/// text, so a report borrows them like any other string (no allocation and free per string). A
-/// string met again (a parameter name, in every result) is usually found in a small direct-mapped
-/// cache — a slot picked from its length and its first and last eight bytes, then one comparison —
-/// instead of being hashed whole into a map; a string that misses is decoded again, which only
-/// costs arena room (bounded by the batch's text).
-pub(crate) struct Decoded<'a> {
+/// What the fast path remembers over one batch's text. The escaped strings, decoded into a bump
+/// arena that lives as long as the text, so a report borrows them like any other string (no
+/// allocation and free per string); a string met again (a parameter name, in every result) is
+/// usually found in a small direct-mapped cache — a slot picked from its length and its first and
+/// last eight bytes, then one comparison — instead of being hashed whole into a map, and a string
+/// that misses is decoded again, which only costs arena room (bounded by the batch's text). And
+/// the last analyst object read, with its id ([`Sc::analyst`]).
+pub(crate) struct BatchMemo<'a> {
     arena: &'a Bump,
+    /// The text of the last analyst object [`Sc::person_compact`] read, and its id.
+    analyst: (&'a str, &'a str),
     slots: Box<[(&'a str, &'a str); DECODED_SLOTS]>,
     /// Where a string is decoded before it is copied into the arena.
     text: String,
@@ -264,13 +267,18 @@ fn decoded_slot(raw: &[u8]) -> usize {
     (h >> 53) as usize % DECODED_SLOTS
 }
 
-impl<'a> Decoded<'a> {
-    pub fn new(arena: &'a Bump) -> Decoded<'a> {
-        Decoded { arena, slots: Box::new([("", ""); DECODED_SLOTS]), text: String::new() }
+impl<'a> BatchMemo<'a> {
+    pub fn new(arena: &'a Bump) -> BatchMemo<'a> {
+        BatchMemo {
+            arena,
+            analyst: ("", ""),
+            slots: Box::new([("", ""); DECODED_SLOTS]),
+            text: String::new(),
+        }
     }
 
     /// The decoded text of a string body with (validated) escapes.
-    fn get(&mut self, raw: &'a str) -> Option<&'a str> {
+    fn decoded(&mut self, raw: &'a str) -> Option<&'a str> {
         let slot = self.slots.get_mut(decoded_slot(raw.as_bytes()))?;
         if same_bytes(slot.0.as_bytes(), raw.as_bytes()) {
             return Some(slot.1);
@@ -287,7 +295,7 @@ struct Sc<'a, 's> {
     b: &'a [u8],
     i: usize,
     st: &'s mut FastState,
-    dec: &'s mut Decoded<'a>,
+    memo: &'s mut BatchMemo<'a>,
 }
 
 /// A key not among the fields the rules read.
@@ -374,7 +382,7 @@ impl<'a> Sc<'a, '_> {
         let (s, e, esc) = self.scan_str()?;
         let raw = self.s.get(s..e)?;
         if esc {
-            self.dec.get(raw).map(Cow::Borrowed)
+            self.memo.decoded(raw).map(Cow::Borrowed)
         } else {
             Some(Cow::Borrowed(raw))
         }
@@ -629,6 +637,11 @@ impl<'a> Sc<'a, '_> {
             return Some(id);
         }
         self.i = start;
+        self.person_general(depth)
+    }
+
+    /// A person object in any layout (`depth` below [`MAX_DEPTH`]).
+    fn person_general(&mut self, depth: u32) -> Option<Cow<'a, str>> {
         if !self.open(b'{', b'}')? {
             return None;
         }
@@ -647,6 +660,34 @@ impl<'a> Sc<'a, '_> {
             }
         }
         id
+    }
+
+    /// A result's analyst: a [`Sc::person`], compared with the last analyst object read first.
+    /// The same bytes are the same id (what [`Sc::person_compact`] reads depends on the object's
+    /// bytes alone, and they end with its closing brace), and one analyst usually does every
+    /// result of a sample. Samplers and signatories change from one to the next, so they are
+    /// read, not compared.
+    #[inline(always)]
+    fn analyst(&mut self, depth: u32) -> Option<Cow<'a, str>> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        let start = self.i;
+        let (last, last_id) = self.memo.analyst;
+        if !last.is_empty()
+            && self.b.get(start..start + last.len()).is_some_and(|b| same_bytes(b, last.as_bytes()))
+        {
+            self.i = start + last.len();
+            return Some(Cow::Borrowed(last_id));
+        }
+        if let Some(id) = self.person_compact() {
+            if let (Cow::Borrowed(borrowed), Some(text)) = (&id, self.s.get(start..self.i)) {
+                self.memo.analyst = (text, borrowed);
+            }
+            return Some(id);
+        }
+        self.i = start;
+        self.person_general(depth)
     }
 
     /// The person shape compact writers produce, `{"id":"…","name":"…"}` (a person in every
@@ -963,7 +1004,7 @@ impl<'a> Sc<'a, '_> {
                 }
                 8 => {
                     once(&mut seen, 8)?;
-                    analyst = Some(self.person(depth + 1)?);
+                    analyst = Some(self.analyst(depth + 1)?);
                 }
                 9 => {
                     once(&mut seen, 9)?;
@@ -998,10 +1039,10 @@ impl<'a> Sc<'a, '_> {
 pub(crate) fn parse_report<'a>(
     line: &'a [u8],
     st: &mut FastState,
-    dec: &mut Decoded<'a>,
+    memo: &mut BatchMemo<'a>,
 ) -> Option<Report<'a>> {
     let s = simdutf8::basic::from_utf8(line).ok()?;
-    parse_report_at(s, 0, st, dec).and_then(|(r, end)| (end == s.len()).then_some(r))
+    parse_report_at(s, 0, st, memo).and_then(|(r, end)| (end == s.len()).then_some(r))
 }
 
 /// [`parse_report`] for the line starting at `start` in `text` (lines end at `\n`): the report and
@@ -1012,9 +1053,9 @@ pub(crate) fn parse_report_at<'a>(
     text: &'a str,
     start: usize,
     st: &mut FastState,
-    dec: &mut Decoded<'a>,
+    memo: &mut BatchMemo<'a>,
 ) -> Option<(Report<'a>, usize)> {
-    let mut sc = Sc { s: text, b: text.as_bytes(), i: start, st, dec };
+    let mut sc = Sc { s: text, b: text.as_bytes(), i: start, st, memo };
     sc.ws();
     let r = sc.report()?;
     sc.ws();
@@ -1035,7 +1076,7 @@ mod tests {
     /// The fast path answers only when the reference parser reads the same report.
     fn agrees(line: &[u8]) -> bool {
         let arena = Bump::new();
-        let Some(fast) = parse_report(line, &mut FastState::default(), &mut Decoded::new(&arena)) else {
+        let Some(fast) = parse_report(line, &mut FastState::default(), &mut BatchMemo::new(&arena)) else {
             return false;
         };
         let reference = parse_line(line).expect("fast path took a line the reference refuses");
@@ -1081,7 +1122,7 @@ mod tests {
             ok[..ok.len() - 1].to_owned(),
         ] {
             assert!(
-                parse_report(bad.as_bytes(), &mut FastState::default(), &mut Decoded::new(&Bump::new()))
+                parse_report(bad.as_bytes(), &mut FastState::default(), &mut BatchMemo::new(&Bump::new()))
                     .is_none(),
                 "{bad}"
             );
@@ -1136,8 +1177,8 @@ mod tests {
         let mut st = FastState::default();
         let text = std::str::from_utf8(&person).unwrap();
         let arena = Bump::new();
-        let mut dec = Decoded::new(&arena);
-        let mut sc = Sc { s: text, b: text.as_bytes(), i: 0, st: &mut st, dec: &mut dec };
+        let mut memo = BatchMemo::new(&arena);
+        let mut sc = Sc { s: text, b: text.as_bytes(), i: 0, st: &mut st, memo: &mut memo };
         assert_eq!(sc.person_compact().as_deref(), Some("P-1"));
         let taken = lines.iter().filter(|l| agrees(&ascii_escaped(l, false))).count();
         assert!(taken * 10 >= lines.len() * 9, "{taken} of {}", lines.len());
@@ -1145,18 +1186,18 @@ mod tests {
         let good = String::from_utf8(ascii_escaped(&lines[0], false)).unwrap();
         let at = good.find("\\u").expect("an escape");
         let bad = format!("{}\\u4e2G{}", &good[..at], &good[at + 6..]);
-        assert!(parse_report(bad.as_bytes(), &mut FastState::default(), &mut Decoded::new(&Bump::new()))
+        assert!(parse_report(bad.as_bytes(), &mut FastState::default(), &mut BatchMemo::new(&Bump::new()))
             .is_none());
     }
 
-    /// One [`Decoded`] over many strings, as a batch uses it: far more strings than cache slots
+    /// One [`BatchMemo`] over many strings, as a batch uses it: far more strings than cache slots
     /// (so slots are shared and overwritten), half of them of one length with the same first and
     /// last eight bytes (so the same slot) that differ in the middle, each met again later: every
     /// answer is the string's own decoding.
     #[test]
     fn decoded_strings_are_their_own_decoding_however_slots_are_shared() {
         let arena = Bump::new();
-        let mut dec = Decoded::new(&arena);
+        let mut memo = BatchMemo::new(&arena);
         let raws: Vec<String> = (0..3 * DECODED_SLOTS as u32)
             .map(|k| {
                 let c = char::from_u32(0x4e00 + k % 0x5000).unwrap();
@@ -1172,9 +1213,55 @@ mod tests {
             for raw in raws.iter().chain(raws.iter().rev()) {
                 let mut expected = String::new();
                 decode(raw, &mut expected).unwrap();
-                assert_eq!(dec.get(raw), Some(expected.as_str()), "round {round}: {raw}");
+                assert_eq!(memo.decoded(raw), Some(expected.as_str()), "round {round}: {raw}");
             }
         }
+    }
+
+    /// The analyst memo carries over from line to line within a batch, and only the same bytes
+    /// hit it: analysts that share the last one's first bytes (a longer id, another name, an
+    /// extra field, other spacing) are read, each line giving what the reference gives.
+    #[test]
+    fn analysts_are_remembered_across_lines_only_for_the_same_bytes() {
+        let line = String::from_utf8(corpus_lines(3, false).swap_remove(0)).unwrap();
+        // The line with every result's analyst object written as `object`.
+        let with = |object: &str| {
+            let mut out = String::new();
+            let mut rest = line.as_str();
+            while let Some(k) = rest.find(r#""analyst":{"#) {
+                let at = k + r#""analyst":"#.len();
+                let end = at + rest[at..].find('}').unwrap() + 1;
+                out.push_str(&rest[..at]);
+                out.push_str(object);
+                rest = &rest[end..];
+            }
+            out + rest
+        };
+        let plain = r#"{"id":"P-7","name":"分析员"}"#;
+        let base = with(plain);
+        // Each variant right after a line with the plain analyst, then the plain one again.
+        let others = [
+            with(r#"{"id":"P-79","name":"分析员"}"#),
+            with(r#"{"id":"P-7","name":"分析员","x":1}"#),
+            with(r#"{"id": "P-7", "name": "分析员"}"#),
+            with(r#"{"id":"P-7","name":"分析员X"}"#),
+        ];
+        let mut variants = vec![base.clone(), base.clone()];
+        for other in others {
+            variants.extend([other, base.clone()]);
+        }
+        let text = variants.join("\n");
+        let arena = Bump::new();
+        let (mut memo, mut st) = (BatchMemo::new(&arena), FastState::default());
+        let mut start = 0;
+        for line in &variants {
+            let (fast, end) =
+                parse_report_at(&text, start, &mut st, &mut memo).expect("read by the fast path");
+            let reference = parse_line(line.as_bytes()).unwrap().outcome.unwrap();
+            assert_eq!(format!("{fast:?}"), format!("{reference:?}"), "{line}");
+            start = end + 1;
+        }
+        assert!(!memo.analyst.0.is_empty(), "an analyst is remembered");
     }
 
     /// Writes `v` as compact JSON with every object's keys in an order drawn from `seed`.
@@ -1230,7 +1317,7 @@ mod tests {
                 }
                 let arena = Bump::new();
                 total += 1;
-                if let Some(fast) = parse_report(text.as_bytes(), &mut st, &mut Decoded::new(&arena)) {
+                if let Some(fast) = parse_report(text.as_bytes(), &mut st, &mut BatchMemo::new(&arena)) {
                     let reference = parse_line(text.as_bytes())
                         .expect("reference refuses")
                         .outcome
