@@ -370,7 +370,7 @@ impl Engine {
         let mut scratch = Scratch::default();
         let mut fast = FastState::default();
         let arena = bumpalo::Bump::new();
-        let mut memo = crate::fast::BatchMemo::new(&arena);
+        let mut memo = crate::strings::BatchMemo::new(&arena);
         // The fast path checks UTF-8 a chunk of whole lines at a time (just before reading them, so
         // they are still in cache) and then reads lines in place, finding each line's end as it
         // goes; a chunk that is not UTF-8 is read line by line.
