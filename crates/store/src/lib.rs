@@ -22,6 +22,7 @@ pub mod plans;
 pub mod registry;
 pub mod reports;
 pub mod sessions;
+mod sql;
 pub mod testing;
 pub mod uploads;
 pub mod users;

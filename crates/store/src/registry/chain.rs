@@ -11,8 +11,8 @@ use serde_json::Value;
 use sqlx::{AnyConnection, Row};
 use time::OffsetDateTime;
 
-use super::sql::{insert_rows, Cell};
 use crate::audit::{unsealed_entry, AuditDraft};
+use crate::sql::{insert_rows, Cell};
 use crate::{Backend, Result};
 
 const COLUMNS: [&str; 14] = [

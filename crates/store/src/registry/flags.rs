@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 use time::{Date, Duration, Month};
 
-use super::sql::{day, day_opt, fetch_in};
+use crate::sql::{day, day_opt, fetch_in};
 use crate::Result;
 
 /// The default look-ahead of [`Flag::ExpiringWithoutRenewal`], in calendar months.

@@ -9,9 +9,9 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 use time::OffsetDateTime;
 
-use super::sql::{execute_in, fetch_in, insert_rows, ymd, Cell};
 use super::{load::load, Change, ImportOutcome, ImportPreview, ImportSummary, PreviewItem};
 use crate::audit::{Actor, AuditDraft};
+use crate::sql::{execute_in, fetch_in, insert_rows, ymd, Cell};
 use crate::{Backend, Result, Store};
 
 /// SHA-256 of an institution's canonical JSON (the institution must already be canonicalized).

@@ -10,7 +10,7 @@ use lianjian_registry::{
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::sql::{day, day_opt, fetch_in};
+use crate::sql::{day, day_opt, fetch_in};
 use crate::Result;
 
 /// The queries, each with `{w}` where the institution filter goes.

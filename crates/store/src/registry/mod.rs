@@ -17,7 +17,6 @@ pub mod gen;
 mod import;
 mod load;
 mod query;
-mod sql;
 
 use lianjian_registry::{Category, CertificateState, Problem, Status};
 use serde::{Deserialize, Serialize};

@@ -10,9 +10,9 @@ use time::Date;
 
 use super::flags::{expiring, staff_elsewhere, Flag, EXPIRY_WARNING_MONTHS};
 use super::load::load;
-use super::sql::{bind_all, ymd, Cell};
 use super::{CertificateFilter, DirectoryFilter, DirectoryRow};
 use crate::audit::AuditFilter;
+use crate::sql::{bind_all, limit_offset, ymd, Cell};
 use crate::{Result, Store};
 
 /// Today in China Standard Time, the day every "today" of the platform means.
@@ -179,11 +179,8 @@ impl Store {
         let count_sql = format!("SELECT COUNT(*) FROM institutions i {clause}");
         let total: i64 = bind_all(sqlx::query(&count_sql), &binds).fetch_one(&mut *conn).await?.try_get(0)?;
         let n = binds.len();
-        let page_sql = format!(
-            "SELECT i.uscc FROM institutions i {clause} ORDER BY i.uscc LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        );
+        let page_sql =
+            format!("SELECT i.uscc FROM institutions i {clause} ORDER BY i.uscc{}", limit_offset(n));
         let rows =
             bind_all(sqlx::query(&page_sql), &binds).bind(limit).bind(offset).fetch_all(&mut *conn).await?;
         let usccs: Vec<String> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;

@@ -6,6 +6,7 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::sql::{bind_all, limit_offset, Cell};
 use crate::{Result, Store};
 
 /// A batch with its newest run's state.
@@ -96,49 +97,31 @@ pub struct FindingFilter {
     pub include_superseded: bool,
 }
 
-enum Bind {
-    Int(i64),
-    Text(String),
-}
-
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
-
-/// Binds a filter's values in order (they are numbered `$1`, `$2`, … in its clause).
-fn bind_all(mut q: AnyQuery<'_>, binds: Vec<Bind>) -> AnyQuery<'_> {
-    for b in binds {
-        q = match b {
-            Bind::Int(i) => q.bind(i),
-            Bind::Text(t) => q.bind(t),
-        };
-    }
-    q
-}
-
 impl FindingFilter {
-    fn clause(&self) -> (String, Vec<Bind>) {
+    fn clause(&self) -> (String, Vec<Cell>) {
         let mut conds: Vec<String> = Vec::new();
         let mut binds = Vec::new();
-        let mut push = |col: &str, b: Bind| {
+        let mut push = |col: &str, b: Cell| {
             binds.push(b);
             conds.push(format!("{col} = ${}", binds.len()));
         };
         if let Some(d) = &self.department {
-            push("department", Bind::Text(d.clone()));
+            push("department", Cell::Text(d.clone()));
         }
         if let Some(b) = self.batch_id {
-            push("batch_id", Bind::Int(b));
+            push("batch_id", Cell::Int(b));
         }
         if let Some(r) = self.report_id {
-            push("report_id", Bind::Int(r));
+            push("report_id", Cell::Int(r));
         }
         if let Some(u) = &self.institution_uscc {
-            push("institution_uscc", Bind::Text(u.clone()));
+            push("institution_uscc", Cell::Text(u.clone()));
         }
         if let Some(r) = &self.rule {
-            push("rule", Bind::Text(r.clone()));
+            push("rule", Cell::Text(r.clone()));
         }
         if let Some(s) = &self.severity {
-            push("severity", Bind::Text(s.clone()));
+            push("severity", Cell::Text(s.clone()));
         }
         if !self.include_superseded {
             conds.push("superseded_by IS NULL".into());
@@ -217,9 +200,9 @@ impl Store {
     pub async fn findings(&self, filter: &FindingFilter, limit: i64, offset: i64) -> Result<Vec<FindingRow>> {
         let (clause, binds) = filter.clause();
         let n = binds.len();
-        let page = if limit > 0 { format!(" LIMIT ${} OFFSET ${}", n + 1, n + 2) } else { String::new() };
+        let page = if limit > 0 { limit_offset(n) } else { String::new() };
         let sql = format!("SELECT {FINDING_COLUMNS} FROM findings{clause} ORDER BY run_id DESC, id{page}");
-        let mut q = bind_all(sqlx::query(&sql), binds);
+        let mut q = bind_all(sqlx::query(&sql), &binds);
         if limit > 0 {
             q = q.bind(limit).bind(offset.max(0));
         }
@@ -230,7 +213,7 @@ impl Store {
     pub async fn count_findings(&self, filter: &FindingFilter) -> Result<i64> {
         let (clause, binds) = filter.clause();
         let sql = format!("SELECT COUNT(*) FROM findings{clause}");
-        Ok(bind_all(sqlx::query(&sql), binds).fetch_one(self.pool()).await?.try_get(0)?)
+        Ok(bind_all(sqlx::query(&sql), &binds).fetch_one(self.pool()).await?.try_get(0)?)
     }
 
     pub async fn finding(&self, id: i64) -> Result<Option<FindingRow>> {
@@ -249,16 +232,16 @@ impl Store {
         offset: i64,
     ) -> Result<Vec<BatchRow>> {
         let (clause, binds) = match institution {
-            Some(u) => (" WHERE b.institution_uscc = $1", vec![Bind::Text(u.to_owned())]),
+            Some(u) => (" WHERE b.institution_uscc = $1", vec![Cell::Text(u.to_owned())]),
             None => ("", Vec::new()),
         };
         let n = binds.len();
         let sql = format!(
-            "SELECT {BATCH_COLUMNS} FROM report_batches b{clause} ORDER BY b.id DESC LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
+            "SELECT {BATCH_COLUMNS} FROM report_batches b{clause} ORDER BY b.id DESC{}",
+            limit_offset(n)
         );
-        let rows = bind_all(sqlx::query(&sql), binds).bind(limit).bind(offset).fetch_all(self.pool()).await?;
+        let rows =
+            bind_all(sqlx::query(&sql), &binds).bind(limit).bind(offset).fetch_all(self.pool()).await?;
         rows.iter().map(batch_of).collect()
     }
 

@@ -1,5 +1,6 @@
-//! Batched statements shared by the registry module: multi-row INSERTs and `IN (…)` lists that
-//! stay well under SQLite's 32,766 bound-parameter limit and keep PostgreSQL round trips few.
+//! Statements built at run time, shared by the store's modules: values bound in order onto a query
+//! ([`Cell`], [`bind_all`]), `LIMIT`/`OFFSET` after them, and multi-row INSERTs and `IN (…)` lists
+//! that stay well under SQLite's 32,766 bound-parameter limit and keep PostgreSQL round trips few.
 
 use sqlx::AnyConnection;
 
@@ -96,6 +97,11 @@ pub(crate) fn bind_all<'q>(
         };
     }
     q
+}
+
+/// ` LIMIT $n+1 OFFSET $n+2`: the page, bound after a statement's `n` other parameters.
+pub(crate) fn limit_offset(n: usize) -> String {
+    format!(" LIMIT ${} OFFSET ${}", n + 1, n + 2)
 }
 
 /// Inserts `cells` (row-major, `cols.len()` per row) with as few statements as the limit allows.
