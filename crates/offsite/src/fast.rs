@@ -437,11 +437,6 @@ impl<'a> Sc<'a, '_> {
             return Some(id);
         }
         self.i = start;
-        self.person_general(depth)
-    }
-
-    /// A person object in any layout (`depth` below [`MAX_DEPTH`]).
-    fn person_general(&mut self, depth: u32) -> Option<Cow<'a, str>> {
         if !self.open(b'{', b'}')? {
             return None;
         }
@@ -463,10 +458,10 @@ impl<'a> Sc<'a, '_> {
     }
 
     /// A result's analyst: a [`Sc::person`], compared with the last analyst object read first.
-    /// The same bytes are the same id (what [`Sc::person_compact`] reads depends on the object's
-    /// bytes alone, and they end with its closing brace), and one analyst usually does every
-    /// result of a sample. Samplers and signatories change from one to the next, so they are
-    /// read, not compared.
+    /// What `person` reads depends on the object's bytes alone (at an analyst's fixed depth), and
+    /// they end with its closing brace, so the same bytes are the same id; and one analyst usually
+    /// does every result of a sample. Samplers and signatories change from one to the next, so
+    /// they are read, not compared.
     #[inline(always)]
     fn analyst(&mut self, depth: u32) -> Option<Cow<'a, str>> {
         if depth >= MAX_DEPTH {
@@ -480,14 +475,11 @@ impl<'a> Sc<'a, '_> {
             self.i = start + last.len();
             return Some(Cow::Borrowed(last_id));
         }
-        if let Some(id) = self.person_compact() {
-            if let (Cow::Borrowed(borrowed), Some(text)) = (&id, self.s.get(start..self.i)) {
-                self.memo.analyst = (text, borrowed);
-            }
-            return Some(id);
+        let id = self.person(depth)?;
+        if let (Cow::Borrowed(borrowed), Some(text)) = (&id, self.s.get(start..self.i)) {
+            self.memo.analyst = (text, borrowed);
         }
-        self.i = start;
-        self.person_general(depth)
+        Some(id)
     }
 
     /// The person shape compact writers produce, `{"id":"…","name":"…"}` (a person in every

@@ -101,7 +101,7 @@ mod params;
 mod parse;
 mod rules;
 pub mod stats;
-pub(crate) mod strings;
+mod strings;
 mod warn;
 
 pub use engine::{Engine, EngineRef, OffsiteError};

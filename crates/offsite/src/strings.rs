@@ -80,7 +80,7 @@ const HEX: [u8; 256] = {
 /// The four hex digits of a `\u` escape (text encoded with `\u` escapes throughout, as Python's
 /// `json.dumps` writes Chinese by default, has one per character: a table, not `to_digit`).
 #[inline(always)]
-pub(crate) fn hex4(h: &[u8]) -> Option<u32> {
+fn hex4(h: &[u8]) -> Option<u32> {
     let &[a, b, c, d] = h.get(..4)? else { return None };
     let (a, b, c, d) = (HEX[a as usize], HEX[b as usize], HEX[c as usize], HEX[d as usize]);
     if (a | b | c | d) & 0xF0 != 0 {
@@ -92,7 +92,7 @@ pub(crate) fn hex4(h: &[u8]) -> Option<u32> {
 /// Validates the escape at `b[i] == '\\'`; returns the index after it. Surrogate escapes are
 /// refused (they fall back to the reference parser).
 #[inline]
-pub(crate) fn escape_end(b: &[u8], i: usize) -> Option<usize> {
+fn escape_end(b: &[u8], i: usize) -> Option<usize> {
     // `\uXXXX` first, whole: it is nearly every escape in text written with escapes, and taking it
     // before the match below saves that match's jump and assembling the code point (a surrogate,
     // D800–DFFF, is a first digit D with a second digit of 8 or more).
@@ -123,7 +123,7 @@ pub(crate) fn escape_run(b: &[u8], mut i: usize) -> Option<usize> {
 
 /// Decodes the body of a string whose escapes were validated by [`escape_end`] into `out`
 /// (cleared first).
-pub(crate) fn decode(raw: &str, out: &mut String) -> Option<()> {
+fn decode(raw: &str, out: &mut String) -> Option<()> {
     out.clear();
     let b = raw.as_bytes();
     let mut last = 0;
@@ -163,24 +163,26 @@ pub(crate) fn decode(raw: &str, out: &mut String) -> Option<()> {
 /// the last analyst object read, with its id (`Sc::analyst` in [`crate::fast`]).
 pub(crate) struct BatchMemo<'a> {
     arena: &'a Bump,
-    /// The text of the last analyst object `Sc::person_compact` read, and its id.
+    /// The text of the last analyst object read, and its id.
     pub(crate) analyst: (&'a str, &'a str),
     slots: Box<[(&'a str, &'a str); DECODED_SLOTS]>,
     /// Where a string is decoded before it is copied into the arena.
     text: String,
 }
 
-const DECODED_SLOTS: usize = 2048;
+/// The decoded-string cache has 2^SLOT_BITS slots, picked by the top bits of a hash.
+const SLOT_BITS: u32 = 11;
+const DECODED_SLOTS: usize = 1 << SLOT_BITS;
 
-/// The cache slot of an escaped string body (at least six bytes: it holds a whole escape).
+/// The cache slot of an escaped string body (never empty: it holds an escape).
 #[inline(always)]
-pub(crate) fn decoded_slot(raw: &[u8]) -> usize {
+fn decoded_slot(raw: &[u8]) -> usize {
     let word = |at: usize| {
         raw.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()).map_or(0, u64::from_le_bytes)
     };
     let h = (word(0) ^ word(raw.len().saturating_sub(8)).rotate_left(29) ^ raw.len() as u64)
         .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (h >> 53) as usize % DECODED_SLOTS
+    (h >> (64 - SLOT_BITS)) as usize
 }
 
 impl<'a> BatchMemo<'a> {
