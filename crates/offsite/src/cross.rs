@@ -19,11 +19,13 @@ use crate::index::Map;
 use crate::instant::Instant;
 use crate::rules::RuleId;
 
-/// A string in a batch's text arena.
+/// A string in a batch's text arena. 32-bit offsets keep the kept samples and reports small: a
+/// batch's text is a part of its bytes, and a batch is at most 1 GiB plus one line of at most
+/// 1 GiB ([`crate::Engine::with_batch_bytes`], [`crate::Params`]`::max_line_bytes`).
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Span {
-    start: usize,
-    len: usize,
+    start: u32,
+    len: u32,
 }
 
 /// A person not in the registry (looked up by string in the serial stage).
@@ -71,7 +73,8 @@ struct PrintX {
 }
 
 fn text(t: &str, s: Span) -> &str {
-    t.get(s.start..s.start + s.len).unwrap_or("")
+    let start = s.start as usize;
+    t.get(start..start + s.len as usize).unwrap_or("")
 }
 
 impl CrossBatch {
@@ -90,9 +93,11 @@ impl CrossBatch {
     }
 
     fn span(&mut self, s: &str) -> Span {
-        let start = self.text.len();
+        // Cannot saturate within the caps above; if it did, the span would read as "" (never a
+        // wrong string, never a panic).
+        let start = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
         self.text.push_str(s);
-        Span { start, len: s.len() }
+        Span { start, len: u32::try_from(s.len()).unwrap_or(u32::MAX) }
     }
 
     /// Starts a report; its windows and prints follow, then [`CrossBatch::end_report`].
@@ -159,6 +164,10 @@ struct PersonWindows {
     max_len: i64,
 }
 
+/// An empty slot of a fingerprint entry (a sample index never reaches it: that would take four
+/// billion samples, 256 GiB of kept state).
+const NO_SAMPLE: u32 = u32::MAX;
+
 /// Cross-report state.
 #[derive(Default)]
 pub(crate) struct Cross {
@@ -167,9 +176,10 @@ pub(crate) struct Cross {
     samples: Vec<SampleRef>,
     known: Vec<PersonWindows>,
     unknown: Map<Box<str>, PersonWindows>,
-    /// fingerprint → up to two samples with different (site, window): enough to always find
-    /// one that differs from a new sample, if any does.
-    prints: Map<u128, ([u32; 2], u8)>,
+    /// fingerprint (as two words: 24-byte entries where a `u128` key would align them to 32) →
+    /// up to two samples with different (site, window), [`NO_SAMPLE`] for none: enough to always
+    /// find one that differs from a new sample, if any does.
+    prints: Map<[u64; 2], [u32; 2]>,
     seq: u32,
     hits: Vec<((Instant, u32), u32)>,
 }
@@ -366,15 +376,15 @@ impl Cross {
         let mine = &samples[me as usize];
         let (site, from, to) = (get(arenas, mine.site), mine.from, mine.to);
         let differs = |o: &SampleRef| get(arenas, o.site) != site || o.from != from || o.to != to;
-        let entry = self.prints.entry(p.hash).or_insert(([0, 0], 0));
-        let stored = &entry.0[..entry.1 as usize];
-        let other = stored.iter().copied().find(|&o| differs(&samples[o as usize]));
+        let key = [p.hash as u64, (p.hash >> 64) as u64];
+        let entry = self.prints.entry(key).or_insert([NO_SAMPLE; 2]);
+        let mut stored = entry.iter().copied().take_while(|&o| o != NO_SAMPLE);
+        let other = stored.find(|&o| differs(&samples[o as usize]));
         match other {
             Some(o) => {
                 // A second distinct variant is kept so later copies of the first variant are found.
-                if entry.1 == 1 {
-                    entry.0[1] = me;
-                    entry.1 = 2;
+                if entry[1] == NO_SAMPLE {
+                    entry[1] = me;
                 }
                 let os = &samples[o as usize];
                 let (rn, uscc) = self.reports[report as usize];
@@ -401,10 +411,7 @@ impl Cross {
                     evidence,
                 });
             }
-            None if entry.1 == 0 => {
-                entry.0[0] = me;
-                entry.1 = 1;
-            }
+            None if entry[0] == NO_SAMPLE => entry[0] = me,
             None => {}
         }
     }

@@ -17,6 +17,7 @@ use crate::fast::FastState;
 use crate::feed::{Batch, Feed, Input, Reader};
 use crate::index::{Index, InstIx};
 use crate::lines::{place, Deferred, LineProblem};
+use crate::params::{MAX_BATCH_BYTES, MAX_LINE_BYTES};
 use crate::parse::{parse_line, LineError, Report};
 use crate::rules::{Summary, N_RULES};
 use crate::warn::StatsAcc;
@@ -83,7 +84,9 @@ struct Merger {
 impl Engine {
     /// Compiles the registry snapshot and method table. Threads default to the machine's
     /// available parallelism.
-    pub fn new(snapshot: &Snapshot, methods: &MethodTable, params: Params) -> Engine {
+    /// `params.max_line_bytes` above 1 GiB is taken as 1 GiB (as [`Params::from_toml`] requires).
+    pub fn new(snapshot: &Snapshot, methods: &MethodTable, mut params: Params) -> Engine {
+        params.max_line_bytes = params.max_line_bytes.min(MAX_LINE_BYTES);
         Engine {
             idx: Index::new(snapshot, methods),
             params,
@@ -118,9 +121,9 @@ impl Engine {
         self
     }
 
-    /// Bytes per batch handed to a worker (default 4 MiB).
+    /// Bytes per batch handed to a worker (default 4 MiB; between 4 KiB and 1 GiB).
     pub fn with_batch_bytes(mut self, bytes: usize) -> Engine {
-        self.batch_bytes = bytes.max(4096);
+        self.batch_bytes = bytes.clamp(4096, MAX_BATCH_BYTES);
         self
     }
 

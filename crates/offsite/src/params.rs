@@ -30,7 +30,8 @@ pub struct Params {
     pub s03_min_span: u64,
     /// OFF-S03: warn when the mean absolute deviation exceeds this.
     pub s03_mad: f64,
-    /// Longest line read as a report; a longer one is an OFF-C01 finding and is skipped.
+    /// Longest line read as a report (at most 1 GiB); a longer one is an OFF-C01 finding and is
+    /// skipped.
     pub max_line_bytes: usize,
 }
 
@@ -52,6 +53,12 @@ impl Default for Params {
         }
     }
 }
+
+/// The longest `max_line_bytes` (1 GiB): with batches of at most [`MAX_BATCH_BYTES`], a batch's
+/// offsets fit in 32 bits.
+pub(crate) const MAX_LINE_BYTES: usize = 1 << 30;
+/// The largest batch a worker is handed (1 GiB).
+pub(crate) const MAX_BATCH_BYTES: usize = 1 << 30;
 
 /// A rules file that could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -85,8 +92,8 @@ impl Params {
         if self.d01_min_pairs == 0 {
             return bad("d01_min_pairs", "须至少为 1");
         }
-        if self.max_line_bytes < 1024 {
-            return bad("max_line_bytes", "须至少为 1024");
+        if !(1024..=MAX_LINE_BYTES).contains(&self.max_line_bytes) {
+            return bad("max_line_bytes", "须在 1024 与 1073741824(1 GiB)之间");
         }
         Ok(self)
     }
@@ -106,5 +113,7 @@ mod tests {
         assert_eq!(j.s03_mad, 0.02);
         assert!(Params::from_toml("min_sampler = 3").is_err());
         assert!(Params::from_json(r#"{"s01_p": 2}"#).is_err());
+        assert!(Params::from_toml("max_line_bytes = 1073741824").is_ok());
+        assert!(Params::from_toml("max_line_bytes = 1073741825").is_err());
     }
 }
