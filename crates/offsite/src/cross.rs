@@ -182,6 +182,8 @@ pub(crate) struct Cross {
     prints: Map<[u64; 2], [u32; 2]>,
     seq: u32,
     hits: Vec<((Instant, u32), u32)>,
+    /// Per batch: its sample `k` → the kept sample, [`NO_SAMPLE`] until one is made.
+    refs: Vec<u32>,
 }
 
 /// Closed windows overlap when each starts before the other ends; windows that only touch do not,
@@ -206,28 +208,33 @@ fn partition_from_end<T>(v: &[T], pred: impl Fn(&T) -> bool) -> usize {
     0
 }
 
-/// The sample ref for a window or print: the previous one when it is the same sample of the same
-/// report (same id and window), else a new one.
+/// The kept sample for the batch's sample `k` (of report `report`): made on first use, so each
+/// sample of the input is kept once however many windows and fingerprints name it.
 fn sample_ref(
     samples: &mut Vec<SampleRef>,
-    arenas: &[String],
+    refs: &mut [u32],
+    k: u32,
     report: u32,
-    sample_id: Str,
-    site: Str,
-    from: Instant,
-    to: Instant,
+    x: &SampleX,
+    s: &impl Fn(Span) -> Str,
 ) -> u32 {
-    if let Some(last) = samples.last() {
-        if last.report == report
-            && last.from == from
-            && last.to == to
-            && get(arenas, last.sample_id) == get(arenas, sample_id)
-        {
-            return samples.len() as u32 - 1;
+    match refs.get_mut(k as usize) {
+        Some(r) if *r != NO_SAMPLE => *r,
+        slot => {
+            let i = samples.len() as u32;
+            samples.push(SampleRef {
+                report,
+                sample_id: s(x.sample_id),
+                site: s(x.site),
+                from: x.from,
+                to: x.to,
+            });
+            if let Some(r) = slot {
+                *r = i;
+            }
+            i
         }
     }
-    samples.push(SampleRef { report, sample_id, site, from, to });
-    samples.len() as u32 - 1
 }
 
 fn describe(arenas: &[String], reports: &[(Str, Str)], samples: &[SampleRef], i: u32) -> serde_json::Value {
@@ -248,6 +255,9 @@ impl Cross {
         let arena = self.arenas.len() as u32;
         self.arenas.push(b.text);
         let s = |span: Span| Str { arena, span };
+        let mut refs = std::mem::take(&mut self.refs);
+        refs.clear();
+        refs.resize(b.samples.len(), NO_SAMPLE);
         let (mut pos, mut wi, mut pi) = (0, 0, 0);
         for rc in &b.reports {
             sink.out.extend_from_slice(out.get(pos..rc.out_end).unwrap_or_default());
@@ -256,32 +266,27 @@ impl Cross {
             self.reports.push((s(rc.report_no), s(rc.uscc)));
             for w in b.windows.get(wi..rc.windows_end).unwrap_or_default() {
                 let Some(x) = b.samples.get(w.sample as usize) else { continue };
-                self.window(report, s(w.person), w.person_id, x, &s, sink);
+                let me = sample_ref(&mut self.samples, &mut refs, w.sample, report, x, &s);
+                self.window(s(w.person), w.person_id, me, sink);
             }
             for p in b.prints.get(pi..rc.prints_end).unwrap_or_default() {
                 let Some(x) = b.samples.get(p.sample as usize) else { continue };
-                self.print(report, p, x, &s, sink);
+                let me = sample_ref(&mut self.samples, &mut refs, p.sample, report, x, &s);
+                self.print(p, me, sink);
             }
             wi = rc.windows_end;
             pi = rc.prints_end;
         }
         sink.out.extend_from_slice(out.get(pos..).unwrap_or_default());
+        self.refs = refs;
     }
 
-    fn window(
-        &mut self,
-        report: u32,
-        person: Str,
-        person_id: u32,
-        x: &SampleX,
-        s: &impl Fn(Span) -> Str,
-        sink: &mut Sink<'_>,
-    ) {
-        let (from, to) = (x.from, x.to);
-        let me = sample_ref(&mut self.samples, &self.arenas, report, s(x.sample_id), s(x.site), from, to);
+    /// A sampler's window on the kept sample `me`.
+    fn window(&mut self, person: Str, person_id: u32, me: u32, sink: &mut Sink<'_>) {
         let arenas = &self.arenas;
         let samples = &self.samples;
-        let my_site = get(arenas, samples[me as usize].site);
+        let mine = &samples[me as usize];
+        let (from, to, my_site) = (mine.from, mine.to, get(arenas, mine.site));
         let person_str = get(arenas, person);
         let pw = if person_id == UNKNOWN_PERSON {
             match self.unknown.get_mut(person_str) {
@@ -333,9 +338,9 @@ impl Cross {
             return;
         }
         let mut done: Vec<u32> = Vec::new();
-        let (rn, uscc) = self.reports[report as usize];
+        let (rn, uscc) = self.reports[mine.report as usize];
         let (rn, uscc) = (get(arenas, rn), get(arenas, uscc));
-        let (sample_id, site) = (get(arenas, s(x.sample_id)), get(arenas, s(x.site)));
+        let (sample_id, site) = (get(arenas, mine.sample_id), my_site);
         for &(_, other) in hits.iter() {
             if done.contains(&other) {
                 continue;
@@ -369,8 +374,8 @@ impl Cross {
         }
     }
 
-    fn print(&mut self, report: u32, p: &PrintX, x: &SampleX, s: &impl Fn(Span) -> Str, sink: &mut Sink<'_>) {
-        let me = sample_ref(&mut self.samples, &self.arenas, report, s(x.sample_id), s(x.site), x.from, x.to);
+    /// A fingerprint of the kept sample `me`.
+    fn print(&mut self, p: &PrintX, me: u32, sink: &mut Sink<'_>) {
         let arenas = &self.arenas;
         let samples = &self.samples;
         let mine = &samples[me as usize];
@@ -387,9 +392,9 @@ impl Cross {
                     entry[1] = me;
                 }
                 let os = &samples[o as usize];
-                let (rn, uscc) = self.reports[report as usize];
+                let (rn, uscc) = self.reports[mine.report as usize];
                 let (rn, uscc) = (get(arenas, rn), get(arenas, uscc));
-                let (sample_id, my_site) = (get(arenas, s(x.sample_id)), get(arenas, s(x.site)));
+                let (sample_id, my_site) = (get(arenas, mine.sample_id), site);
                 let msg = format!(
                     "样品 {}({})与报告 {} 的样品 {}({})的 {} 项数值结果完全相同,疑似复制数据",
                     sample_id,

@@ -74,7 +74,8 @@
 //! - OFF-T02: across every report read, of any institution; windows overlap when each starts
 //!   strictly before the other ends (touching windows do not), or they are identical. Same person
 //!   at the *same* site (exact string) never fires. Samples with from > to are left to T01. Each
-//!   pair is reported once, on the later line, per shared sampler.
+//!   pair is reported once, on the later line, per shared sampler. Every sample of the input is
+//!   its own (for D01 too), even two samples of one report with the same id and window.
 //! - OFF-D01: across all reports and institutions; the set of numeric (parameter, value) pairs of
 //!   non-below-detection results, values as reported strings, deduplicated; ≥ 5 pairs. Two samples
 //!   differ when site, `sampled_from` or `sampled_to` differ. A copy is reported once, on the later

@@ -217,6 +217,28 @@ fn copied_results_are_compared_as_reported_strings() {
 }
 
 #[test]
+fn two_samples_of_one_report_are_two_samples_even_with_the_same_id_and_window() {
+    // The same sample id and window at two sites, the same two samplers and the same five
+    // results: a person at two sites at once (T02, per sampler) and copied data (D01), within one
+    // report — the cross-report stage must not take the second sample for the first.
+    let five: Vec<Value> =
+        [("化学需氧量", "23"), ("氨氮", "0.51"), ("总磷", "0.12"), ("总氮", "1.1"), ("石油类", "0.05")]
+            .iter()
+            .map(|(p, v)| result(p, v))
+            .collect();
+    let mut r = report("R1", "甲地", T0, T1, five);
+    let mut second = r["samples"][0].clone();
+    second["site"] = json!("乙地");
+    r["samples"].as_array_mut().unwrap().push(second);
+    let f: Vec<Finding> =
+        check(&[r]).into_iter().filter(|f| matches!(f.rule, RuleId::T02 | RuleId::D01)).collect();
+    assert_eq!(rules(&f), vec!["OFF-T02", "OFF-T02", "OFF-D01"], "{f:#?}");
+    assert_eq!(f[0].evidence["this"]["site"], "乙地");
+    assert_eq!(f[0].evidence["other"]["site"], "甲地");
+    assert_eq!(f[2].evidence["other"]["site"], "甲地");
+}
+
+#[test]
 fn shape_problems_are_one_finding_each_and_stop_further_checks() {
     let mut r = report("R1", "甲地", T0, T1, vec![result("化学需氧量", "23")]);
     r["samples"][0]["results"][0]["value"] = json!(23);
