@@ -41,12 +41,13 @@ pub(crate) struct CrossBatch {
     prints: Vec<PrintX>,
 }
 
-/// One checked report: where its own findings end in the batch output, and where its windows and
-/// fingerprints end in the batch vectors.
+/// One checked report: where its own findings end in the batch output, and where its samples,
+/// windows and fingerprints end in the batch vectors.
 pub(crate) struct ReportCross {
     pub out_end: usize,
     report_no: Span,
     uscc: Span,
+    samples_end: usize,
     windows_end: usize,
     prints_end: usize,
 }
@@ -65,9 +66,10 @@ struct WindowX {
     sample: u32,
 }
 
-/// A sample's set of numeric (parameter, value) pairs, hashed.
+/// A sample's set of numeric (parameter, value) pairs, hashed (the 128-bit hash as two words: a
+/// `u128` would align the fingerprint map's entries to 32 bytes instead of 24).
 struct PrintX {
-    hash: u128,
+    key: [u64; 2],
     pairs: u32,
     sample: u32,
 }
@@ -104,19 +106,28 @@ impl CrossBatch {
     pub fn begin_report(&mut self, report_no: &str, uscc: &str) {
         let report_no = self.span(report_no);
         let uscc = self.span(uscc);
-        self.reports.push(ReportCross { out_end: 0, report_no, uscc, windows_end: 0, prints_end: 0 });
+        self.reports.push(ReportCross {
+            out_end: 0,
+            report_no,
+            uscc,
+            samples_end: 0,
+            windows_end: 0,
+            prints_end: 0,
+        });
     }
 
     pub fn end_report(&mut self, out_end: usize) {
-        let (w, p) = (self.windows.len(), self.prints.len());
+        let (x, w, p) = (self.samples.len(), self.windows.len(), self.prints.len());
         if let Some(r) = self.reports.last_mut() {
             r.out_end = out_end;
+            r.samples_end = x;
             r.windows_end = w;
             r.prints_end = p;
         }
     }
 
-    /// A sample referenced by windows or prints; returns its index.
+    /// A sample referenced by windows or prints (made only for those, so the cross stage keeps
+    /// every one); returns its index.
     pub fn sample(&mut self, sample_id: &str, site: &str, from: Instant, to: Instant) -> u32 {
         let sample_id = self.span(sample_id);
         let site = self.span(site);
@@ -130,7 +141,7 @@ impl CrossBatch {
     }
 
     pub fn print(&mut self, hash: u128, pairs: u32, sample: u32) {
-        self.prints.push(PrintX { hash, pairs, sample });
+        self.prints.push(PrintX { key: [hash as u64, (hash >> 64) as u64], pairs, sample });
     }
 }
 
@@ -164,8 +175,8 @@ struct PersonWindows {
     max_len: i64,
 }
 
-/// An empty slot of a fingerprint entry (a sample index never reaches it: that would take four
-/// billion samples, 256 GiB of kept state).
+/// An empty slot of a fingerprint entry (a kept sample's index never reaches it: that would take
+/// four billion samples, 256 GiB of kept state).
 const NO_SAMPLE: u32 = u32::MAX;
 
 /// Cross-report state.
@@ -176,14 +187,11 @@ pub(crate) struct Cross {
     samples: Vec<SampleRef>,
     known: Vec<PersonWindows>,
     unknown: Map<Box<str>, PersonWindows>,
-    /// fingerprint (as two words: 24-byte entries where a `u128` key would align them to 32) →
-    /// up to two samples with different (site, window), [`NO_SAMPLE`] for none: enough to always
-    /// find one that differs from a new sample, if any does.
+    /// fingerprint → up to two samples with different (site, window), [`NO_SAMPLE`] for none:
+    /// enough to always find one that differs from a new sample, if any does.
     prints: Map<[u64; 2], [u32; 2]>,
     seq: u32,
     hits: Vec<((Instant, u32), u32)>,
-    /// Per batch: its sample `k` → the kept sample, [`NO_SAMPLE`] until one is made.
-    refs: Vec<u32>,
 }
 
 /// Closed windows overlap when each starts before the other ends; windows that only touch do not,
@@ -208,35 +216,6 @@ fn partition_from_end<T>(v: &[T], pred: impl Fn(&T) -> bool) -> usize {
     0
 }
 
-/// The kept sample for the batch's sample `k` (of report `report`): made on first use, so each
-/// sample of the input is kept once however many windows and fingerprints name it.
-fn sample_ref(
-    samples: &mut Vec<SampleRef>,
-    refs: &mut [u32],
-    k: u32,
-    report: u32,
-    x: &SampleX,
-    s: &impl Fn(Span) -> Str,
-) -> u32 {
-    match refs.get_mut(k as usize) {
-        Some(r) if *r != NO_SAMPLE => *r,
-        slot => {
-            let i = samples.len() as u32;
-            samples.push(SampleRef {
-                report,
-                sample_id: s(x.sample_id),
-                site: s(x.site),
-                from: x.from,
-                to: x.to,
-            });
-            if let Some(r) = slot {
-                *r = i;
-            }
-            i
-        }
-    }
-}
-
 fn describe(arenas: &[String], reports: &[(Str, Str)], samples: &[SampleRef], i: u32) -> serde_json::Value {
     let Some(s) = samples.get(i as usize) else { return serde_json::Value::Null };
     let (rn, u) =
@@ -255,30 +234,32 @@ impl Cross {
         let arena = self.arenas.len() as u32;
         self.arenas.push(b.text);
         let s = |span: Span| Str { arena, span };
-        let mut refs = std::mem::take(&mut self.refs);
-        refs.clear();
-        refs.resize(b.samples.len(), NO_SAMPLE);
-        let (mut pos, mut wi, mut pi) = (0, 0, 0);
+        // The batch's sample k is kept as sample `base + k`: each sample of the input once.
+        let base = self.samples.len() as u32;
+        let (mut pos, mut xi, mut wi, mut pi) = (0, 0, 0, 0);
         for rc in &b.reports {
             sink.out.extend_from_slice(out.get(pos..rc.out_end).unwrap_or_default());
             pos = rc.out_end;
             let report = self.reports.len() as u32;
             self.reports.push((s(rc.report_no), s(rc.uscc)));
+            for x in b.samples.get(xi..rc.samples_end).unwrap_or_default() {
+                let (sample_id, site) = (s(x.sample_id), s(x.site));
+                self.samples.push(SampleRef { report, sample_id, site, from: x.from, to: x.to });
+            }
+            let kept = self.samples.len() as u32;
             for w in b.windows.get(wi..rc.windows_end).unwrap_or_default() {
-                let Some(x) = b.samples.get(w.sample as usize) else { continue };
-                let me = sample_ref(&mut self.samples, &mut refs, w.sample, report, x, &s);
-                self.window(s(w.person), w.person_id, me, sink);
+                if base + w.sample < kept {
+                    self.window(s(w.person), w.person_id, base + w.sample, sink);
+                }
             }
             for p in b.prints.get(pi..rc.prints_end).unwrap_or_default() {
-                let Some(x) = b.samples.get(p.sample as usize) else { continue };
-                let me = sample_ref(&mut self.samples, &mut refs, p.sample, report, x, &s);
-                self.print(p, me, sink);
+                if base + p.sample < kept {
+                    self.print(p, base + p.sample, sink);
+                }
             }
-            wi = rc.windows_end;
-            pi = rc.prints_end;
+            (xi, wi, pi) = (rc.samples_end, rc.windows_end, rc.prints_end);
         }
         sink.out.extend_from_slice(out.get(pos..).unwrap_or_default());
-        self.refs = refs;
     }
 
     /// A sampler's window on the kept sample `me`.
@@ -340,7 +321,7 @@ impl Cross {
         let mut done: Vec<u32> = Vec::new();
         let (rn, uscc) = self.reports[mine.report as usize];
         let (rn, uscc) = (get(arenas, rn), get(arenas, uscc));
-        let (sample_id, site) = (get(arenas, mine.sample_id), my_site);
+        let sample_id = get(arenas, mine.sample_id);
         for &(_, other) in hits.iter() {
             if done.contains(&other) {
                 continue;
@@ -351,7 +332,7 @@ impl Cross {
                 "人员 {} 在重叠时段内于两地采样:本报告样品 {}({},{} 至 {})与报告 {} 样品 {}({},{} 至 {})",
                 person_str,
                 sample_id,
-                site,
+                my_site,
                 from.to_cst_string(),
                 to.to_cst_string(),
                 get(arenas, self.reports[o.report as usize].0),
@@ -381,8 +362,7 @@ impl Cross {
         let mine = &samples[me as usize];
         let (site, from, to) = (get(arenas, mine.site), mine.from, mine.to);
         let differs = |o: &SampleRef| get(arenas, o.site) != site || o.from != from || o.to != to;
-        let key = [p.hash as u64, (p.hash >> 64) as u64];
-        let entry = self.prints.entry(key).or_insert([NO_SAMPLE; 2]);
+        let entry = self.prints.entry(p.key).or_insert([NO_SAMPLE; 2]);
         let mut stored = entry.iter().copied().take_while(|&o| o != NO_SAMPLE);
         let other = stored.find(|&o| differs(&samples[o as usize]));
         match other {
@@ -394,11 +374,11 @@ impl Cross {
                 let os = &samples[o as usize];
                 let (rn, uscc) = self.reports[mine.report as usize];
                 let (rn, uscc) = (get(arenas, rn), get(arenas, uscc));
-                let (sample_id, my_site) = (get(arenas, mine.sample_id), site);
+                let sample_id = get(arenas, mine.sample_id);
                 let msg = format!(
                     "样品 {}({})与报告 {} 的样品 {}({})的 {} 项数值结果完全相同,疑似复制数据",
                     sample_id,
-                    my_site,
+                    site,
                     get(arenas, self.reports[os.report as usize].0),
                     get(arenas, os.sample_id),
                     get(arenas, os.site),
