@@ -2,6 +2,8 @@
 //! official working-day calendar, the unified social credit code, effective-dated legal parameters.
 
 pub mod calendar;
+pub mod clock;
+pub mod deadlines;
 pub mod items;
 pub mod org;
 pub mod params;

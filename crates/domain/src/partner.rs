@@ -37,7 +37,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
-use crate::calendar::{Calendar, CalendarError};
+use crate::calendar::{Calendar, CalendarError, Deadline, PROVISIONAL_MARK};
 
 /// Years a period may name; anything else is a typing error, not a plan.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
@@ -234,13 +234,9 @@ impl<'de> Deserialize<'de> for Period {
 }
 
 /// The deadline that counts: the plan's due date, moved to the next working day when it is not one
-/// (民法典 第二百零三条). Fails when the calendar does not know the year of a day it has to look at.
-pub fn deadline(cal: &Calendar, period: Period) -> Result<Date, CalendarError> {
-    let mut day = period.due_date();
-    while !cal.is_working_day(day)? {
-        day = day.next_day().ok_or(CalendarError::OutOfRange)?;
-    }
-    Ok(day)
+/// (民法典 第二百零三条). Provisional (预估) when a day it looked at has no notice loaded.
+pub fn deadline(cal: &Calendar, period: Period) -> Result<Deadline, CalendarError> {
+    cal.next_working_day_from(period.due_date())
 }
 
 /// Where a department stands with one period's list.
@@ -249,15 +245,17 @@ pub fn deadline(cal: &Calendar, period: Period) -> Result<Date, CalendarError> {
 pub enum SubmissionState {
     /// Sent. `on` is the first submission; `late` when after the deadline, and then
     /// `late_by_working_days` counts working days in (deadline, on] (0 when sent on the non-working
-    /// days right after the deadline).
+    /// days right after the deadline). `provisional` when the deadline or the count rests on a year
+    /// without a notice (预估).
     Submitted {
         #[serde(serialize_with = "ymd")]
         on: Date,
         late: bool,
         late_by_working_days: i64,
+        provisional: bool,
     },
     /// Not sent and the deadline has passed: working days in (deadline, today].
-    Missing { overdue_working_days: i64 },
+    Missing { overdue_working_days: i64, provisional: bool },
     /// Not sent, and the deadline is today or later.
     NotYetDue,
 }
@@ -267,19 +265,29 @@ impl SubmissionState {
     pub fn zh(&self) -> String {
         match *self {
             SubmissionState::Submitted { on, late: false, .. } => format!("已按时报送({on})"),
-            SubmissionState::Submitted { on, late: true, late_by_working_days: 0, .. } => {
-                format!("逾期报送({on},逾期不足1个工作日)")
+            SubmissionState::Submitted { on, late: true, late_by_working_days: 0, provisional } => {
+                format!("逾期报送({on},逾期不足1个工作日{})", estimate(provisional))
             }
-            SubmissionState::Submitted { on, late: true, late_by_working_days: n } => {
-                format!("逾期报送({on},逾期{n}个工作日)")
+            SubmissionState::Submitted { on, late: true, late_by_working_days: n, provisional } => {
+                format!("逾期报送({on},逾期{n}个工作日{})", estimate(provisional))
             }
-            SubmissionState::Missing { overdue_working_days: n } => format!("未报送(已逾期{n}个工作日)"),
+            SubmissionState::Missing { overdue_working_days: n, provisional } => {
+                format!("未报送(已逾期{n}个工作日{})", estimate(provisional))
+            }
             SubmissionState::NotYetDue => "未到期".to_owned(),
         }
     }
 
     pub fn is_late(&self) -> bool {
         matches!(self, SubmissionState::Submitted { late: true, .. })
+    }
+}
+
+fn estimate(provisional: bool) -> String {
+    if provisional {
+        format!(",{PROVISIONAL_MARK}")
+    } else {
+        String::new()
     }
 }
 
@@ -292,7 +300,7 @@ fn ymd<S: serde::Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
 ///
 /// The calendar is consulted only when the answer depends on it: a list sent by the plan's due date
 /// is on time, and an unsent list is not yet due up to that date, whatever the calendar knows. Past
-/// the plan's date, an unknown year is an error for the caller to show ([`CalendarError::UnknownYear`]).
+/// the plan's date, a year without a notice is counted on the provisional calendar and the state says so.
 pub fn submission_state(
     cal: &Calendar,
     period: Period,
@@ -301,24 +309,34 @@ pub fn submission_state(
 ) -> Result<SubmissionState, CalendarError> {
     let due = period.due_date();
     match first_submitted {
-        Some(on) if on <= due => Ok(SubmissionState::Submitted { on, late: false, late_by_working_days: 0 }),
+        Some(on) if on <= due => {
+            Ok(SubmissionState::Submitted { on, late: false, late_by_working_days: 0, provisional: false })
+        }
         Some(on) => {
             let deadline = deadline(cal, period)?;
-            if on <= deadline {
-                Ok(SubmissionState::Submitted { on, late: false, late_by_working_days: 0 })
+            if on <= deadline.value {
+                let provisional = deadline.provisional;
+                Ok(SubmissionState::Submitted { on, late: false, late_by_working_days: 0, provisional })
             } else {
-                let n = cal.working_days_between(deadline, on)?;
-                Ok(SubmissionState::Submitted { on, late: true, late_by_working_days: n })
+                let n = cal.working_days_between(deadline.value, on)?;
+                Ok(SubmissionState::Submitted {
+                    on,
+                    late: true,
+                    late_by_working_days: n.value,
+                    provisional: deadline.provisional || n.provisional,
+                })
             }
         }
         None if today <= due => Ok(SubmissionState::NotYetDue),
         None => {
             let deadline = deadline(cal, period)?;
-            if today <= deadline {
+            if today <= deadline.value {
                 Ok(SubmissionState::NotYetDue)
             } else {
+                let n = cal.working_days_between(deadline.value, today)?;
                 Ok(SubmissionState::Missing {
-                    overdue_working_days: cal.working_days_between(deadline, today)?,
+                    overdue_working_days: n.value,
+                    provisional: deadline.provisional || n.provisional,
                 })
             }
         }
@@ -328,6 +346,7 @@ pub fn submission_state(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::Reckoned;
     use time::macros::date;
 
     fn p(s: &str) -> Period {
@@ -395,31 +414,43 @@ mod tests {
     fn deadline_on_a_holiday_or_weekend_moves_to_next_working_day() {
         let cal = Calendar::official();
         // 2025-01-31 is a Friday inside the Spring Festival holiday (01-28 … 02-04).
-        assert_eq!(deadline(&cal, p("2024")), Ok(date!(2025 - 02 - 05)));
+        let official = |d| Ok(Reckoned::official(d));
+        assert_eq!(deadline(&cal, p("2024")), official(date!(2025 - 02 - 05)));
         // 2026-01-31 is a Saturday.
-        assert_eq!(deadline(&cal, p("2025")), Ok(date!(2026 - 02 - 02)));
+        assert_eq!(deadline(&cal, p("2025")), official(date!(2026 - 02 - 02)));
         // 2025-06-30 is a Monday: unchanged.
-        assert_eq!(deadline(&cal, p("2025H1")), Ok(date!(2025 - 06 - 30)));
+        assert_eq!(deadline(&cal, p("2025H1")), official(date!(2025 - 06 - 30)));
     }
 
     #[test]
     fn on_time_inside_the_extension_and_late_counts_working_days() {
         let cal = Calendar::official();
         let state = |on, today| submission_state(&cal, p("2024"), on, today).unwrap();
-        let ok = |on| SubmissionState::Submitted { on, late: false, late_by_working_days: 0 };
+        let ok =
+            |on| SubmissionState::Submitted { on, late: false, late_by_working_days: 0, provisional: false };
         assert_eq!(state(Some(date!(2025 - 01 - 20)), date!(2025 - 03 - 01)), ok(date!(2025 - 01 - 20)));
         // Sent on the moved deadline: on time.
         assert_eq!(state(Some(date!(2025 - 02 - 05)), date!(2025 - 03 - 01)), ok(date!(2025 - 02 - 05)));
         // Sent Monday 02-10: 02-06, 02-07, 02-08 (Saturday made a working day, 补班), 02-10 → 4.
         assert_eq!(
             state(Some(date!(2025 - 02 - 10)), date!(2025 - 03 - 01)),
-            SubmissionState::Submitted { on: date!(2025 - 02 - 10), late: true, late_by_working_days: 4 }
+            SubmissionState::Submitted {
+                on: date!(2025 - 02 - 10),
+                late: true,
+                late_by_working_days: 4,
+                provisional: false
+            }
         );
         // Sent Sunday 02-09: the working days 02-06, 02-07, 02-08 have passed.
         let sunday = state(Some(date!(2025 - 02 - 09)), date!(2025 - 03 - 01));
         assert_eq!(
             sunday,
-            SubmissionState::Submitted { on: date!(2025 - 02 - 09), late: true, late_by_working_days: 3 }
+            SubmissionState::Submitted {
+                on: date!(2025 - 02 - 09),
+                late: true,
+                late_by_working_days: 3,
+                provisional: false
+            }
         );
         assert!(sunday.is_late());
     }
@@ -430,12 +461,17 @@ mod tests {
         let cal = Calendar::from_json_files(&[r#"{"year":2030,"papers":[],"days":[
             {"name":"x","date":"2030-07-02","isOffDay":true}]}"#])
         .unwrap();
-        assert_eq!(deadline(&cal, p("2030H1")), Ok(date!(2030 - 07 - 01)));
+        assert_eq!(deadline(&cal, p("2030H1")), Ok(Reckoned::official(date!(2030 - 07 - 01))));
         let s = submission_state(&cal, p("2030H1"), Some(date!(2030 - 07 - 02)), date!(2030 - 08 - 01));
         let s = s.unwrap();
         assert_eq!(
             s,
-            SubmissionState::Submitted { on: date!(2030 - 07 - 02), late: true, late_by_working_days: 0 }
+            SubmissionState::Submitted {
+                on: date!(2030 - 07 - 02),
+                late: true,
+                late_by_working_days: 0,
+                provisional: false
+            }
         );
         assert!(s.is_late());
         assert_eq!(s.zh(), "逾期报送(2030-07-02,逾期不足1个工作日)");
@@ -448,40 +484,49 @@ mod tests {
         assert_eq!(state(date!(2026 - 01 - 31)), SubmissionState::NotYetDue);
         // Deadline moved to Monday 2026-02-02: still not overdue that day.
         assert_eq!(state(date!(2026 - 02 - 02)), SubmissionState::NotYetDue);
-        assert_eq!(state(date!(2026 - 02 - 03)), SubmissionState::Missing { overdue_working_days: 1 });
+        let missing = |n| SubmissionState::Missing { overdue_working_days: n, provisional: false };
+        assert_eq!(state(date!(2026 - 02 - 03)), missing(1));
         // To 2026-02-25 across the Spring Festival (02-15 … 02-23 off, 02-14 a working Saturday):
         // 02-03…06 (4) + 02-09…13 (5) + 02-14 (1) + 02-24, 02-25 (2) = 12.
-        assert_eq!(state(date!(2026 - 02 - 25)), SubmissionState::Missing { overdue_working_days: 12 });
+        assert_eq!(state(date!(2026 - 02 - 25)), missing(12));
     }
 
     #[test]
-    fn unknown_year_is_an_error_only_when_the_answer_needs_it() {
+    fn a_year_without_a_notice_is_counted_provisionally_and_says_so() {
         let cal = Calendar::official();
-        // The 2026 list is due 2027-01-31; 2027 has no holiday data yet.
+        // The 2026 list is due Sunday 2027-01-31; 2027 has no notice in the shipped data.
         assert_eq!(
             submission_state(&cal, p("2026"), None, date!(2026 - 12 - 01)),
             Ok(SubmissionState::NotYetDue)
         );
+        assert_eq!(deadline(&cal, p("2026")), Ok(Reckoned::provisional(date!(2027 - 02 - 01))));
         assert_eq!(
             submission_state(&cal, p("2026"), Some(date!(2027 - 01 - 10)), date!(2027 - 03 - 01)),
             Ok(SubmissionState::Submitted {
                 on: date!(2027 - 01 - 10),
                 late: false,
-                late_by_working_days: 0
+                late_by_working_days: 0,
+                provisional: false
             })
         );
-        assert_eq!(
-            submission_state(&cal, p("2026"), None, date!(2027 - 02 - 10)),
-            Err(CalendarError::UnknownYear(2027))
-        );
+        // Provisional 2027: 02-02…05 (4; 02-05 is 除夕, a statutory day from 2025) → 3, then
+        // 02-06…08 春节 and the weekend are off, 02-09, 02-10 → 5.
+        let late = submission_state(&cal, p("2026"), None, date!(2027 - 02 - 10)).unwrap();
+        assert_eq!(late, SubmissionState::Missing { overdue_working_days: 5, provisional: true });
+        assert_eq!(late.zh(), "未报送(已逾期5个工作日,预估)");
     }
 
     #[test]
     fn state_serialises_with_plain_dates() {
-        let s = SubmissionState::Submitted { on: date!(2025 - 02 - 10), late: true, late_by_working_days: 4 };
+        let s = SubmissionState::Submitted {
+            on: date!(2025 - 02 - 10),
+            late: true,
+            late_by_working_days: 4,
+            provisional: false,
+        };
         assert_eq!(
             serde_json::to_value(s).unwrap(),
-            serde_json::json!({"state": "submitted", "on": "2025-02-10", "late": true, "late_by_working_days": 4})
+            serde_json::json!({"state": "submitted", "on": "2025-02-10", "late": true, "late_by_working_days": 4, "provisional": false})
         );
     }
 

@@ -84,6 +84,10 @@ pub struct DemoArgs {
     /// 只生成数据不启动服务 / fill the database and exit
     #[arg(long)]
     pub no_serve: bool,
+    /// 演示环境的“今天”(YYYY-MM-DD,时钟从这一天起运行;正式服务始终用系统时钟)/ the day the demo's
+    /// clock starts on (the demo only: `serve` always runs on the system clock)
+    #[arg(long, value_parser = parse_day)]
+    pub today: Option<time::Date>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -172,4 +176,8 @@ pub enum DrawCommand {
         #[arg(long = "source", required = true)]
         sources: Vec<String>,
     },
+}
+
+fn parse_day(s: &str) -> Result<time::Date, String> {
+    lianjian_registry::date::parse(s).ok_or_else(|| format!("日期“{s}”无效,应为 YYYY-MM-DD"))
 }

@@ -127,7 +127,7 @@ pub async fn fill(store: &Store, seed: u64) -> Result<DemoFill> {
         };
         accounts::create_user(store, &Settings::default(), &actor, acc).await.map_err(|e| anyhow!("{e}"))?;
     }
-    let today = lianjian_store::registry::today_cst();
+    let today = store.today();
     let mut district = crate::district::district(seed, 160, today);
     // The demo institution account is bound to the first institution of the district.
     if let Some(first) = district.institutions.first_mut() {
@@ -222,7 +222,7 @@ async fn seed_registers(
     let departments = lianjian_store::partner_lists::reporting_departments();
     for (p_index, period) in Period::recent(today, 4).into_iter().enumerate().skip(1) {
         for (d_index, dept) in departments.iter().enumerate() {
-            let due = lianjian_domain::partner::deadline(&cal, period).unwrap_or(period.due_date());
+            let due = lianjian_domain::partner::deadline(&cal, period).map_or(period.due_date(), |d| d.value);
             let on = match (p_index + d_index) % 7 {
                 0 => continue,
                 3 => due + time::Duration::days(9),

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
 use lianjian_store::audit::Actor;
+use lianjian_store::Clock;
 use lianjian_store::{Store, DEFAULT_DATABASE_URL};
 use lianjian_web::accounts::{self, NewAccount};
 use lianjian_web::{AppState, Settings};
@@ -38,7 +39,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo(args) => {
             let url = cli.database_url.clone().unwrap_or_else(|| DEMO_DATABASE_URL.to_owned());
             demo::reset(&url).await?;
-            let store = open(&url).await?;
+            let clock = match args.today {
+                Some(day) => Clock::starting_on(day),
+                None => Clock::system(),
+            };
+            let store = open(&url).await?.with_clock(clock);
             let fill = demo::fill(&store, args.seed).await?;
             demo::print(&fill, &args.serve.bind, &url);
             if !args.no_serve {
@@ -49,11 +54,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let text =
                 std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let store = open(&url).await?;
-            let year = store
+            let (year, recount) = store
                 .add_calendar_year(&cli_actor(), &text, &note)
                 .await
                 .map_err(|e| anyhow!("{}:{e}", file.display()))?;
             println!("已补充 {year} 年法定节假日数据");
+            println!(
+                "按预估日历计算的未结期限已重新计算:{} 个日期不变已确认,{} 个日期有变化、待科室负责人在“期限复核”页确认,{} 个仍依赖未公布年份",
+                recount.confirmed, recount.pending, recount.still_provisional
+            );
         }
         Command::Migrate => {
             let store = open(&url).await?;
@@ -131,7 +140,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
 async fn serve(store: Store, args: &ServeArgs) -> Result<()> {
     // Security numbers come from the legal parameters in force today (operator changes apply on restart).
     let params = store.param_set().await?;
-    let today = lianjian_store::registry::today_cst();
+    let today = store.today();
     let settings = Settings { secure_cookies: args.secure_cookies, ..Settings::from_params(&params, today) };
     let listener =
         tokio::net::TcpListener::bind(&args.bind).await.with_context(|| format!("无法监听 {}", args.bind))?;

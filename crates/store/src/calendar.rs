@@ -1,13 +1,14 @@
 //! The official working-day calendar as the platform uses it: the shipped State Council data plus the
-//! years an operator added later (a new notice comes out every November; deadlines that cross into a
-//! year without data are refused, never counted as weekends-only).
+//! years an operator added later (a new notice comes out every November; until then a year is counted
+//! on the provisional calendar and every date counted on it is marked 预估).
 
 use lianjian_domain::calendar::{Calendar, CalendarError};
 use serde_json::json;
 use sqlx::Row;
 
 use crate::audit::{self, Actor, AuditDraft};
-use crate::{now_ms, Store, StoreError};
+use crate::deadlines::RecountSummary;
+use crate::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CalendarUploadError {
@@ -47,19 +48,26 @@ impl Store {
         Ok(Calendar::official_with(&texts).unwrap_or_else(|_| Calendar::official()))
     }
 
-    /// Add a year's holiday file (holiday-cn JSON); audited as `calendar.add`.
+    /// Add a year's holiday file (holiday-cn JSON); audited as `calendar.add`. In the same
+    /// transaction every open deadline counted provisionally is counted again on the calendar with
+    /// the new notice ([`crate::deadlines`]): unchanged ones are confirmed, changed ones are listed
+    /// for the leaders.
     pub async fn add_calendar_year(
         &self,
         actor: &Actor,
         content: &str,
         note: &str,
-    ) -> Result<i32, CalendarUploadError> {
+    ) -> Result<(i32, RecountSummary), CalendarUploadError> {
         let note = note.trim();
         if note.is_empty() {
             return Err(CalendarUploadError::NoteRequired);
         }
         let parsed = Calendar::from_json_files(&[content])?;
         let year = parsed.known_years().into_iter().next().ok_or(CalendarUploadError::Empty)?;
+        let mut texts: Vec<String> = self.calendar_files().await?.into_iter().map(|(_, t)| t).collect();
+        texts.push(content.to_owned());
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let with_notice = Calendar::official_with(&refs)?;
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO calendar_years (year, content, note, set_by, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -68,14 +76,15 @@ impl Store {
         .bind(content)
         .bind(note)
         .bind(&actor.user)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .execute(&mut *tx)
         .await?;
         let draft = AuditDraft::new(actor, "calendar.add", "calendar", year.to_string())
             .after(json!({"year": year, "papers": parsed.papers(year)}))
             .note(note);
-        audit::append(&mut tx, draft, time::OffsetDateTime::now_utc()).await?;
+        audit::append(&mut tx, draft, self.now()).await?;
+        let summary = crate::deadlines::recount_open(self, &mut tx, actor, &with_notice).await?;
         crate::commit(tx).await?;
-        Ok(year)
+        Ok((year, summary))
     }
 }

@@ -16,10 +16,10 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 use crate::audit::{self, Actor, AuditDraft};
-use crate::{now_ms, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// A change the registry rules refuse (with the form field it concerns and a Chinese sentence), or a
 /// storage failure.
@@ -378,6 +378,7 @@ fn view_json(v: &InspectorView) -> Value {
 }
 
 async fn audited(
+    store: &Store,
     conn: &mut AnyConnection,
     actor: &Actor,
     action: &str,
@@ -389,7 +390,7 @@ async fn audited(
     if let Some(b) = before {
         draft = draft.before(b);
     }
-    audit::append(conn, draft, OffsetDateTime::now_utc()).await?;
+    audit::append(conn, draft, store.now()).await?;
     Ok(())
 }
 
@@ -412,7 +413,7 @@ impl Store {
         let cert = clean("enforcement_cert_no", "执法证号", &new.enforcement_cert_no, 64)?;
         let max_tasks = check_max_tasks(new.max_tasks_per_plan)?;
         let specialties = normalise_specialties(new.specialties);
-        let now = now_ms();
+        let now = self.now_ms();
 
         let mut tx = self.begin().await?;
         let row = sqlx::query(
@@ -442,7 +443,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let view = load_one(&mut tx, &code).await?;
-        audited(&mut tx, actor, "inspector.create", &code, None, view_json(&view)).await?;
+        audited(self, &mut tx, actor, "inspector.create", &code, None, view_json(&view)).await?;
         crate::commit(tx).await?;
         Ok(view)
     }
@@ -476,13 +477,21 @@ impl Store {
         .bind(&cert)
         .bind(specialties_json(&specialties))
         .bind(max_tasks)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(before.id)
         .execute(&mut *tx)
         .await?;
         let after = load_one(&mut tx, code).await?;
-        audited(&mut tx, actor, "inspector.update", &after.code, Some(view_json(&before)), view_json(&after))
-            .await?;
+        audited(
+            self,
+            &mut tx,
+            actor,
+            "inspector.update",
+            &after.code,
+            Some(view_json(&before)),
+            view_json(&after),
+        )
+        .await?;
         crate::commit(tx).await?;
         Ok(after)
     }
@@ -519,6 +528,7 @@ impl Store {
         .await?;
         let after = load_one(&mut tx, code).await?;
         audited(
+            self,
             &mut tx,
             actor,
             "inspector.deactivate",
@@ -563,6 +573,7 @@ impl Store {
         .await?;
         let after = load_one(&mut tx, code).await?;
         audited(
+            self,
             &mut tx,
             actor,
             "inspector.reactivate",
@@ -614,13 +625,13 @@ impl Store {
         .bind(reason.note())
         .bind(day_text(from))
         .bind(to.map(day_text))
-        .bind(now_ms())
+        .bind(self.now_ms())
         .fetch_one(&mut *tx)
         .await?;
         let conflict =
             Conflict { id: row.try_get(0)?, institution_uscc: uscc.as_str().to_owned(), reason, from, to };
         let after = serde_json::to_value(&conflict).unwrap_or(Value::Null);
-        audited(&mut tx, actor, "inspector.conflict_declare", &inspector.code, None, after).await?;
+        audited(self, &mut tx, actor, "inspector.conflict_declare", &inspector.code, None, after).await?;
         crate::commit(tx).await?;
         Ok(conflict)
     }
@@ -656,6 +667,7 @@ impl Store {
             .await?;
         let after = Conflict { to: Some(last_day), ..before.clone() };
         audited(
+            self,
             &mut tx,
             actor,
             "inspector.conflict_end",

@@ -12,11 +12,11 @@ use serde::Serialize;
 use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, Duration};
 
 use crate::audit::{self, Actor, AuditDraft};
 use crate::inspectors::{day_text, decode, parse_day, parse_day_opt, ymd, ymd_opt};
-use crate::{now_ms, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// A change the item rules refuse (with its form field and a Chinese sentence), or a storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +110,7 @@ fn text(field: &'static str, label: &str, v: &str) -> Result<String, ItemError> 
 }
 
 async fn insert(
+    store: &Store,
     conn: &mut AnyConnection,
     actor: &Actor,
     code: &str,
@@ -131,7 +132,7 @@ async fn insert(
     .bind(content)
     .bind(method.code())
     .bind(day_text(valid_from))
-    .bind(now_ms())
+    .bind(store.now_ms())
     .bind(&actor.user)
     .fetch_one(&mut *conn)
     .await?;
@@ -160,23 +161,23 @@ async fn latest(conn: &mut AnyConnection, code: &str) -> Result<Item, ItemError>
 }
 
 async fn audited(
+    store: &Store,
     conn: &mut AnyConnection,
     actor: &Actor,
     action: &str,
-    code: &str,
     before: Option<&Item>,
     after: &Item,
     note: Option<&str>,
 ) -> Result<(), StoreError> {
     let json = |i: &Item| serde_json::to_value(i).unwrap_or(Value::Null);
-    let mut draft = AuditDraft::new(actor, action, "item", code).after(json(after));
+    let mut draft = AuditDraft::new(actor, action, "item", &after.code).after(json(after));
     if let Some(b) = before {
         draft = draft.before(json(b));
     }
     if let Some(n) = note {
         draft = draft.note(n);
     }
-    audit::append(conn, draft, OffsetDateTime::now_utc()).await?;
+    audit::append(conn, draft, store.now()).await?;
     Ok(())
 }
 
@@ -199,8 +200,8 @@ impl Store {
                 content: s.content.to_owned(),
                 method: s.method,
             };
-            let item = insert(&mut tx, actor, code, 1, &fields, seed::SEED_VALID_FROM).await?;
-            audited(&mut tx, actor, "item.create", code, None, &item, Some("工作方案初始清单")).await?;
+            let item = insert(self, &mut tx, actor, code, 1, &fields, seed::SEED_VALID_FROM).await?;
+            audited(self, &mut tx, actor, "item.create", None, &item, Some("工作方案初始清单")).await?;
         }
         crate::commit(tx).await?;
         Ok(items.len())
@@ -247,8 +248,8 @@ impl Store {
             .try_get(0)?;
         let code = item_code(new.duty, u32::try_from(n + 1).unwrap_or(u32::MAX));
         let fields = NewItem { duty: new.duty, basis, content, method: new.method };
-        let item = insert(&mut tx, actor, &code, 1, &fields, valid_from).await?;
-        audited(&mut tx, actor, "item.create", &code, None, &item, None).await?;
+        let item = insert(self, &mut tx, actor, &code, 1, &fields, valid_from).await?;
+        audited(self, &mut tx, actor, "item.create", None, &item, None).await?;
         crate::commit(tx).await?;
         Ok(item)
     }
@@ -301,9 +302,9 @@ impl Store {
             .await?;
         let fields = NewItem { duty: current.duty, basis, content, method };
         let next =
-            insert(&mut tx, actor, &current.code, current.version + 1, &fields, effective_from).await?;
+            insert(self, &mut tx, actor, &current.code, current.version + 1, &fields, effective_from).await?;
         let closed = Item { valid_to: Some(closes), ..current };
-        audited(&mut tx, actor, "item.revise", &next.code, Some(&closed), &next, None).await?;
+        audited(self, &mut tx, actor, "item.revise", Some(&closed), &next, None).await?;
         crate::commit(tx).await?;
         Ok(next)
     }
@@ -338,7 +339,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let after = Item { valid_to: Some(last_day), ..current.clone() };
-        audited(&mut tx, actor, "item.retire", &after.code, Some(&current), &after, Some(&reason)).await?;
+        audited(self, &mut tx, actor, "item.retire", Some(&current), &after, Some(&reason)).await?;
         crate::commit(tx).await?;
         Ok(after)
     }

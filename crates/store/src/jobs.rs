@@ -20,7 +20,7 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::{now_ms, Result, Store};
+use crate::{Result, Store};
 
 /// Job states.
 pub const QUEUED: &str = "queued";
@@ -116,7 +116,7 @@ impl Store {
     /// Queue a job in its own transaction (see [`enqueue`]).
     pub async fn enqueue_job(&self, kind: &str, payload: &Value, max_attempts: i64) -> Result<i64> {
         let mut tx = self.begin().await?;
-        let id = enqueue_with(&mut tx, kind, payload, now_ms(), max_attempts).await?;
+        let id = enqueue_with(&mut tx, kind, payload, self.now_ms(), max_attempts).await?;
         crate::commit(tx).await?;
         Ok(id)
     }
@@ -189,7 +189,7 @@ impl Store {
     /// Mark a claimed job done in its own transaction (see [`finish_in`]).
     pub async fn finish_job(&self, id: i64, worker: &str) -> Result<bool> {
         let mut tx = self.begin().await?;
-        let ok = finish_in(&mut tx, id, worker, now_ms()).await?;
+        let ok = finish_in(&mut tx, id, worker, self.now_ms()).await?;
         crate::commit(tx).await?;
         Ok(ok)
     }

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod backend;
 pub mod backup;
 pub mod calendar;
+pub mod deadlines;
 mod error;
 pub mod inspectors;
 pub mod items;
@@ -35,6 +36,7 @@ use sqlx::{AnyPool, ConnectOptions};
 
 pub use backend::Backend;
 pub use error::StoreError;
+pub use lianjian_domain::clock::Clock;
 pub use sqlx::AnyConnection as Conn;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -50,6 +52,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: String,
+    clock: Clock,
 }
 
 impl Store {
@@ -70,7 +73,32 @@ impl Store {
             .await
             .map_err(|e| StoreError::Unreachable { url: redact(&url), reason: e.to_string() })?;
         backend.migrate(&pool).await?;
-        Ok(Store { pool, backend, url })
+        Ok(Store { pool, backend, url, clock: Clock::system() })
+    }
+
+    /// The same store reading time from `clock` (tests and the demo; `serve` keeps the system clock).
+    pub fn with_clock(mut self, clock: Clock) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    /// The platform's clock: every instant stored and every "today" comes from it.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Milliseconds since the Unix epoch on the platform's clock, the storage form of every instant.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Today in China Standard Time on the platform's clock.
+    pub fn today(&self) -> time::Date {
+        self.clock.today()
     }
 
     pub fn backend(&self) -> Backend {
@@ -117,9 +145,4 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
-}
-
-/// Milliseconds since the Unix epoch, the storage form of every instant.
-pub fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }

@@ -7,7 +7,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::audit::{self, Actor, AuditDraft};
-use crate::{now_ms, Result, Store};
+use crate::{Result, Store};
 
 /// The two kinds of configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -81,7 +81,7 @@ impl Store {
         .bind(content)
         .bind(note)
         .bind(&actor.user)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get(0)?;
@@ -89,7 +89,7 @@ impl Store {
             AuditDraft::new(actor, "offsite.config", "offsite_config", format!("{}#{id}", kind.code()))
                 .after(json!({"kind": kind.code(), "bytes": content.len(), "lines": content.lines().count()}))
                 .note(note);
-        audit::append(&mut tx, draft, time::OffsetDateTime::now_utc()).await?;
+        audit::append(&mut tx, draft, self.now()).await?;
         crate::commit(tx).await?;
         Ok(id)
     }

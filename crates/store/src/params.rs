@@ -9,7 +9,7 @@ use sqlx::Row;
 use time::Date;
 
 use crate::audit::{self, Actor, AuditDraft};
-use crate::{now_ms, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// One operator entry as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -108,14 +108,14 @@ impl Store {
         .bind(value)
         .bind(note)
         .bind(&actor.user)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .execute(&mut *tx)
         .await?;
         let draft = AuditDraft::new(actor, "param.set", "param", key.code())
             .before(json!({"value_on_that_day": before}))
             .after(json!({"effective_from": day, "value": value}))
             .note(note);
-        audit::append(&mut tx, draft, time::OffsetDateTime::now_utc()).await?;
+        audit::append(&mut tx, draft, self.now()).await?;
         crate::commit(tx).await?;
         Ok(())
     }

@@ -11,18 +11,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use lianjian_domain::calendar::{cst_today, Calendar, CalendarError};
+use lianjian_domain::calendar::{Calendar, CalendarError};
 use lianjian_domain::org::{Category, Department, UnknownCode};
 use lianjian_domain::partner::{self, Period, SubmissionState};
 use lianjian_domain::uscc::Uscc;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 use crate::audit::{self, Actor, AuditDraft};
 use crate::inspectors::{day_text, decode, parse_day, ymd, ymd_opt};
-use crate::{now_ms, Store, StoreError};
+use crate::{Store, StoreError};
 
 pub use lianjian_domain::partner::Commission;
 
@@ -132,10 +132,11 @@ pub struct BoardRow {
     /// The plan's due date (31 January / 30 June).
     #[serde(with = "ymd")]
     pub due: Date,
-    /// The due date moved to a working day; `None` while the calendar does not know that year and
-    /// the state did not need it.
+    /// The due date moved to a working day; `None` only when no calendar covers that year.
     #[serde(with = "ymd_opt")]
     pub deadline: Option<Date>,
+    /// Whether the deadline was found on a provisional year (预估).
+    pub deadline_provisional: bool,
     pub state: SubmissionState,
     /// Versions submitted by `today`.
     pub versions: i64,
@@ -317,7 +318,7 @@ impl Store {
                 ),
             ));
         }
-        let today = cst_today(OffsetDateTime::now_utc());
+        let today = self.today();
         if submitted_on > today {
             return Err(invalid("submitted_on", format!("报送日期 {} 晚于今天", day_text(submitted_on))));
         }
@@ -345,7 +346,7 @@ impl Store {
         .bind(period.code())
         .bind(version)
         .bind(day_text(submitted_on))
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(&actor.user)
         .bind(rows.len() as i64)
         .fetch_one(&mut *tx)
@@ -386,7 +387,7 @@ impl Store {
         audit::append(
             &mut tx,
             AuditDraft::new(actor, "partner_list.submit", "partner_list", object).after(after),
-            OffsetDateTime::now_utc(),
+            self.now(),
         )
         .await?;
         crate::commit(tx).await?;
@@ -425,13 +426,14 @@ impl Store {
                 let first = versions.first().map(|s| s.submitted_on);
                 let latest = versions.last();
                 let state = partner::submission_state(cal, period, first, today)?;
-                // Show the moved deadline when the calendar knows it; its absence is not an error here.
+                // Show the moved deadline when a calendar covers it; its absence is not an error here.
                 let deadline = partner::deadline(cal, period).ok();
                 out.push(BoardRow {
                     department,
                     period,
                     due: period.due_date(),
-                    deadline,
+                    deadline: deadline.map(|d| d.value),
+                    deadline_provisional: deadline.is_some_and(|d| d.provisional),
                     state,
                     versions: versions.len() as i64,
                     rows: latest.map_or(0, |s| s.rows),

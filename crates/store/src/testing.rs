@@ -3,9 +3,17 @@
 //! `LIANJIAN_TEST_DATABASE_URL` unset or `sqlite` → a fresh SQLite file in the temp directory per test.
 //! A `postgres://…` URL → a fresh schema per test in that database (selected through the connection's
 //! `search_path`), so tests run in parallel without seeing each other. CI runs the suite once each way.
+//!
+//! `LIANJIAN_TEST_TODAY=YYYY-MM-DD` starts every test store's clock on that day ([`clock`]): CI runs
+//! the date-sensitive tests again at the end of December of a year with and without a notice for the
+//! next, so that no test depends on the day it runs. Only test code reads this variable; `serve`
+//! always runs on the system clock.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use lianjian_domain::clock::Clock;
+use time::Date;
 
 use crate::{Result, Store};
 
@@ -60,9 +68,22 @@ pub async fn fresh_url() -> Result<(String, Option<PathBuf>)> {
     }
 }
 
-/// A fresh, migrated database.
+/// The day tests run on: `LIANJIAN_TEST_TODAY` when set (a bad value is a test-setup error and
+/// panics with the variable's name), else `None` — the system's today.
+pub fn test_day() -> Option<Date> {
+    let text = std::env::var("LIANJIAN_TEST_TODAY").ok().filter(|t| !t.trim().is_empty())?;
+    let day = lianjian_registry::date::parse(text.trim());
+    Some(day.unwrap_or_else(|| panic!("LIANJIAN_TEST_TODAY={text:?} is not YYYY-MM-DD")))
+}
+
+/// The clock tests run on (see the module comment).
+pub fn clock() -> Clock {
+    test_day().map_or(Clock::system(), Clock::starting_on)
+}
+
+/// A fresh, migrated database whose store runs on the test [`clock`].
 pub async fn fresh() -> Result<TestDb> {
     let (url, file) = fresh_url().await?;
-    let store = Store::open(&url).await?;
+    let store = Store::open(&url).await?.with_clock(clock());
     Ok(TestDb { url, store, file })
 }

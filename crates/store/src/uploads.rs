@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use crate::{now_ms, Result, Store};
+use crate::{Result, Store};
 
 /// A staged file is kept at most this long.
 pub const STAGED_TTL_MS: i64 = 24 * 3600 * 1000;
@@ -26,7 +26,7 @@ impl Store {
         payload: &str,
     ) -> Result<()> {
         sqlx::query("DELETE FROM staged_uploads WHERE created_at < $1")
-            .bind(now_ms() - STAGED_TTL_MS)
+            .bind(self.now_ms() - STAGED_TTL_MS)
             .execute(self.pool())
             .await?;
         sqlx::query(
@@ -37,7 +37,7 @@ impl Store {
         .bind(kind)
         .bind(file_name)
         .bind(payload)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .execute(self.pool())
         .await?;
         Ok(())
@@ -50,7 +50,7 @@ impl Store {
         )
         .bind(token)
         .bind(user_id)
-        .bind(now_ms() - STAGED_TTL_MS)
+        .bind(self.now_ms() - STAGED_TTL_MS)
         .fetch_optional(self.pool())
         .await?;
         row.map(|r| Ok(Staged { kind: r.try_get(0)?, file_name: r.try_get(1)?, payload: r.try_get(2)? }))

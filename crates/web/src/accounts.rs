@@ -4,9 +4,8 @@
 use lianjian_domain::org::{Department, Role};
 use lianjian_store::audit::{self, Actor, AuditDraft};
 use lianjian_store::users::{self, NewUser, User};
-use lianjian_store::{now_ms, sessions, Store};
+use lianjian_store::{sessions, Store};
 use serde_json::json;
-use time::OffsetDateTime;
 
 use crate::auth::{check_password_policy, hash_password, random_token, token_hash, verify_password};
 use crate::error::AppError;
@@ -67,19 +66,19 @@ pub async fn create_user(
             password_hash: hash,
             must_change_password: acc.must_change_password,
         },
-        now_ms(),
+        store.now_ms(),
     )
     .await?;
     let after = json!({"username": username, "display_name": acc.display_name, "department": acc.department,
                        "role": acc.role, "institution_uscc": uscc});
-    audit::append(&mut tx, AuditDraft::new(actor, "user.create", "user", &username).after(after), now())
-        .await?;
+    audit::append(
+        &mut tx,
+        AuditDraft::new(actor, "user.create", "user", &username).after(after),
+        store.now(),
+    )
+    .await?;
     lianjian_store::commit(tx).await?;
     Ok(id)
-}
-
-fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
 }
 
 fn minutes(ms: i64) -> i64 {
@@ -106,14 +105,14 @@ pub async fn sign_in(
     };
     let user = store.user_by_username(username).await?;
     let mut tx = store.begin().await?;
-    let t = now_ms();
+    let t = store.now_ms();
     let Some(user) = user.filter(|u| u.active) else {
-        audit::append(&mut tx, refuse("未知或已停用的用户", None), now()).await?;
+        audit::append(&mut tx, refuse("未知或已停用的用户", None), store.now()).await?;
         lianjian_store::commit(tx).await?;
         return Err(AppError::SignInRefused("用户名或口令错误".into()));
     };
     if let Some(until) = user.locked_until.filter(|u| *u > t) {
-        audit::append(&mut tx, refuse("账户锁定中", Some(&user)), now()).await?;
+        audit::append(&mut tx, refuse("账户锁定中", Some(&user)), store.now()).await?;
         lianjian_store::commit(tx).await?;
         return Err(AppError::SignInRefused(format!(
             "账户因多次口令错误已被锁定,请 {} 分钟后再试,或联系安全管理员解锁",
@@ -129,10 +128,10 @@ pub async fn sign_in(
         let failures = users::record_failure(&mut tx, user.id, t, settings.lockout_window_ms).await?;
         let message = if failures >= settings.lockout_threshold {
             users::lock_until(&mut tx, user.id, Some(t + settings.lockout_duration_ms)).await?;
-            audit::append(&mut tx, refuse("口令错误,账户已锁定", Some(&user)), now()).await?;
+            audit::append(&mut tx, refuse("口令错误,账户已锁定", Some(&user)), store.now()).await?;
             format!("口令连续错误 {failures} 次,账户已锁定 {} 分钟", minutes(settings.lockout_duration_ms))
         } else {
-            audit::append(&mut tx, refuse("口令错误", Some(&user)), now()).await?;
+            audit::append(&mut tx, refuse("口令错误", Some(&user)), store.now()).await?;
             format!("用户名或口令错误(再错 {} 次将锁定账户)", settings.lockout_threshold - failures)
         };
         lianjian_store::commit(tx).await?;
@@ -145,7 +144,7 @@ pub async fn sign_in(
     audit::append(
         &mut tx,
         AuditDraft::new(&attempt_actor(Some(&user)), "session.sign_in", "user", username),
-        now(),
+        store.now(),
     )
     .await?;
     lianjian_store::commit(tx).await?;
@@ -155,7 +154,8 @@ pub async fn sign_in(
 pub async fn sign_out(store: &Store, actor: &Actor, token_hash: &str) -> Result<(), AppError> {
     let mut tx = store.begin().await?;
     sessions::delete_session_in(&mut tx, token_hash).await?;
-    audit::append(&mut tx, AuditDraft::new(actor, "session.sign_out", "user", &actor.user), now()).await?;
+    audit::append(&mut tx, AuditDraft::new(actor, "session.sign_out", "user", &actor.user), store.now())
+        .await?;
     lianjian_store::commit(tx).await?;
     Ok(())
 }
@@ -180,8 +180,12 @@ pub async fn change_password(
     let mut tx = store.begin().await?;
     users::set_password(&mut tx, user.id, &hash, false).await?;
     // The spec keeps passwords out of the log: the action alone is recorded.
-    audit::append(&mut tx, AuditDraft::new(actor, "user.password_change", "user", &user.username), now())
-        .await?;
+    audit::append(
+        &mut tx,
+        AuditDraft::new(actor, "user.password_change", "user", &user.username),
+        store.now(),
+    )
+    .await?;
     lianjian_store::commit(tx).await?;
     Ok(())
 }
@@ -192,7 +196,7 @@ pub async fn unlock(store: &Store, actor: &Actor, username: &str) -> Result<(), 
     let mut tx = store.begin().await?;
     users::lock_until(&mut tx, user.id, None).await?;
     users::clear_failures(&mut tx, user.id).await?;
-    audit::append(&mut tx, AuditDraft::new(actor, "user.unlock", "user", username), now()).await?;
+    audit::append(&mut tx, AuditDraft::new(actor, "user.unlock", "user", username), store.now()).await?;
     lianjian_store::commit(tx).await?;
     Ok(())
 }
@@ -208,7 +212,7 @@ pub async fn set_active(store: &Store, actor: &Actor, username: &str, active: bo
     let draft = AuditDraft::new(actor, if active { "user.enable" } else { "user.disable" }, "user", username)
         .before(json!({"active": user.active}))
         .after(json!({"active": active}));
-    audit::append(&mut tx, draft, now()).await?;
+    audit::append(&mut tx, draft, store.now()).await?;
     lianjian_store::commit(tx).await?;
     Ok(())
 }
@@ -223,20 +227,21 @@ pub async fn create_token(
     let user = store.user_by_username(username).await?.ok_or_else(|| AppError::NotFound(username.into()))?;
     let secret = format!("ljt_{}", random_token());
     let mut tx = store.begin().await?;
-    let id = sessions::insert_api_token(&mut tx, user.id, &token_hash(&secret), label, now_ms()).await?;
+    let id =
+        sessions::insert_api_token(&mut tx, user.id, &token_hash(&secret), label, store.now_ms()).await?;
     let draft = AuditDraft::new(actor, "token.create", "api_token", id.to_string())
         .after(json!({"user": username, "label": label}));
-    audit::append(&mut tx, draft, now()).await?;
+    audit::append(&mut tx, draft, store.now()).await?;
     lianjian_store::commit(tx).await?;
     Ok(secret)
 }
 
 pub async fn revoke_token(store: &Store, actor: &Actor, id: i64) -> Result<(), AppError> {
     let mut tx = store.begin().await?;
-    if !sessions::revoke_api_token(&mut tx, id, now_ms()).await? {
+    if !sessions::revoke_api_token(&mut tx, id, store.now_ms()).await? {
         return Err(AppError::NotFound(format!("令牌 {id} 不存在或已吊销")));
     }
-    audit::append(&mut tx, AuditDraft::new(actor, "token.revoke", "api_token", id.to_string()), now())
+    audit::append(&mut tx, AuditDraft::new(actor, "token.revoke", "api_token", id.to_string()), store.now())
         .await?;
     lianjian_store::commit(tx).await?;
     Ok(())

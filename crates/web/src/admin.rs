@@ -44,7 +44,7 @@ struct UserRow {
 }
 
 async fn user_rows(state: &AppState) -> PageResult<Vec<UserRow>> {
-    let now = lianjian_store::now_ms();
+    let now = state.store.now_ms();
     Ok(state
         .store
         .users()
@@ -287,7 +287,7 @@ async fn audit_export(State(state): State<AppState>, PageCaller(caller): PageCal
         .ok();
     let mut tx = state.store.begin().await?;
     let draft = lianjian_store::audit::AuditDraft::new(&caller.actor(), "audit.export", "audit_log", "all");
-    lianjian_store::audit::append(&mut tx, draft, time::OffsetDateTime::now_utc()).await?;
+    lianjian_store::audit::append(&mut tx, draft, state.store.now()).await?;
     lianjian_store::commit(tx).await?;
     Ok((
         [

@@ -159,7 +159,7 @@ async fn create_session(
     let csrf = auth::random_token();
     state
         .store
-        .create_session(&auth::token_hash(&token), user.id, &csrf, lianjian_store::now_ms(), ip.as_deref())
+        .create_session(&auth::token_hash(&token), user.id, &csrf, state.store.now_ms(), ip.as_deref())
         .await?;
     let caller = auth::Caller { user, via: auth::Via::Session { token_hash: String::new(), csrf }, ip };
     let jar = jar.add(auth::session_cookie(token, auth::is_https(&state, &headers)));

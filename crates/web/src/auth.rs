@@ -185,7 +185,7 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Call
         &parts.headers,
         parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0),
     );
-    let now = lianjian_store::now_ms();
+    let now = state.store.now_ms();
     if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let token = auth.strip_prefix("Bearer ").ok_or(AppError::Unauthenticated)?;
         let user_id = state.store.api_token_user(&token_hash(token.trim())).await?;

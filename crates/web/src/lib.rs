@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod deadlines_page;
 pub mod error;
 pub mod nav;
 pub mod pages;
@@ -66,7 +67,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings::from_params(
             &lianjian_domain::params::ParamSet::defaults(),
-            lianjian_store::registry::today_cst(),
+            lianjian_domain::clock::Clock::system().today(),
         )
     }
 }
@@ -95,6 +96,7 @@ pub fn app(state: AppState) -> Router {
         .merge(registry::router())
         .merge(registers::router())
         .merge(params_page::router())
+        .merge(deadlines_page::router())
         .merge(reports::config::router())
         .merge(registry_import::router())
         .merge(reports::router())
@@ -161,7 +163,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;
-            if let Err(e) = store.expire_sessions(lianjian_store::now_ms(), idle).await {
+            if let Err(e) = store.expire_sessions(store.now_ms(), idle).await {
                 tracing::warn!(error = %e, "session sweep failed");
             }
         }

@@ -77,7 +77,7 @@ async fn login_submit(
         Ok(user) => {
             let token = auth::random_token();
             let csrf = auth::random_token();
-            let now = lianjian_store::now_ms();
+            let now = state.store.now_ms();
             state.store.create_session(&auth::token_hash(&token), user.id, &csrf, now, ip.as_deref()).await?;
             let secure = auth::is_https(&state, &headers);
             let target = if user.must_change_password { "/account/password" } else { "/" };
@@ -208,7 +208,16 @@ async fn supervisor_cards(state: &AppState, d: Department) -> PageResult<Vec<Car
     let errors = state.store.count_findings(&count("error")).await?;
     let warnings = state.store.count_findings(&count("warning")).await?;
     let findings_href = if d == Department::Eeb { "/eeb/findings" } else { "/msa/findings" };
-    Ok(vec![
+    let deadlines = state.store.deadlines_pending(Some(d)).await?.len();
+    let mut cards = Vec::new();
+    if deadlines > 0 {
+        cards.push(Card {
+            title: "期限复核",
+            body: format!("放假通知载入后重算日期有变化的预估期限 {deadlines} 个,待科室负责人确认。"),
+            href: Some("/deadlines".into()),
+        });
+    }
+    cards.extend([
         Card {
             title: "非现场检查发现的问题",
             body: format!("按职责分派到本部门:违规 {errors} 条,统计预警 {warnings} 条。"),
@@ -235,7 +244,8 @@ async fn supervisor_cards(state: &AppState, d: Department) -> PageResult<Vec<Car
             href: Some("/partner-lists".into()),
         },
         Card { title: "本部门职责(问题分派依据)", body: duties, href: None },
-    ])
+    ]);
+    Ok(cards)
 }
 
 async fn eeb_workspace(

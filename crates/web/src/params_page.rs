@@ -9,7 +9,7 @@ use axum::{Form, Router};
 use lianjian_domain::org::Permission;
 use lianjian_domain::params::{Confidence, ParamKey};
 use lianjian_store::params::ParamStoreError;
-use lianjian_store::registry::today_cst;
+
 use minijinja::context;
 
 use crate::auth::{Caller, PageCaller};
@@ -30,7 +30,7 @@ fn can_view(caller: &Caller) -> bool {
 }
 
 async fn render_page(state: &AppState, caller: &Caller, error: Option<String>) -> PageResult<Response> {
-    let today = today_cst();
+    let today = state.store.today();
     let set = state.store.param_set().await?;
     let entries = state.store.param_entries().await?;
     let fmt = lianjian_registry::date::format;
@@ -90,7 +90,7 @@ async fn set(
     caller.require(Permission::ManageAccounts)?;
     caller.check_form_csrf(&form)?;
     let key = ParamKey::from_code(field(&form, "key")).ok_or_else(|| AppError::bad("key", "请选择参数"))?;
-    let from = parse_day("from", &form.get("from").cloned())?;
+    let from = parse_day("from", &form.get("from").cloned(), state.store.today())?;
     let value: i64 =
         field(&form, "value").trim().parse().map_err(|_| AppError::bad("value", "参数值必须是整数"))?;
     match state.store.set_param(&caller.actor(), key, from, value, field(&form, "note")).await {
@@ -110,6 +110,7 @@ async fn add_calendar(
     caller.check_form_csrf(&form)?;
     match state.store.add_calendar_year(&caller.actor(), field(&form, "content"), field(&form, "note")).await
     {
+        Ok((_, recount)) if recount.pending > 0 => Ok(Redirect::to("/deadlines").into_response()),
         Ok(_) => Ok(Redirect::to("/params").into_response()),
         Err(lianjian_store::calendar::CalendarUploadError::Store(e)) => Err(e.into()),
         Err(e) => render_page(&state, &caller, Some(e.to_string())).await,

@@ -7,7 +7,7 @@ use axum::routing::get;
 use axum::Router;
 use lianjian_domain::org::{Category, Permission};
 use lianjian_registry::{CertificateState, Institution, Status};
-use lianjian_store::registry::{today_cst, CertificateFilter, DirectoryFilter, DirectoryRow};
+use lianjian_store::registry::{CertificateFilter, DirectoryFilter, DirectoryRow};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -49,10 +49,10 @@ fn non_empty(s: &Option<String>) -> Option<String> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
-/// `YYYY-MM-DD`, or today (China Standard Time) when absent.
-pub fn parse_day(field: &str, s: &Option<String>) -> Result<Date, AppError> {
+/// `YYYY-MM-DD`, or `today` (the platform clock's, China Standard Time) when absent.
+pub fn parse_day(field: &str, s: &Option<String>, today: Date) -> Result<Date, AppError> {
     match non_empty(s) {
-        None => Ok(today_cst()),
+        None => Ok(today),
         Some(t) => lianjian_registry::date::parse(&t)
             .ok_or_else(|| AppError::bad(field, format!("日期“{t}”无效,应为 YYYY-MM-DD"))),
     }
@@ -67,8 +67,8 @@ fn status_filter(code: &str) -> Option<CertificateFilter> {
 }
 
 impl DirectoryQuery {
-    pub fn filter(&self) -> Result<(DirectoryFilter, Date), AppError> {
-        let on = parse_day("on", &self.on)?;
+    pub fn filter(&self, today: Date) -> Result<(DirectoryFilter, Date), AppError> {
+        let on = parse_day("on", &self.on, today)?;
         let category = match non_empty(&self.category) {
             None => None,
             Some(c) => {
@@ -179,7 +179,7 @@ async fn render_directory(
     raw: Option<String>,
     public: bool,
 ) -> PageResult<Html<String>> {
-    let (filter, on) = q.filter()?;
+    let (filter, on) = q.filter(state.store.today())?;
     let page = q.page.unwrap_or(1).max(1);
     let (rows, total) = state.store.directory(&filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
     // Flags name people (staff registered elsewhere): they stay inside the departments.
@@ -256,7 +256,7 @@ async fn public_scope_xlsx(State(state): State<AppState>, Path(uscc): Path<Strin
 }
 
 async fn directory_table(state: &AppState, q: &DirectoryQuery, public: bool) -> PageResult<Response> {
-    let (filter, on) = q.filter()?;
+    let (filter, on) = q.filter(state.store.today())?;
     let (rows, _) = state.store.directory(&filter, 1_000_000, 0).await?;
     let day = lianjian_registry::date::format(on);
     let headers =
@@ -371,10 +371,10 @@ async fn detail_page(
     Query(q): Query<OnQuery>,
 ) -> PageResult<Html<String>> {
     caller.require(Permission::SupervisorWorkspace)?;
-    let on = parse_day("on", &q.on)?;
+    let on = parse_day("on", &q.on, state.store.today())?;
     let inst = load_institution(&state, &uscc).await?;
     let flags: Vec<String> =
-        state.store.flags(&uscc, today_cst()).await?.iter().map(|f| f.message_zh()).collect();
+        state.store.flags(&uscc, state.store.today()).await?.iter().map(|f| f.message_zh()).collect();
     let timeline: Vec<serde_json::Value> = state
         .store
         .institution_timeline(&uscc)
@@ -412,7 +412,7 @@ async fn public_detail(
     Path(uscc): Path<String>,
     Query(q): Query<OnQuery>,
 ) -> PageResult<Html<String>> {
-    let on = parse_day("on", &q.on)?;
+    let on = parse_day("on", &q.on, state.store.today())?;
     let inst = load_institution(&state, &uscc).await?;
     let ctx = context! { ..detail_context(&inst, on, true), ..context! {
     flags => Vec::<String>::new(), self_base => format!("/public/institutions/{uscc}") } };

@@ -236,7 +236,7 @@ pub async fn standing(
     {
         return Err(AppError::Forbidden.into());
     }
-    let on = parse_day("on", &q.on)?;
+    let on = parse_day("on", &q.on, state.store.today())?;
     let standing = state
         .store
         .standing(&uscc, on)

@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("inspector.html", include_str!("../templates/inspector.html")),
     ("items.html", include_str!("../templates/items.html")),
     ("params.html", include_str!("../templates/params.html")),
+    ("deadlines.html", include_str!("../templates/deadlines.html")),
     ("offsite_config.html", include_str!("../templates/offsite_config.html")),
     ("partner_board.html", include_str!("../templates/partner_board.html")),
     ("partner_upload.html", include_str!("../templates/partner_upload.html")),

@@ -145,7 +145,13 @@ async fn backup_and_restore_round_trip_and_foreign_files_are_refused() {
 #[tokio::test]
 async fn the_demo_fills_a_district_whose_audit_chain_verifies() {
     let (url, _file) = testing::fresh_url().await.unwrap();
-    let o = lianjian(&["--database-url", &url, "demo", "--no-serve"], None);
+    // On the test run's day when CI sets one (LIANJIAN_TEST_TODAY), else on today.
+    let day = testing::test_day().map(lianjian_registry::date::format);
+    let mut args = vec!["--database-url", &url, "demo", "--no-serve"];
+    if let Some(d) = &day {
+        args.extend(["--today", d.as_str()]);
+    }
+    let o = lianjian(&args, None);
     assert!(o.status.success(), "{}", err(&o));
     let text = out(&o);
     for account in
@@ -181,4 +187,49 @@ async fn an_operator_adds_next_years_holidays_and_a_bad_file_is_one_clear_line()
     assert!(err(&o).contains("bad.json"), "{}", err(&o));
     let head = out(&lianjian(&["--database-url", &url, "audit", "head"], None));
     assert!(head.starts_with("1 "), "one audited addition: {head}");
+}
+
+/// Issue 14: on 2026-12-20 the demo's recent draw has tasks due in 2027, whose notice is not shipped;
+/// they are counted on the provisional calendar and say so, and loading a 2027 notice counts them
+/// again and lists the changed ones for the leaders.
+#[tokio::test]
+async fn the_demo_on_2026_12_20_marks_its_2027_deadlines_and_a_loaded_notice_lists_them_for_the_leaders() {
+    let (url, _file) = testing::fresh_url().await.unwrap();
+    let o = lianjian(&["--database-url", &url, "demo", "--no-serve", "--today", "2026-12-20"], None);
+    assert!(o.status.success(), "{}", err(&o));
+    let store = lianjian_store::Store::open(&url).await.unwrap();
+    let mut open_2027 = Vec::new();
+    for plan in store.plans(false).await.unwrap() {
+        for t in store.plan_tasks(plan.id).await.unwrap() {
+            if t.due_on.year() == 2027 {
+                assert!(t.due_on_provisional, "task {} due {} is not marked 预估", t.id, t.due_on);
+                open_2027.push(t);
+            } else {
+                assert!(!t.due_on_provisional, "task {} due {}", t.id, t.due_on);
+            }
+        }
+    }
+    assert!(!open_2027.is_empty(), "the demo's recent draw has deadlines in 2027");
+
+    // A 2027 notice whose Monday 2027-01-04 is a day off moves every count that crosses it.
+    let dir = tempfile::tempdir().unwrap();
+    let notice = dir.path().join("2027.json");
+    std::fs::write(
+        &notice,
+        r#"{"year": 2027, "papers": ["https://www.gov.cn/example/2027"], "days": [
+            {"name": "元旦", "date": "2027-01-01", "isOffDay": true},
+            {"name": "元旦", "date": "2027-01-04", "isOffDay": true}]}"#,
+    )
+    .unwrap();
+    let o = lianjian(
+        &["--database-url", &url, "calendar-add", notice.to_str().unwrap(), "--note", "测试通知"],
+        None,
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("待科室负责人"), "{}", out(&o));
+    let pending = store.deadlines_pending(None).await.unwrap();
+    assert_eq!(pending.len(), open_2027.len(), "every 2027 task deadline changed and is listed");
+    assert!(pending.iter().all(|d| d.recomputed_on.is_some_and(|r| r > d.due_on)));
+    let verify = lianjian(&["--database-url", &url, "audit", "verify"], None);
+    assert!(verify.status.success(), "{}", out(&verify));
 }

@@ -4,13 +4,13 @@ use lianjian_domain::org::Department;
 use lianjian_domain::params::{ParamKey, ParamSet};
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 use super::query::load_plan;
 use super::{invalid, Grade, NewPlan, Plan, PlanError, PlanStatus, StratumRatio};
 use crate::audit::{self, Actor, AuditDraft};
 use crate::inspectors::day_text;
-use crate::{now_ms, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// `2026-H2`, `2026-H1`, `2026-Q1`…`2026-Q4` or `2026`.
 pub(crate) fn check_period(p: &str) -> Result<String, PlanError> {
@@ -204,7 +204,7 @@ impl Store {
         .bind(s.due_working_days)
         .bind(s.public_label.as_deref())
         .bind(serde_json::to_string(&s.strata).unwrap_or_default())
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(&actor.user)
         .fetch_one(&mut *conn)
         .await?;
@@ -235,7 +235,7 @@ impl Store {
         let plan = load_plan(&mut tx, id).await?.ok_or_else(|| StoreError::NotFound(format!("计划 {id}")))?;
         let draft = AuditDraft::new(actor, "plan.create", "plan", plan.draw_id.clone())
             .after(serde_json::to_value(&plan).unwrap_or_default());
-        audit::append(&mut tx, draft, OffsetDateTime::now_utc()).await?;
+        audit::append(&mut tx, draft, self.now()).await?;
         crate::commit(tx).await?;
         Ok(plan)
     }
@@ -290,7 +290,7 @@ impl Store {
         sqlx::query("UPDATE plan_entropy SET commitment = $1, committed_by = $2, committed_at = $3 WHERE plan_id = $4 AND pos = $5")
             .bind(c)
             .bind(&actor.user)
-            .bind(now_ms())
+            .bind(self.now_ms())
             .bind(plan_id)
             .bind(decl.pos)
             .execute(&mut *tx)
@@ -300,7 +300,7 @@ impl Store {
         if let Some(old) = &decl.commitment {
             d = d.before(json!({"department": department.code(), "commitment": old}));
         }
-        audit::append(&mut tx, d, OffsetDateTime::now_utc()).await?;
+        audit::append(&mut tx, d, self.now()).await?;
         let plan = load_plan(&mut tx, plan_id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("计划 {plan_id}")))?;
@@ -352,7 +352,7 @@ impl Store {
             )
             .after(serde_json::to_value(&plan).unwrap_or_default())
             .note(note);
-        audit::append(&mut tx, d, OffsetDateTime::now_utc()).await?;
+        audit::append(&mut tx, d, self.now()).await?;
         crate::commit(tx).await?;
         Ok(plan)
     }

@@ -29,12 +29,56 @@ fn period_of(day: Date) -> String {
     format!("{}-{half}", day.year())
 }
 
+/// One demo plan to freeze and draw on `day`.
+struct DemoDraw {
+    day: Date,
+    title: &'static str,
+    departments: Vec<Department>,
+    items: Vec<String>,
+    /// EEB's and MSA's secrets.
+    secrets: [&'static str; 2],
+    public_value: &'static str,
+}
+
+async fn draw_plan(
+    store: &Store,
+    actor: &Actor,
+    cal: &Calendar,
+    params: &ParamSet,
+    d: DemoDraw,
+) -> Result<Plan, PlanError> {
+    let new = NewPlan {
+        period: period_of(d.day),
+        title: d.title.to_owned(),
+        departments: d.departments,
+        items: d.items,
+        public_label: Some(format!("福彩3D {}", d.day)),
+        ..NewPlan::default()
+    };
+    let plan = store.create_plan(actor, params, new, d.day).await?;
+    let secrets = [(Department::Eeb, d.secrets[0]), (Department::Msa, d.secrets[1])];
+    for (dept, secret) in secrets {
+        store.commit_secret(actor, plan.id, dept, secret).await?;
+    }
+    store.freeze_plan(actor, plan.id, cal, d.day).await?;
+    for (dept, secret) in secrets {
+        store.reveal_secret(actor, plan.id, dept, secret, cal, d.day).await?;
+    }
+    if let RevealOutcome::Failed { message } =
+        store.enter_public_value(actor, plan.id, d.public_value, cal, d.day).await?
+    {
+        return Err(PlanError::State(message));
+    }
+    store.plan(plan.id).await?.ok_or_else(|| PlanError::State("演示计划丢失".into()))
+}
+
 /// Seed the demo's plans on a database the demo has filled (registry, items, inspectors and the
 /// `eeb-officer`, `msa-officer`, `eeb-leader`, `msa-leader` accounts):
 /// - a few hand-set credit grades (A, C, D, E) so every stratum has members;
-/// - a joint plan frozen and drawn 150 days before `today` (public value entered), whose first
-///   task's EEB and MSA members are linked to `eeb-officer` and `msa-officer`, so their task
-///   lists are not empty and rotation keeps those inspectors away from the same institutions;
+/// - a joint plan frozen and drawn 150 days before `today` (public value entered);
+/// - a special joint plan drawn 3 days before `today`, whose first task's EEB and MSA members are
+///   linked to `eeb-officer` and `msa-officer`, so their task lists show open deadlines (counted
+///   provisionally, 预估, when they run into a year without a notice);
 /// - a joint plan for `today`'s half-year, committed and frozen, waiting for the reveals: the
 ///   secrets are returned so the demo can print them for the leaders.
 pub async fn seed_demo_plans(store: &Store, actor: &Actor, today: Date) -> Result<DemoPlans, PlanError> {
@@ -69,35 +113,42 @@ pub async fn seed_demo_plans(store: &Store, actor: &Actor, today: Date) -> Resul
         .collect();
     let joint = vec![Department::Eeb, Department::Msa];
 
-    // A plan drawn earlier, with its tasks.
-    let new = NewPlan {
-        period: period_of(earlier),
-        title: String::new(),
-        departments: joint.clone(),
-        items: items.clone(),
-        public_label: Some(format!("福彩3D {}", earlier)),
-        ..NewPlan::default()
-    };
-    let plan = store.create_plan(actor, &params, new, earlier).await?;
-    let old_secrets = [
-        (Department::Eeb, "演示-生态环境局-早先秘密-7f3a91"),
-        (Department::Msa, "演示-市场监管局-早先秘密-c2d8e4"),
-    ];
-    for (d, s) in old_secrets {
-        store.commit_secret(actor, plan.id, d, s).await?;
-    }
-    store.freeze_plan(actor, plan.id, &cal, earlier).await?;
-    for (d, s) in old_secrets {
-        store.reveal_secret(actor, plan.id, d, s, &cal, earlier).await?;
-    }
-    let outcome = store.enter_public_value(actor, plan.id, "3 8 1", &cal, earlier).await?;
-    if let RevealOutcome::Failed { message } = outcome {
-        return Err(PlanError::State(message));
-    }
-    let drawn = store.plan(plan.id).await?.ok_or_else(|| PlanError::State("演示计划丢失".into()))?;
+    // A plan drawn half a year ago, and a special one drawn a few days ago (near a year's end its
+    // deadlines run into the next year and show as 预估 until that year's notice is loaded).
+    let drawn = draw_plan(
+        store,
+        actor,
+        &cal,
+        &params,
+        DemoDraw {
+            day: earlier,
+            title: "",
+            departments: joint.clone(),
+            items: items.clone(),
+            secrets: ["演示-生态环境局-早先秘密-7f3a91", "演示-市场监管局-早先秘密-c2d8e4"],
+            public_value: "3 8 1",
+        },
+    )
+    .await?;
+    let recent = today - Duration::days(3);
+    let special = draw_plan(
+        store,
+        actor,
+        &cal,
+        &params,
+        DemoDraw {
+            day: recent,
+            title: "年末专项联合检查",
+            departments: joint.clone(),
+            items: items.clone(),
+            secrets: ["演示-生态环境局-专项秘密-5e1c07", "演示-市场监管局-专项秘密-9ab2f6"],
+            public_value: "0 4 7",
+        },
+    )
+    .await?;
 
     let mut links = Vec::new();
-    if let Some(task) = store.plan_tasks(plan.id).await?.first() {
+    if let Some(task) = store.plan_tasks(special.id).await?.first() {
         for (username, dept) in [("eeb-officer", "EEB"), ("msa-officer", "MSA")] {
             let Some(m) = task.members.iter().find(|m| m.department == dept) else { continue };
             if store.user_by_username(username).await?.is_some() {

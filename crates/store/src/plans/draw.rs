@@ -3,18 +3,20 @@
 use std::collections::HashMap;
 
 use lianjian_domain::calendar::Calendar;
+use lianjian_domain::deadlines::DeadlineKind;
 use lianjian_domain::org::Department;
 use lianjian_draw::{DrawError, Record};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 use super::query::{current_record, inputs_of, load_plan, record_sha256};
 use super::{invalid, Plan, PlanError, PlanStatus, StoredRecord};
 use crate::audit::{self, Actor, AuditDraft};
+use crate::deadlines::NewDeadline;
 use crate::inspectors::{day_text, decode};
-use crate::{now_ms, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// What entering one entropy value led to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,7 +95,7 @@ impl Store {
             let d = AuditDraft::new(actor, "plan.reveal_refused", "plan", plan.draw_id.clone())
                 .after(json!({"department": department.code(), "commitment": commitment}))
                 .note("揭示值与承诺值不符,不予接受");
-            audit::append(&mut tx, d, OffsetDateTime::now_utc()).await?;
+            audit::append(&mut tx, d, self.now()).await?;
             crate::commit(tx).await?;
             return Err(PlanError::WrongReveal { label: department.zh().to_owned() });
         }
@@ -147,7 +149,7 @@ impl Store {
         sqlx::query("UPDATE plan_entropy SET value = $1, revealed_by = $2, revealed_at = $3 WHERE plan_id = $4 AND pos = $5")
             .bind(value)
             .bind(&actor.user)
-            .bind(now_ms())
+            .bind(self.now_ms())
             .bind(plan.id)
             .bind(pos)
             .execute(&mut *conn)
@@ -155,7 +157,7 @@ impl Store {
         let label = plan.entropy.iter().find(|e| e.pos == pos).map(|e| e.label.clone()).unwrap_or_default();
         let d = AuditDraft::new(actor, action, "plan", plan.draw_id.clone())
             .after(json!({"source": pos, "label": label, "value": value}));
-        audit::append(conn, d, OffsetDateTime::now_utc()).await?;
+        audit::append(conn, d, self.now()).await?;
         Ok(())
     }
 
@@ -193,13 +195,13 @@ impl Store {
                     .await?;
                 let d = AuditDraft::new(actor, "plan.draw_failed", "plan", plan.draw_id.clone())
                     .after(json!({"inputs_digest": plan.inputs_digest, "error": e.to_string()}));
-                audit::append(conn, d, OffsetDateTime::now_utc()).await?;
+                audit::append(conn, d, self.now()).await?;
                 return Ok(RevealOutcome::Failed { message });
             }
         };
         let value = serde_json::to_value(&record).map_err(|e| decode(e.to_string()))?;
         let sha = record_sha256(&value);
-        let now = now_ms();
+        let now = self.now_ms();
         sqlx::query(
             "INSERT INTO plan_records (plan_id, seq, kind, record_json, record_sha256, note, created_at, created_by) \
              VALUES ($1, 1, 'draw', $2, $3, NULL, $4, $5)",
@@ -235,11 +237,20 @@ impl Store {
             .bind(&t.id)
             .bind(names.get(&t.id).cloned().unwrap_or_default())
             .bind(&t.stratum)
-            .bind(day_text(due))
+            .bind(day_text(due.value))
             .bind(now)
             .fetch_one(&mut *conn)
             .await?;
             let task_id: i64 = row.try_get(0)?;
+            let deadline = NewDeadline {
+                kind: DeadlineKind::TaskDue,
+                subject_id: task_id,
+                departments: &plan.departments,
+                start: today,
+                working_days: plan.due_working_days as u32,
+                due,
+            };
+            crate::deadlines::record(conn, deadline, now).await?;
             for (slot, member) in team.members.iter().enumerate() {
                 sqlx::query(
                     "INSERT INTO plan_task_members (task_id, slot, inspector_code) VALUES ($1, $2, $3)",
@@ -256,9 +267,10 @@ impl Store {
             "seed": record.seed,
             "record_sha256": sha,
             "targets": record.targets.len(),
-            "due_on": day_text(due),
+            "due_on": day_text(due.value),
+            "due_on_provisional": due.provisional,
         }));
-        audit::append(conn, d, OffsetDateTime::now_utc()).await?;
+        audit::append(conn, d, self.now()).await?;
         Ok(RevealOutcome::Drawn { targets: record.targets.len() })
     }
 
@@ -316,7 +328,7 @@ impl Store {
         .bind(value.to_string())
         .bind(&sha)
         .bind(reason)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(&actor.user)
         .execute(&mut *tx)
         .await?;
@@ -336,7 +348,7 @@ impl Store {
                 "slot": entry.slot, "label": entry.label, "record_seq": seq, "record_sha256": sha,
             }))
             .note(reason);
-        audit::append(&mut tx, d, OffsetDateTime::now_utc()).await?;
+        audit::append(&mut tx, d, self.now()).await?;
         let stored =
             current_record(&mut tx, plan_id).await?.ok_or_else(|| decode("record missing".into()))?;
         crate::commit(tx).await?;

@@ -8,7 +8,7 @@ use lianjian_domain::org::Department;
 use lianjian_draw::{Candidate, DepartmentMin, EntropyKind, EntropySource, Inputs, Inspector, Stratum, Team};
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 use super::grades::grades_on;
 use super::query::{load_plan, plan_year};
@@ -16,7 +16,7 @@ use super::{invalid, Grade, Plan, PlanError, PlanStatus, PoolEntry};
 use crate::audit::{self, Actor, AuditDraft};
 use crate::inspectors::day_text;
 use crate::partner_lists::ListScope;
-use crate::{now_ms, Store, StoreError};
+use crate::{Store, StoreError};
 
 impl Store {
     /// Freeze a draft on `today`: build the pool and the inspectors from the registries as they
@@ -78,7 +78,7 @@ impl Store {
         .bind(day_text(today))
         .bind(&inputs_text)
         .bind(&frozen.digest)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(&actor.user)
         .bind(plan_id)
         .execute(&mut *tx)
@@ -95,7 +95,7 @@ impl Store {
             "inspectors": frozen.inputs["inspectors"].as_array().map_or(0, Vec::len),
             "entropy_sources": frozen.inputs["entropy_sources"],
         }));
-        audit::append(&mut tx, d, OffsetDateTime::now_utc()).await?;
+        audit::append(&mut tx, d, self.now()).await?;
         crate::commit(tx).await?;
         Ok(plan)
     }

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use lianjian_domain::uscc::Uscc;
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 use super::{invalid, Grade, GradeEntry, PlanError};
 use crate::audit::{self, Actor, AuditDraft};
 use crate::inspectors::{day_text, decode, parse_day};
-use crate::{now_ms, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// Every institution's grade on `day` (institutions without a grade are absent: they are B).
 pub(crate) async fn grades_on(
@@ -64,7 +64,7 @@ impl Store {
         .bind(grade.code())
         .bind(day_text(valid_from))
         .bind(basis)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(&actor.user)
         .execute(&mut *tx)
         .await?;
@@ -80,7 +80,7 @@ impl Store {
         if let Some(b) = before {
             draft = draft.before(json!({"grade": b.code(), "on": day_text(valid_from)}));
         }
-        audit::append(&mut tx, draft, OffsetDateTime::now_utc()).await?;
+        audit::append(&mut tx, draft, self.now()).await?;
         crate::commit(tx).await?;
         Ok(entry)
     }
@@ -155,13 +155,13 @@ impl Store {
         )
         .bind(&inspector.code)
         .bind(&user.username)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(&actor.user)
         .execute(&mut *tx)
         .await?;
         let draft = AuditDraft::new(actor, "inspector.link_account", "inspector", &inspector.code)
             .after(json!({"username": user.username}));
-        audit::append(&mut tx, draft, OffsetDateTime::now_utc()).await?;
+        audit::append(&mut tx, draft, self.now()).await?;
         crate::commit(tx).await?;
         Ok(())
     }

@@ -311,6 +311,10 @@ pub struct Task {
     pub stratum: String,
     #[serde(with = "ymd")]
     pub due_on: Date,
+    /// Counted on a year without a State Council notice: shown as 预估.
+    pub due_on_provisional: bool,
+    /// The notice is in and the recounted date differs: a leader is to decide.
+    pub due_on_pending_review: bool,
     pub items: Vec<String>,
     pub members: Vec<TaskMember>,
 }

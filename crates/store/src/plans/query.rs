@@ -153,7 +153,9 @@ pub fn record_sha256(record: &Value) -> String {
 }
 
 const TASK_SELECT: &str = "SELECT t.id, t.plan_id, p.code, p.version, p.title, p.items, t.target_order, \
-    t.institution_uscc, t.institution_name, t.stratum, t.due_on FROM plan_tasks t JOIN plans p ON p.id = t.plan_id";
+    t.institution_uscc, t.institution_name, t.stratum, t.due_on, d.provisional AS due_provisional, \
+    d.review AS due_review FROM plan_tasks t JOIN plans p ON p.id = t.plan_id \
+    LEFT JOIN deadlines d ON d.kind = 'task.due' AND d.subject_id = t.id";
 
 async fn tasks_where(conn: &mut AnyConnection, clause: &str, bind: Value) -> Result<Vec<Task>, StoreError> {
     let sql = format!("{TASK_SELECT} {clause} ORDER BY p.drawn_at DESC, t.plan_id DESC, t.target_order");
@@ -178,6 +180,9 @@ async fn tasks_where(conn: &mut AnyConnection, clause: &str, bind: Value) -> Res
                 institution_name: r.try_get("institution_name")?,
                 stratum: r.try_get("stratum")?,
                 due_on: parse_day(&r.try_get::<String, _>("due_on")?)?,
+                due_on_provisional: r.try_get::<Option<i64>, _>("due_provisional")? == Some(1),
+                due_on_pending_review: r.try_get::<Option<String>, _>("due_review")?.as_deref()
+                    == Some("pending"),
                 items: json_col(r, "items")?,
                 members: Vec::new(),
             })

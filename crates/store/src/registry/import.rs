@@ -7,7 +7,6 @@ use lianjian_registry::{validate, Institution, Problem, Snapshot};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
-use time::OffsetDateTime;
 
 use super::{load::load, Change, ImportOutcome, ImportPreview, ImportSummary, PreviewItem};
 use crate::audit::{Actor, AuditDraft};
@@ -395,7 +394,7 @@ impl Store {
             drop(tx);
             return Ok(ImportOutcome::Refused(plan.problems));
         }
-        let now = OffsetDateTime::now_utc();
+        let now = self.now();
         let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
         let mut summary = ImportSummary { institutions: plan.items.len(), ..ImportSummary::default() };
 

@@ -24,7 +24,7 @@ use time::Date;
 
 pub use flags::{add_months, Flag, EXPIRY_WARNING_MONTHS};
 pub use lianjian_registry as model;
-pub use query::{certificate_filters, today_cst};
+pub use query::certificate_filters;
 
 /// What an import did, or why it did nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

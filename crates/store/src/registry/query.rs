@@ -15,11 +15,6 @@ use crate::audit::AuditFilter;
 use crate::sql::{bind_all, limit_offset, ymd, Cell};
 use crate::{Result, Store};
 
-/// Today in China Standard Time, the day every "today" of the platform means.
-pub fn today_cst() -> Date {
-    lianjian_domain::calendar::cst_today(time::OffsetDateTime::now_utc())
-}
-
 /// `%…%` for LIKE, with the pattern characters escaped (`ESCAPE '\'`).
 fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -173,7 +168,7 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<DirectoryRow>, i64)> {
-        let today = filter.today.unwrap_or_else(today_cst);
+        let today = filter.today.unwrap_or_else(|| self.today());
         let (clause, binds) = where_clause(filter);
         let mut conn = self.pool().acquire().await?;
         let count_sql = format!("SELECT COUNT(*) FROM institutions i {clause}");

@@ -17,11 +17,10 @@ use lianjian_domain::org::{Department, Duty};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sqlx::Row;
-use time::OffsetDateTime;
 
 use crate::audit::{self, Actor, AuditDraft};
 use crate::jobs;
-use crate::{now_ms, Result, Store, StoreError};
+use crate::{Result, Store, StoreError};
 
 pub use query::{BatchRow, FindingFilter, FindingRow, ReportRow, RunRow};
 
@@ -150,15 +149,15 @@ pub enum Recorded {
     LostLease,
 }
 
-async fn audited(tx: &mut crate::Tx, draft: AuditDraft) -> Result<()> {
-    audit::append(tx, draft, OffsetDateTime::now_utc()).await?;
+async fn audited(store: &Store, tx: &mut crate::Tx, draft: AuditDraft) -> Result<()> {
+    audit::append(tx, draft, store.now()).await?;
     Ok(())
 }
 
 impl Store {
     /// Store an upload and queue its check, in one transaction; audited as `reports.upload`.
     pub async fn submit_reports(&self, actor: &Actor, batch: NewBatch) -> Result<Submitted> {
-        let now = now_ms();
+        let now = self.now_ms();
         let mut tx = self.begin().await?;
         let refused_json = serde_json::to_string(&batch.refused).unwrap_or_else(|_| "[]".into());
         let row = sqlx::query(
@@ -202,7 +201,7 @@ impl Store {
                 "refused": batch.refused,
                 "run_id": run_id,
             }));
-        audited(&mut tx, draft).await?;
+        audited(self, &mut tx, draft).await?;
         crate::commit(tx).await?;
         Ok(Submitted { batch_id, run_id, job_id })
     }
@@ -214,7 +213,7 @@ impl Store {
         batch_id: i64,
         note: Option<&str>,
     ) -> Result<Submitted> {
-        let now = now_ms();
+        let now = self.now_ms();
         let mut tx = self.begin().await?;
         let exists = sqlx::query("SELECT id FROM report_batches WHERE id = $1")
             .bind(batch_id)
@@ -229,7 +228,7 @@ impl Store {
         if let Some(n) = note.map(str::trim).filter(|n| !n.is_empty()) {
             draft = draft.note(n);
         }
-        audited(&mut tx, draft).await?;
+        audited(self, &mut tx, draft).await?;
         crate::commit(tx).await?;
         Ok(Submitted { batch_id, run_id, job_id })
     }
@@ -281,7 +280,7 @@ impl Store {
         methods_source: &str,
         started_at: i64,
     ) -> Result<Recorded> {
-        let now = now_ms();
+        let now = self.now_ms();
         let mut tx = self.begin().await?;
         if let Some((job_id, worker)) = job {
             if !jobs::finish_in(&mut tx, job_id, worker, now).await? {
@@ -418,7 +417,7 @@ impl Store {
                 "methods": methods_source,
                 "superseded_by": newer,
             }));
-        audited(&mut tx, draft).await?;
+        audited(self, &mut tx, draft).await?;
         crate::commit(tx).await?;
         Ok(Recorded::Done { superseded_by: newer })
     }
@@ -428,7 +427,7 @@ impl Store {
     pub async fn fail_check_run(&self, actor: &Actor, run_id: i64, error: &str) -> Result<()> {
         let mut tx = self.begin().await?;
         let row = sqlx::query("UPDATE check_runs SET state = 'failed', finished_at = $1, error = $2 WHERE id = $3 RETURNING batch_id")
-            .bind(now_ms())
+            .bind(self.now_ms())
             .bind(error)
             .bind(run_id)
             .fetch_optional(&mut *tx)
@@ -438,7 +437,7 @@ impl Store {
         let draft = AuditDraft::new(actor, "reports.check_failed", "report_batch", batch_id.to_string())
             .after(json!({ "batch_id": batch_id, "run_id": run_id }))
             .note(error);
-        audited(&mut tx, draft).await?;
+        audited(self, &mut tx, draft).await?;
         crate::commit(tx).await
     }
 
@@ -448,6 +447,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let object = actor.user.clone();
         audited(
+            self,
             &mut tx,
             AuditDraft::new(actor, "reports.validate", "report_validation", object).after(summary),
         )

@@ -2,7 +2,7 @@
 //! are taken over, failed attempts are retried with back-off and then marked failed.
 
 use lianjian_store::jobs::{self, FAILED, QUEUED, RUNNING};
-use lianjian_store::{now_ms, testing, Store};
+use lianjian_store::{testing, Store};
 use serde_json::json;
 
 async fn enqueue(s: &Store, max_attempts: i64) -> i64 {
@@ -89,4 +89,8 @@ async fn a_job_whose_lease_keeps_running_out_is_failed_after_its_attempts() {
     let j = s.job(id).await.unwrap().unwrap();
     assert_eq!(j.state, FAILED);
     assert!(j.last_error.unwrap().contains("超时"));
+}
+
+fn now_ms() -> i64 {
+    testing::clock().now_ms()
 }

@@ -1,7 +1,7 @@
 //! Partner-department lists (R11): versions, the submission board on the official calendar, and
 //! the institutions that enter the random pool.
 
-use lianjian_domain::calendar::{Calendar, CalendarError};
+use lianjian_domain::calendar::Calendar;
 use lianjian_domain::org::{Category, Department};
 use lianjian_domain::partner::{Period, SubmissionState};
 use lianjian_domain::uscc::check_char;
@@ -71,7 +71,8 @@ async fn board_shows_on_time_late_and_missing_counted_on_the_official_calendar()
     assert_eq!(board.len(), 12);
     assert!(board.iter().all(|r| r.department != Department::Msa));
 
-    let on_time = |on| SubmissionState::Submitted { on, late: false, late_by_working_days: 0 };
+    let on_time =
+        |on| SubmissionState::Submitted { on, late: false, late_by_working_days: 0, provisional: false };
     assert_eq!(cell(&board, Department::Agri, "2025").state, on_time(date!(2026 - 01 - 20)));
     // Sent on the Monday the Saturday deadline moved to: on time.
     assert_eq!(cell(&board, Department::Water, "2025").state, on_time(date!(2026 - 02 - 02)));
@@ -79,16 +80,26 @@ async fn board_shows_on_time_late_and_missing_counted_on_the_official_calendar()
     // the Spring Festival days 02-15…23 do not count.
     assert_eq!(
         cell(&board, Department::Plan, "2025").state,
-        SubmissionState::Submitted { on: date!(2026 - 02 - 25), late: true, late_by_working_days: 12 }
+        SubmissionState::Submitted {
+            on: date!(2026 - 02 - 25),
+            late: true,
+            late_by_working_days: 12,
+            provisional: false
+        }
     );
     let green = cell(&board, Department::Green, "2025");
-    assert_eq!(green.state, SubmissionState::Missing { overdue_working_days: 12 });
+    assert_eq!(green.state, SubmissionState::Missing { overdue_working_days: 12, provisional: false });
     assert_eq!((green.due, green.deadline), (date!(2026 - 01 - 31), Some(date!(2026 - 02 - 02))));
     assert_eq!((green.versions, green.rows, green.latest_on), (0, 0, None));
     // 02-06, 02-07, Saturday 02-08 (补班), 02-10.
     assert_eq!(
         cell(&board, Department::Transport, "2024").state,
-        SubmissionState::Submitted { on: date!(2025 - 02 - 10), late: true, late_by_working_days: 4 }
+        SubmissionState::Submitted {
+            on: date!(2025 - 02 - 10),
+            late: true,
+            late_by_working_days: 4,
+            provisional: false
+        }
     );
     assert_eq!(cell(&board, Department::Green, "2024").state, on_time(date!(2025 - 02 - 05)));
     let eeb = cell(&board, Department::Eeb, "2025");
@@ -106,16 +117,19 @@ async fn board_shows_on_time_late_and_missing_counted_on_the_official_calendar()
 }
 
 #[tokio::test]
-async fn board_needing_an_unknown_year_is_an_error_to_show() {
+async fn board_for_a_year_without_a_notice_counts_provisionally_and_says_so() {
     let db = testing::fresh().await.unwrap();
     let cal = Calendar::official();
-    // The 2026 list is due 2027-01-31; 2027's holidays are not published yet.
-    let err = db.store.partner_submission_board(&cal, &[p("2026")], date!(2027 - 02 - 10)).await.unwrap_err();
-    assert!(matches!(err, PartnerListError::Calendar(CalendarError::UnknownYear(2027))), "{err:?}");
-    assert!(err.to_string().contains("2027 年"), "{err}");
-    // Before the due date the answer does not need 2027.
+    // The 2026 list is due Sunday 2027-01-31; 2027's notice is not in the shipped data.
+    let board = db.store.partner_submission_board(&cal, &[p("2026")], date!(2027 - 02 - 10)).await.unwrap();
+    for r in &board {
+        assert_eq!((r.deadline, r.deadline_provisional), (Some(date!(2027 - 02 - 01)), true));
+        assert_eq!(r.state, SubmissionState::Missing { overdue_working_days: 5, provisional: true });
+        assert!(r.state.zh().contains("预估"), "{}", r.state.zh());
+    }
+    // Before the due date the state needs no count.
     let ok = db.store.partner_submission_board(&cal, &[p("2026")], date!(2026 - 12 - 01)).await.unwrap();
-    assert!(ok.iter().all(|r| r.state == SubmissionState::NotYetDue && r.deadline.is_none()));
+    assert!(ok.iter().all(|r| r.state == SubmissionState::NotYetDue && r.deadline_provisional));
 }
 
 #[tokio::test]

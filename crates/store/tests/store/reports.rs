@@ -4,7 +4,7 @@
 use lianjian_store::audit::{Actor, AuditFilter};
 use lianjian_store::jobs;
 use lianjian_store::reports::{split_upload, FindingFilter, NewBatch, NewFinding, Recorded, CHECK_JOB};
-use lianjian_store::{now_ms, testing, Store};
+use lianjian_store::{testing, Store};
 use serde_json::{json, Value};
 
 const U1: &str = "91310113MA1G8XXXX1";
@@ -247,4 +247,8 @@ async fn a_worker_that_lost_its_lease_records_nothing() {
         .await
         .unwrap();
     assert_eq!(s.count_findings(&all).await.unwrap(), 1);
+}
+
+fn now_ms() -> i64 {
+    testing::clock().now_ms()
 }

@@ -185,8 +185,31 @@ pub(crate) struct TaskView {
     name: String,
     stratum: String,
     due_on: String,
+    /// "预估" when counted on a year without a State Council notice; "预估·待确认" once the notice
+    /// is in and a leader is to decide the recounted date; "" otherwise.
+    due_mark: &'static str,
     items: Vec<String>,
     members: Vec<(String, String, String)>,
+}
+
+impl TaskView {
+    /// The due date as an export cell shows it: `2027-01-13(预估)`.
+    pub(crate) fn due_with_mark(&self) -> String {
+        if self.due_mark.is_empty() {
+            self.due_on.clone()
+        } else {
+            format!("{}({})", self.due_on, self.due_mark)
+        }
+    }
+}
+
+/// The mark beside a due date: provisional, or provisional and waiting for a leader's decision.
+pub(crate) fn due_mark(provisional: bool, pending_review: bool) -> &'static str {
+    match (provisional, pending_review) {
+        (_, true) => "预估·待确认",
+        (true, false) => lianjian_domain::calendar::PROVISIONAL_MARK,
+        (false, false) => "",
+    }
 }
 
 pub(crate) fn task_view(t: &Task) -> TaskView {
@@ -200,6 +223,7 @@ pub(crate) fn task_view(t: &Task) -> TaskView {
         name: t.institution_name.clone(),
         stratum: t.stratum.clone(),
         due_on: lianjian_registry::date::format(t.due_on),
+        due_mark: due_mark(t.due_on_provisional, t.due_on_pending_review),
         items: t.items.clone(),
         members: t.members.iter().map(|m| (m.code.clone(), m.name.clone(), dept_zh(&m.department))).collect(),
     }

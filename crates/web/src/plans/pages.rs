@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use lianjian_domain::org::{Department, Permission};
 use lianjian_store::plans::{Grade, NewPlan, Plan, PlanStatus, RevealOutcome};
-use lianjian_store::registry::today_cst;
+
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +27,7 @@ struct ItemChoice {
 async fn item_choices(state: &AppState) -> PageResult<Vec<ItemChoice>> {
     Ok(state
         .store
-        .items(Some(today_cst()))
+        .items(Some(state.store.today()))
         .await?
         .into_iter()
         .filter(|i| i.department.is_supervisor())
@@ -48,7 +48,7 @@ async fn render_list(
         items => item_choices(state).await?,
         grades => Grade::ALL.iter().map(|g| g.code()).collect::<Vec<_>>(),
         leader => caller.can(Permission::LeaderApproval),
-        today => lianjian_registry::date::format(today_cst()),
+        today => lianjian_registry::date::format(state.store.today()),
         flash => flash.as_ref().map(|f| f.0.clone()),
         flash_kind => flash.as_ref().map(|f| f.1),
     };
@@ -127,7 +127,7 @@ pub(super) async fn create(
         };
         Ok(state
             .store
-            .create_plan(&caller.actor(), &state.store.param_set().await?, new, today_cst())
+            .create_plan(&caller.actor(), &state.store.param_set().await?, new, state.store.today())
             .await?)
     }
     .await;
@@ -156,7 +156,8 @@ pub(super) async fn set_grade(
     caller.check_csrf(form._csrf.as_deref())?;
     let result: Result<String, AppError> = async {
         let grade = Grade::parse(&form.grade).ok_or_else(|| AppError::bad("grade", "信用等级应为 A–E"))?;
-        let from = crate::registry::parse_day("valid_from", &Some(form.valid_from.clone()))?;
+        let from =
+            crate::registry::parse_day("valid_from", &Some(form.valid_from.clone()), state.store.today())?;
         let e = state.store.set_grade(&caller.actor(), &form.uscc, grade, from, &form.basis).await?;
         Ok(format!(
             "已将 {} 的信用等级设为 {},自 {} 起适用",
@@ -396,7 +397,10 @@ pub(super) async fn freeze(
     Form(form): Form<SecretForm>,
 ) -> PageResult<Response> {
     leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
-    let r = state.store.freeze_plan(&caller.actor(), id, &state.store.calendar().await?, today_cst()).await;
+    let r = state
+        .store
+        .freeze_plan(&caller.actor(), id, &state.store.calendar().await?, state.store.today())
+        .await;
     after(&state, &caller, id, r.map(|_| "frozen").map_err(AppError::from)).await
 }
 
@@ -419,7 +423,14 @@ pub(super) async fn reveal(
     let calendar = state.store.calendar().await?;
     let r = state
         .store
-        .reveal_secret(&caller.actor(), id, caller.user.department, &form.secret, &calendar, today_cst())
+        .reveal_secret(
+            &caller.actor(),
+            id,
+            caller.user.department,
+            &form.secret,
+            &calendar,
+            state.store.today(),
+        )
         .await;
     after(&state, &caller, id, r.map_err(AppError::from).and_then(outcome)).await
 }
@@ -432,7 +443,10 @@ pub(super) async fn public_value(
 ) -> PageResult<Response> {
     leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
     let calendar = state.store.calendar().await?;
-    let r = state.store.enter_public_value(&caller.actor(), id, &form.value, &calendar, today_cst()).await;
+    let r = state
+        .store
+        .enter_public_value(&caller.actor(), id, &form.value, &calendar, state.store.today())
+        .await;
     after(&state, &caller, id, r.map_err(AppError::from).and_then(outcome)).await
 }
 

@@ -102,6 +102,7 @@ pub(super) async fn tasks_xlsx(
         .iter()
         .map(task_view)
         .map(|t| {
+            let due = t.due_with_mark();
             vec![
                 Cell::Text(t.order.to_string()),
                 Cell::Text(t.uscc),
@@ -115,7 +116,7 @@ pub(super) async fn tasks_xlsx(
                         .join("、"),
                 ),
                 Cell::Text(t.items.join("、")),
-                Cell::Text(t.due_on),
+                Cell::Text(due),
             ]
         })
         .collect();

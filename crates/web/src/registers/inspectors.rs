@@ -6,7 +6,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use lianjian_domain::org::{Category, Department, Permission};
 use lianjian_store::inspectors::{ConflictReason, InspectorFilter, NewInspector};
-use lianjian_store::registry::today_cst;
+
 use minijinja::context;
 use serde::Deserialize;
 
@@ -28,7 +28,7 @@ pub(super) struct InspectorQuery {
 }
 
 impl InspectorQuery {
-    fn filter(&self) -> PageResult<InspectorFilter> {
+    fn filter(&self, today: time::Date) -> PageResult<InspectorFilter> {
         let department = match self.department.as_deref().filter(|s| !s.is_empty()) {
             Some(d) => Some(d.parse::<Department>().map_err(|e| AppError::bad("department", e.to_string()))?),
             None => None,
@@ -38,7 +38,7 @@ impl InspectorQuery {
             None => None,
         };
         let active_on = match self.active_on.as_deref().filter(|s| !s.is_empty()) {
-            Some(_) => Some(parse_day("active_on", &self.active_on)?),
+            Some(_) => Some(parse_day("active_on", &self.active_on, today)?),
             None => None,
         };
         Ok(InspectorFilter { department, specialty, active_on })
@@ -55,10 +55,10 @@ pub(super) async fn render_inspectors(
     q: &InspectorQuery,
     error: Option<String>,
 ) -> PageResult<Response> {
-    let today = today_cst();
+    let today = state.store.today();
     let rows: Vec<minijinja::Value> = state
         .store
-        .inspectors(&q.filter()?)
+        .inspectors(&q.filter(state.store.today())?)
         .await?
         .iter()
         .map(|i| {
@@ -105,10 +105,10 @@ pub(super) async fn inspectors_xlsx(
     Query(q): Query<InspectorQuery>,
 ) -> PageResult<Response> {
     caller.require(Permission::SupervisorWorkspace)?;
-    let today = today_cst();
+    let today = state.store.today();
     let rows: Vec<Vec<Cell>> = state
         .store
-        .inspectors(&q.filter()?)
+        .inspectors(&q.filter(state.store.today())?)
         .await?
         .iter()
         .map(|i| {
@@ -146,7 +146,7 @@ pub(super) async fn inspector_add(
         specialties,
         max_tasks_per_plan: field(&form, "max_tasks").trim().parse().unwrap_or(5),
     };
-    let from = day_field(&form, "from")?;
+    let from = day_field(&form, "from", state.store.today())?;
     match state.store.add_inspector(&caller.actor(), new, from).await {
         Ok(v) => Ok(redirect(format!("/inspectors/{}", v.code))),
         Err(e) => match AppError::from(e) {
@@ -180,9 +180,9 @@ pub(super) async fn inspector_page(
     let ctx = context! {
         i => context! { code => i.code, name => i.name, department => i.department.zh(), cert => i.enforcement_cert_no,
                         specialties => specialties_zh(&i.specialties), max_tasks => i.max_tasks_per_plan,
-                        active => i.is_active_on(today_cst()) },
+                        active => i.is_active_on(state.store.today()) },
         periods => periods, conflicts => conflicts, can_edit => caller.can(Permission::LeaderApproval),
-        today => fmt(today_cst()),
+        today => fmt(state.store.today()),
     };
     Ok(Html(render(&state.templates, "inspector.html", &i.name, "/inspectors", Some(&caller), ctx)?))
 }
@@ -195,7 +195,8 @@ pub(super) async fn inspector_activity(
     Form(form): FormData,
 ) -> PageResult<Response> {
     guard_form(&caller, &form, Permission::LeaderApproval)?;
-    let (actor, day, reason) = (caller.actor(), day_field(&form, "on")?, field(&form, "reason"));
+    let (actor, day, reason) =
+        (caller.actor(), day_field(&form, "on", state.store.today())?, field(&form, "reason"));
     match action.as_str() {
         "deactivate" => state.store.deactivate_inspector(&actor, &code, day, reason).await?,
         "reactivate" => state.store.reactivate_inspector(&actor, &code, day, reason).await?,
@@ -220,11 +221,18 @@ pub(super) async fn conflict_declare(
         .map_err(|e| AppError::bad("uscc", e.to_string()))?;
     let to = match field(&form, "to").trim() {
         "" => None,
-        _ => Some(day_field(&form, "to")?),
+        _ => Some(day_field(&form, "to", state.store.today())?),
     };
     state
         .store
-        .declare_conflict(&caller.actor(), &code, uscc.as_str(), reason, day_field(&form, "from")?, to)
+        .declare_conflict(
+            &caller.actor(),
+            &code,
+            uscc.as_str(),
+            reason,
+            day_field(&form, "from", state.store.today())?,
+            to,
+        )
         .await?;
     Ok(redirect(format!("/inspectors/{code}")))
 }

@@ -52,7 +52,7 @@ pub(super) async fn items_page(
     Query(q): Query<OnQuery>,
 ) -> PageResult<Html<String>> {
     caller.require(Permission::SupervisorWorkspace)?;
-    let on = parse_day("on", &q.on)?;
+    let on = parse_day("on", &q.on, state.store.today())?;
     let duties: Vec<minijinja::Value> =
         Duty::ALL.iter().map(|d| context! { code => d.code(), zh => d.zh() }).collect();
     let methods: Vec<minijinja::Value> =
@@ -67,7 +67,7 @@ pub(super) async fn public_items(
     MaybeCaller(caller): MaybeCaller,
     Query(q): Query<OnQuery>,
 ) -> PageResult<Html<String>> {
-    let on = parse_day("on", &q.on)?;
+    let on = parse_day("on", &q.on, state.store.today())?;
     let ctx = context! { items => item_rows(&state, on).await?, on => lianjian_registry::date::format(on), can_edit => false, public => true };
     Ok(Html(render(
         &state.templates,
@@ -84,7 +84,7 @@ pub(super) async fn items_xlsx(
     State(state): State<AppState>,
     Query(q): Query<OnQuery>,
 ) -> PageResult<Response> {
-    let on = parse_day("on", &q.on)?;
+    let on = parse_day("on", &q.on, state.store.today())?;
     let rows: Vec<Vec<Cell>> = state
         .store
         .items(Some(on))
@@ -133,7 +133,7 @@ pub(super) async fn item_add(
         content: field(&form, "content").to_owned(),
         method: parse_method(field(&form, "method"))?,
     };
-    state.store.add_item(&caller.actor(), new, day_field(&form, "from")?).await?;
+    state.store.add_item(&caller.actor(), new, day_field(&form, "from", state.store.today())?).await?;
     Ok(redirect("/items".into()))
 }
 
@@ -150,6 +150,9 @@ pub(super) async fn item_revise(
         content: opt("content"),
         method: opt("method").map(|m| parse_method(&m)).transpose()?,
     };
-    state.store.revise_item(&caller.actor(), &code, changes, day_field(&form, "from")?).await?;
+    state
+        .store
+        .revise_item(&caller.actor(), &code, changes, day_field(&form, "from", state.store.today())?)
+        .await?;
     Ok(redirect("/items".into()))
 }

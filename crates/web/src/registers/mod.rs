@@ -53,6 +53,7 @@ pub(super) fn guard_form(
 pub(super) fn day_field(
     form: &std::collections::HashMap<String, String>,
     name: &str,
+    today: time::Date,
 ) -> PageResult<time::Date> {
-    parse_day(name, &form.get(name).cloned())
+    parse_day(name, &form.get(name).cloned(), today)
 }

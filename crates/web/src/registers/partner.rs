@@ -6,7 +6,7 @@ use axum::response::{Html, IntoResponse, Response};
 use lianjian_domain::org::Permission;
 use lianjian_domain::partner::Period;
 use lianjian_store::partner_lists::PartnerListRow;
-use lianjian_store::registry::today_cst;
+
 use minijinja::context;
 
 use crate::auth::{Caller, CsrfQuery, PageCaller};
@@ -19,7 +19,7 @@ use crate::AppState;
 use super::redirect;
 
 pub(super) async fn board(state: &AppState) -> PageResult<Vec<lianjian_store::partner_lists::BoardRow>> {
-    let today = today_cst();
+    let today = state.store.today();
     let periods = Period::recent(today, 4);
     Ok(state.store.partner_submission_board(&state.store.calendar().await?, &periods, today).await?)
 }
@@ -48,6 +48,7 @@ pub(super) async fn board_page(
                 lianjian_domain::partner::SubmissionState::NotYetDue => "",
             };
             context! { department => r.department.zh(), period => r.period.zh(), due => fmt(r.due), deadline => r.deadline.map(fmt),
+                       deadline_provisional => r.deadline_provisional,
                        state => r.state.zh(), css => css, rows => r.rows, versions => r.versions }
         })
         .collect();
@@ -78,7 +79,13 @@ pub(super) async fn board_xlsx(
                 Cell::Text(r.department.zh().to_owned()),
                 Cell::Text(r.period.zh()),
                 Cell::Date(r.due),
-                r.deadline.map(Cell::Date).unwrap_or(Cell::Empty),
+                match r.deadline {
+                    Some(d) if r.deadline_provisional => {
+                        Cell::Text(format!("{}(预估)", lianjian_registry::date::format(d)))
+                    }
+                    Some(d) => Cell::Date(d),
+                    None => Cell::Empty,
+                },
                 Cell::Text(r.state.zh()),
                 Cell::Int(r.rows),
             ]
@@ -108,7 +115,7 @@ pub(super) async fn partner_upload_page(
     PageCaller(caller): PageCaller,
 ) -> PageResult<Html<String>> {
     caller.require(Permission::PartnerWorkspace)?;
-    let periods: Vec<String> = Period::recent(today_cst(), 4).iter().map(|p| p.code()).collect();
+    let periods: Vec<String> = Period::recent(state.store.today(), 4).iter().map(|p| p.code()).collect();
     let ctx = context! { periods => periods };
     Ok(Html(render(
         &state.templates,
@@ -131,7 +138,7 @@ pub(super) async fn partner_upload(
     let (name, bytes) = read_upload(multipart, "upload.xlsx").await?.require_file("请选择要上传的文件")?;
     let kind =
         lianjian_exchange::FileKind::from_file_name(&name).unwrap_or(lianjian_exchange::FileKind::Xlsx);
-    let periods: Vec<String> = Period::recent(today_cst(), 4).iter().map(|p| p.code()).collect();
+    let periods: Vec<String> = Period::recent(state.store.today(), 4).iter().map(|p| p.code()).collect();
     let render_problems = |problems: Vec<String>| -> PageResult<Response> {
         let ctx = context! { periods => periods, problems => problems, file_name => name };
         let html = render(
@@ -183,7 +190,7 @@ pub(super) async fn partner_upload(
         .map_err(|e: lianjian_domain::partner::PeriodError| AppError::bad("period", e.to_string()))?;
     match state
         .store
-        .submit_partner_list(&caller.actor(), caller.user.department, period, rows, today_cst())
+        .submit_partner_list(&caller.actor(), caller.user.department, period, rows, state.store.today())
         .await
     {
         Ok(_) => Ok(redirect("/partner-lists".into())),

@@ -12,7 +12,7 @@ use lianjian_offsite::{Finding, Summary};
 use lianjian_store::audit::Actor;
 use lianjian_store::jobs::{Job, FAILED};
 use lianjian_store::reports::{Recorded, CHECK_JOB};
-use lianjian_store::{now_ms, Store};
+use lianjian_store::Store;
 use sha2::{Digest, Sha256};
 use tokio::task::JoinHandle;
 
@@ -61,7 +61,7 @@ pub fn spawn_workers(store: Store, n: usize) -> Vec<JoinHandle<()>> {
 
 /// Claim and run one job; `Ok(false)` when the queue had nothing ready.
 pub async fn run_once(store: &Store, worker: &str) -> Result<bool, lianjian_store::StoreError> {
-    let Some(job) = store.claim_job(worker, now_ms(), LEASE_MS).await? else {
+    let Some(job) = store.claim_job(worker, store.now_ms(), LEASE_MS).await? else {
         return Ok(false);
     };
     let outcome = match job.kind.as_str() {
@@ -70,7 +70,7 @@ pub async fn run_once(store: &Store, worker: &str) -> Result<bool, lianjian_stor
     };
     if let Err(error) = outcome {
         tracing::warn!(job = job.id, attempt = job.attempts, %error, "job failed");
-        let state = store.fail_job(job.id, worker, &error, now_ms(), BACKOFF_MS).await?;
+        let state = store.fail_job(job.id, worker, &error, store.now_ms(), BACKOFF_MS).await?;
         if state.as_deref() == Some(FAILED) {
             if let Some(run_id) = job.payload.get("run_id").and_then(serde_json::Value::as_i64) {
                 store.fail_check_run(&actor(worker), run_id, &error).await?;
@@ -113,7 +113,7 @@ async fn run_check(store: &Store, job: &Job, worker: &str) -> Result<(), String>
         .get("run_id")
         .and_then(serde_json::Value::as_i64)
         .ok_or_else(|| "任务缺少 run_id".to_owned())?;
-    let started = now_ms();
+    let started = store.now_ms();
     let input = store
         .check_input(run_id)
         .await

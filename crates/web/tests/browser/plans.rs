@@ -50,7 +50,7 @@ async fn arrange(b: &Browser) -> Result<Vec<String>> {
         store.add_inspector(&actor, new, date!(2024 - 01 - 01)).await?;
         store.link_inspector_account(&actor, code, user).await?;
     }
-    let items = store.items(Some(lianjian_store::registry::today_cst())).await?;
+    let items = store.items(Some(store.today())).await?;
     Ok([Department::Eeb, Department::Msa]
         .iter()
         .filter_map(|d| items.iter().find(|i| i.department == *d).map(|i| i.code.clone()))

@@ -54,8 +54,19 @@ impl App {
         App::with_settings(Settings::default()).await
     }
 
+    /// An app whose clock starts on `day`, whatever the test run's clock says.
+    pub async fn on_day(day: time::Date) -> App {
+        let mut db = testing::fresh().await.expect("test database");
+        db.store = db.store.clone().with_clock(lianjian_store::Clock::starting_on(day));
+        App::over(db, Settings::default()).await
+    }
+
     pub async fn with_settings(settings: Settings) -> App {
         let db = testing::fresh().await.expect("test database");
+        App::over(db, settings).await
+    }
+
+    async fn over(db: TestDb, settings: Settings) -> App {
         let state = AppState::new(db.store.clone(), settings);
         for (name, department, role, inst) in ROLES {
             accounts::create_user(

@@ -2,6 +2,7 @@
 
 mod audit_trail;
 mod client;
+mod deadlines;
 mod matrix;
 mod offsite_config;
 mod params;

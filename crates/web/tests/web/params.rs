@@ -62,14 +62,15 @@ async fn the_system_admin_sets_an_effective_dated_value_and_earlier_days_keep_th
 }
 
 #[tokio::test]
-async fn a_new_years_holiday_calendar_can_be_added_and_deadlines_then_cross_into_it() {
+async fn a_new_years_holiday_calendar_can_be_added_and_deadlines_then_stop_being_provisional() {
     let app = App::new().await;
     let sys = app.sign_in("sysadmin").await;
     let day = time::macros::date!(2026 - 12 - 10);
     let before = app.db.store.calendar().await.unwrap();
-    assert!(before.add_working_days(day, 20).is_err(), "2027 is unknown in the shipped data");
+    assert!(before.add_working_days(day, 20).unwrap().provisional, "2027 is provisional in the shipped data");
     let page = app.send(get("/params", Some(&sys))).await;
     assert!(page.body.contains("id=\"calendar-missing\""), "the page warns that next year's data is missing");
+    assert!(page.body.contains("预估"), "and that its dates are provisional");
 
     let bad = [("content", "{not json"), ("note", "x"), ("_csrf", &sys.csrf)];
     assert_eq!(app.send(form("/params/calendar", Some(&sys), &bad)).await.status, StatusCode::BAD_REQUEST);
@@ -80,8 +81,8 @@ async fn a_new_years_holiday_calendar_can_be_added_and_deadlines_then_cross_into
     let r = app.send(form("/params/calendar", Some(&sys), &ok)).await;
     assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
     let after = app.db.store.calendar().await.unwrap();
-    let due = after.add_working_days(day, 20).expect("2027 now known");
-    assert!(due.year() == 2027, "{due}");
+    let due = after.add_working_days(day, 20).unwrap();
+    assert!(due.value.year() == 2027 && !due.provisional, "{due}");
     let officer = app.sign_in("eeb-officer").await;
     assert_eq!(
         app.send(form(

@@ -14,8 +14,8 @@ use time::macros::date;
 
 use crate::client::{form, get, App, Session};
 
-const EEB_SECRET: &str = "生态环境局-抽取会-51c3e9";
-const MSA_SECRET: &str = "市场监管局-抽取会-0b7d22";
+pub(crate) const EEB_SECRET: &str = "生态环境局-抽取会-51c3e9";
+pub(crate) const MSA_SECRET: &str = "市场监管局-抽取会-0b7d22";
 
 fn uscc(i: usize) -> String {
     lianjian_store::registry::gen::uscc_for(i)
@@ -23,7 +23,7 @@ fn uscc(i: usize) -> String {
 
 /// Six institutions in force 2024–2035, two inspectors per department, the item list; every
 /// inspector linked to a same-department account (`eeb-officer` is EEB-0001, `msa-officer` MSA-0001).
-async fn district(app: &App) {
+pub(crate) async fn district(app: &App) {
     let s = &app.db.store;
     let insts: Vec<serde_json::Value> = (1..=6)
         .map(|i| {
@@ -57,7 +57,7 @@ async fn district(app: &App) {
 }
 
 async fn item_codes(s: &Store) -> Vec<String> {
-    let all = s.items(Some(lianjian_store::registry::today_cst())).await.unwrap();
+    let all = s.items(Some(s.today())).await.unwrap();
     [Department::Eeb, Department::Msa]
         .iter()
         .filter_map(|d| all.iter().find(|i| i.department == *d).map(|i| i.code.clone()))
@@ -87,14 +87,14 @@ async fn create(app: &App, s: &Session) -> i64 {
     plan_id(r.location())
 }
 
-async fn post(app: &App, s: &Session, uri: &str, fields: &[(&str, &str)]) -> crate::client::Resp {
+pub(crate) async fn post(app: &App, s: &Session, uri: &str, fields: &[(&str, &str)]) -> crate::client::Resp {
     let mut all = vec![("_csrf", s.csrf.as_str())];
     all.extend_from_slice(fields);
     app.send(form(uri, Some(s), &all)).await
 }
 
 /// Create, both commitments, freeze — as the two leaders would through the pages.
-async fn frozen(app: &App) -> (i64, Session, Session) {
+pub(crate) async fn frozen(app: &App) -> (i64, Session, Session) {
     let eeb = app.sign_in("eeb-leader").await;
     let msa = app.sign_in("msa-leader").await;
     let id = create(app, &eeb).await;

@@ -97,7 +97,7 @@ fn multipart(uri: &str, cookie: &str, file_name: &str, bytes: &[u8]) -> Request<
 async fn a_liaison_uploads_the_departments_list_and_bad_rows_are_all_listed() {
     let app = App::new().await;
     let liaison = app.sign_in("water-liaison").await;
-    let period = lianjian_domain::partner::Period::recent(lianjian_store::registry::today_cst(), 1)[0].code();
+    let period = lianjian_domain::partner::Period::recent(app.db.store.today(), 1)[0].code();
     let header_row = "报送部门,报送期间,统一社会信用代码,机构名称,监测类别,项目名称,委托类型\n";
     let bad = format!("{header_row}WATER,{period},91310113MA1GL0QY3X,上海某检测,水,河道监测,行政执法\nWATER,{period},91310113MA1GL0QY3R,上海某检测,火,河道监测,行政执法\n");
     let r = app

@@ -358,7 +358,7 @@ async fn the_validator_checks_without_storing_anything_but_an_audit_entry() {
     assert!(rules.contains(&"OFF-P02"), "{v}");
     assert!(w.app.db.store.report_batches(None, 10, 0).await.unwrap().is_empty(), "nothing filed");
     assert!(
-        w.app.db.store.claim_job("w", lianjian_store::now_ms(), 1000).await.unwrap().is_none(),
+        w.app.db.store.claim_job("w", w.app.db.store.now_ms(), 1000).await.unwrap().is_none(),
         "nothing queued"
     );
     let audit = w
