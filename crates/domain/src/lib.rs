@@ -8,4 +8,5 @@ pub mod items;
 pub mod org;
 pub mod params;
 pub mod partner;
+pub mod security;
 pub mod uscc;

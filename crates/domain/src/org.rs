@@ -101,6 +101,7 @@ code_enum!(
         Leader => "leader", "科室负责人";
         Liaison => "liaison", "协作部门联络员";
         Institution => "institution", "机构用户";
+        Feed => "feed", "报告推送系统";
         SystemAdmin => "sysadmin", "系统管理员";
         SecurityAdmin => "secadmin", "安全管理员";
         AuditAdmin => "auditadmin", "审计管理员";
@@ -118,6 +119,9 @@ impl Role {
             Role::Officer | Role::Leader => d.is_supervisor(),
             Role::Liaison => d.is_partner(),
             Role::Institution => d == Department::Inst,
+            // A report feed is a system (an institution's LIMS, or the city's 社会化服务监管系统),
+            // run by the platform operators; it is bound to an institution or to none (the city feed).
+            Role::Feed => d == Department::Ops,
             Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => {
                 matches!(d, Department::Ops | Department::Eeb | Department::Msa)
             }
@@ -176,11 +180,17 @@ pub enum Permission {
     PartnerWorkspace,
     /// The institution workspace: its own institution only.
     InstitutionWorkspace,
-    /// Registry imports and exports as an operator task.
+    /// Replace or import the institution registry: the business owners of the registry (leaders of
+    /// the supervising departments), never the platform operators (三员分立, least privilege).
     RegistryImport,
+    /// File monitoring reports: institutions (their own), report feeds (the institution they are
+    /// bound to, or every institution for the city feed), and the supervising departments' staff.
+    /// No administrator files reports.
+    FileReports,
     /// Accounts and settings (system administrator).
     ManageAccounts,
-    /// Roles, lockouts, password policy, tokens (security administrator).
+    /// Roles, lockouts, the security parameters (password, lockout, idle timeout), tokens (security
+    /// administrator).
     ManageSecurity,
     /// Read, search and export the audit log (audit administrator).
     ReadAudit,
@@ -195,8 +205,10 @@ pub fn allows(role: Role, department: Department, permission: Permission) -> boo
         P::LeaderApproval => role == Role::Leader && department.is_supervisor(),
         P::PartnerWorkspace => role == Role::Liaison && department.is_partner(),
         P::InstitutionWorkspace => role == Role::Institution,
-        P::RegistryImport => {
-            (role == Role::Leader && department.is_supervisor()) || role == Role::SystemAdmin
+        P::RegistryImport => role == Role::Leader && department.is_supervisor(),
+        P::FileReports => {
+            matches!(role, Role::Institution | Role::Feed)
+                || (matches!(role, Role::Officer | Role::Leader) && department.is_supervisor())
         }
         P::ManageAccounts => role == Role::SystemAdmin,
         P::ManageSecurity => role == Role::SecurityAdmin,
@@ -229,6 +241,20 @@ mod tests {
             }
             assert!(!allows(*role, Department::Eeb, Permission::SupervisorWorkspace));
         }
+    }
+
+    #[test]
+    fn no_administrator_files_reports_or_replaces_the_registry() {
+        for admin in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
+            for p in [Permission::FileReports, Permission::RegistryImport] {
+                assert!(!allows(admin, Department::Ops, p), "{admin:?} {p:?}");
+                assert!(!allows(admin, Department::Eeb, p), "{admin:?} {p:?}");
+            }
+        }
+        assert!(allows(Role::Feed, Department::Ops, Permission::FileReports));
+        assert!(!allows(Role::Feed, Department::Ops, Permission::InstitutionWorkspace));
+        assert!(allows(Role::Leader, Department::Msa, Permission::RegistryImport));
+        assert!(!allows(Role::Officer, Department::Msa, Permission::RegistryImport));
     }
 
     #[test]

@@ -197,6 +197,15 @@ params! {
     PasswordMinLength = "password_min_length", "密码最小长度", Characters, Unconfirmed,
         "等保 2.0 口令复杂度要求的常见配置(具体数值由运营方确定)",
         [(EPOCH, 8)];
+    /// 同一来源地址在时间窗口内的登录失败上限 (in front of the per-account lockout, so that one
+    /// address cannot lock out a whole department by guessing).
+    LoginAddressFailures = "login_address_failures", "同一地址登录失败上限", Times, Unconfirmed,
+        "等保 2.0 身份鉴别:防暴力破解;超过后暂停该地址登录,不计入账户锁定(具体数值由运营方确定)",
+        [(EPOCH, 30)];
+    /// 统计同一地址登录失败次数的时间窗口.
+    LoginAddressWindowMinutes = "login_address_window_minutes", "同一地址登录失败统计窗口", Minutes, Unconfirmed,
+        "等保 2.0 身份鉴别:防暴力破解(具体数值由运营方确定)",
+        [(EPOCH, 15)];
     /// 信用等级 A 的抽查比例.
     DrawRatioGradeA = "draw_ratio_grade_a", "抽查比例:信用 A 类", Permille, Unconfirmed,
         "抽查比例随风险/信用等级递增,各地自定;A–E 分级及比例未核实,默认 2%",
@@ -228,6 +237,39 @@ params! {
 }
 
 impl ParamKey {
+    /// The security parameters 安全参数: set by the security administrator only (三员分立), never
+    /// by the system administrator, and always within [`ParamKey::bounds`].
+    pub const SECURITY: &'static [ParamKey] = &[
+        ParamKey::PasswordMinLength,
+        ParamKey::LoginLockoutFailures,
+        ParamKey::LoginLockoutWindowMinutes,
+        ParamKey::LoginLockoutMinutes,
+        ParamKey::SessionIdleTimeoutMinutes,
+        ParamKey::LoginAddressFailures,
+        ParamKey::LoginAddressWindowMinutes,
+    ];
+
+    /// Whether the security administrator owns this parameter.
+    pub fn is_security(self) -> bool {
+        ParamKey::SECURITY.contains(&self)
+    }
+
+    /// The floor and ceiling no entry may pass, where the key has them: the 等保 level-3 baseline
+    /// for the security parameters (passwords of at least 8 characters, a lockout after 3–10
+    /// failures lasting at least 10 minutes, sessions ending after at most 30 idle minutes).
+    pub fn bounds(self) -> Option<(i64, i64)> {
+        match self {
+            ParamKey::PasswordMinLength => Some((8, 64)),
+            ParamKey::LoginLockoutFailures => Some((3, 10)),
+            ParamKey::LoginLockoutWindowMinutes => Some((5, 1440)),
+            ParamKey::LoginLockoutMinutes => Some((10, 1440)),
+            ParamKey::SessionIdleTimeoutMinutes => Some((5, 30)),
+            ParamKey::LoginAddressFailures => Some((10, 200)),
+            ParamKey::LoginAddressWindowMinutes => Some((5, 1440)),
+            _ => None,
+        }
+    }
+
     /// Look a key up by its stable code (`"penalty_publicity_deadline"`).
     pub fn from_code(code: &str) -> Option<ParamKey> {
         ParamKey::ALL.iter().copied().find(|k| k.info().code == code)
@@ -260,6 +302,8 @@ pub enum ParamError {
     Negative { label: &'static str, value: i64 },
     #[error("参数“{label}”是千分比,不能超过 1000:{value}")]
     PermilleTooLarge { label: &'static str, value: i64 },
+    #[error("参数“{label}”须在 {min} 至 {max} 之间(等保三级安全基线,任何人不得突破):{value}")]
+    OutOfBounds { label: &'static str, min: i64, max: i64, value: i64 },
 }
 
 /// The parameters in force: the catalogue defaults plus operator overrides.
@@ -292,6 +336,9 @@ impl ParamSet {
         }
         if info.unit == Unit::Permille && value > 1000 {
             return Err(ParamError::PermilleTooLarge { label: info.label, value });
+        }
+        if let Some((min, max)) = key.bounds().filter(|(min, max)| value < *min || value > *max) {
+            return Err(ParamError::OutOfBounds { label: info.label, min, max, value });
         }
         self.overrides.retain(|o| !(o.key == key && o.effective_from == effective_from));
         self.overrides.push(Override { key, effective_from, value });
@@ -339,6 +386,29 @@ mod tests {
             assert!(info.defaults.windows(2).all(|w| w[0].0 < w[1].0), "{} unsorted", info.code);
             let json = serde_json::to_string(&k).unwrap();
             assert_eq!(json, format!("\"{}\"", info.code));
+            if let Some((min, max)) = k.bounds() {
+                assert!(
+                    info.defaults.iter().all(|(_, v)| (min..=max).contains(v)),
+                    "{} default out of bounds",
+                    info.code
+                );
+            }
         }
+    }
+
+    #[test]
+    fn security_parameters_cannot_pass_their_floors_and_ceilings() {
+        let mut set = ParamSet::defaults();
+        let day = date!(2026 - 12 - 01);
+        for (key, bad) in [
+            (ParamKey::PasswordMinLength, 4),
+            (ParamKey::LoginLockoutFailures, 1000),
+            (ParamKey::SessionIdleTimeoutMinutes, 100_000),
+            (ParamKey::LoginLockoutMinutes, 1),
+        ] {
+            assert!(matches!(set.set(key, day, bad), Err(ParamError::OutOfBounds { .. })), "{key:?} {bad}");
+        }
+        assert!(set.set(ParamKey::PasswordMinLength, day, 12).is_ok());
+        assert!(ParamKey::SECURITY.iter().all(|k| k.bounds().is_some()));
     }
 }

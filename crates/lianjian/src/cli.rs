@@ -72,6 +72,10 @@ pub struct ServeArgs {
     /// 即使未经 HTTPS 代理也设置 Secure Cookie / always mark cookies Secure
     #[arg(long, env = "LIANJIAN_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// 受信任的反向代理(IP 或 CIDR,可重复或以逗号分隔);只采信这些地址转发的 X-Forwarded-For /
+    /// reverse proxies whose X-Forwarded-For is believed (IP or CIDR; repeat or comma-separate)
+    #[arg(long = "trusted-proxy", env = "LIANJIAN_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Args, Debug)]

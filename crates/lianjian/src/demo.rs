@@ -2,10 +2,10 @@
 
 use anyhow::{anyhow, Result};
 use lianjian_domain::org::{Department, Role};
+use lianjian_domain::security::SecurityPolicy;
 use lianjian_store::audit::Actor;
 use lianjian_store::Store;
 use lianjian_web::accounts::{self, NewAccount};
-use lianjian_web::Settings;
 
 /// The demo password of every demo account (meets the password policy).
 pub const DEMO_PASSWORD: &str = "Demo@2026";
@@ -72,6 +72,13 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         institution: Some(DEMO_INSTITUTION),
     },
     DemoAccount {
+        username: "city-feed",
+        name: "市级监管系统推送",
+        department: Department::Ops,
+        role: Role::Feed,
+        institution: None,
+    },
+    DemoAccount {
         username: "sysadmin",
         name: "系统管理员",
         department: Department::Ops,
@@ -125,7 +132,9 @@ pub async fn fill(store: &Store, seed: u64) -> Result<DemoFill> {
             password: DEMO_PASSWORD.to_owned(),
             must_change_password: false,
         };
-        accounts::create_user(store, &Settings::default(), &actor, acc).await.map_err(|e| anyhow!("{e}"))?;
+        accounts::create_user(store, &SecurityPolicy::default(), &actor, acc)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
     }
     let today = store.today();
     let mut district = crate::district::district(seed, 160, today);

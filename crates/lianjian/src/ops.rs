@@ -4,6 +4,7 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
+use lianjian_domain::security::SecurityPolicy;
 use lianjian_store::audit::Actor;
 use lianjian_store::Clock;
 use lianjian_store::{Store, DEFAULT_DATABASE_URL};
@@ -91,9 +92,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             };
             let store = open(&url).await?;
             let who = acc.username.clone();
-            accounts::create_user(&store, &Settings::default(), &cli_actor(), acc)
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
+            let policy = SecurityPolicy::from_params(&store.param_set().await?, store.today());
+            accounts::create_user(&store, &policy, &cli_actor(), acc).await.map_err(|e| anyhow!("{e}"))?;
             println!("已创建账户 {who}");
         }
         Command::User(UserCommand::List) => {
@@ -138,10 +138,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 async fn serve(store: Store, args: &ServeArgs) -> Result<()> {
-    // Security numbers come from the legal parameters in force today (operator changes apply on restart).
-    let params = store.param_set().await?;
-    let today = store.today();
-    let settings = Settings { secure_cookies: args.secure_cookies, ..Settings::from_params(&params, today) };
+    // The security numbers are read from the security parameters as they change (the security
+    // administrator's page); the operator fixes only what is below.
+    let trusted_proxies =
+        lianjian_web::settings::parse_proxies(&args.trusted_proxies).map_err(|e| anyhow!(e))?;
+    let settings = Settings { secure_cookies: args.secure_cookies, trusted_proxies, fixed_policy: None };
     let listener =
         tokio::net::TcpListener::bind(&args.bind).await.with_context(|| format!("无法监听 {}", args.bind))?;
     let addr = listener.local_addr()?;

@@ -41,13 +41,33 @@ pub struct AuditDraft {
     pub note: Option<String>,
 }
 
+/// The longest text an untrusted caller may put into an identifying column of the append-only chain
+/// (an object id, a username, an address); longer input is cut and marked by [`cap`].
+pub const MAX_UNTRUSTED_CHARS: usize = 128;
+
+/// `text` as the chain may keep it: at most [`MAX_UNTRUSTED_CHARS`] characters, and when cut, marked
+/// with the original length so an auditor sees that it was (`…[截断:原 102400 字符]`).
+pub fn cap(text: &str) -> String {
+    let n = text.chars().count();
+    if n <= MAX_UNTRUSTED_CHARS {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(MAX_UNTRUSTED_CHARS).collect();
+    format!("{kept}…[截断:原 {n} 字符]")
+}
+
 impl AuditDraft {
+    /// A draft entry. The actor's user and address and the object id are capped ([`cap`]): they may
+    /// come from untrusted input (a sign-in attempt names any username it likes).
     pub fn new(actor: &Actor, action: &str, object_type: &str, object_id: impl Into<String>) -> Self {
+        let mut actor = actor.clone();
+        actor.user = cap(&actor.user);
+        actor.ip = actor.ip.as_deref().map(cap);
         AuditDraft {
-            actor: actor.clone(),
+            actor,
             action: action.to_owned(),
             object_type: object_type.to_owned(),
-            object_id: object_id.into(),
+            object_id: cap(&object_id.into()),
             before: None,
             after: None,
             note: None,

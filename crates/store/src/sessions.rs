@@ -127,6 +127,21 @@ pub async fn delete_sessions_of(conn: &mut AnyConnection, user_id: i64) -> Resul
     Ok(())
 }
 
+/// End every session of `user_id` but `keep` (the one that changed the password). API tokens are
+/// not sessions and are left alone.
+pub async fn delete_other_sessions(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<u64> {
+    let r = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(keep.unwrap_or(""))
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected())
+}
+
 pub async fn insert_api_token(
     conn: &mut AnyConnection,
     user_id: i64,

@@ -137,6 +137,36 @@ pub async fn record_failure(conn: &mut AnyConnection, id: i64, now: i64, window_
     Ok(row.try_get(0)?)
 }
 
+/// Failed sign-ins from `address` after `since`.
+pub async fn address_failures(conn: &mut AnyConnection, address: &str, since: i64) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM sign_in_address_failures WHERE address = $1 AND at > $2")
+        .bind(address)
+        .bind(since)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Record a failed sign-in from `address`.
+pub async fn record_address_failure(conn: &mut AnyConnection, address: &str, now: i64) -> Result<()> {
+    sqlx::query("INSERT INTO sign_in_address_failures (address, at) VALUES ($1, $2)")
+        .bind(address)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Failed sign-ins in the window ending `now`, and when the account's lockout ends (if it is locked).
+pub async fn failures_since(conn: &mut AnyConnection, id: i64, since: i64) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM login_failures WHERE user_id = $1 AND at > $2")
+        .bind(id)
+        .bind(since)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
 pub async fn clear_failures(conn: &mut AnyConnection, id: i64) -> Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE user_id = $1").bind(id).execute(&mut *conn).await?;
     Ok(())
@@ -152,6 +182,15 @@ pub async fn lock_until(conn: &mut AnyConnection, id: i64, until: Option<i64>) -
 }
 
 impl Store {
+    /// Drop address failures older than `before` (they no longer count in any window).
+    pub async fn prune_address_failures(&self, before: i64) -> Result<u64> {
+        let r = sqlx::query("DELETE FROM sign_in_address_failures WHERE at <= $1")
+            .bind(before)
+            .execute(self.pool())
+            .await?;
+        Ok(r.rows_affected())
+    }
+
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
         let mut conn = self.pool.acquire().await?;
         by_username(&mut conn, username).await

@@ -1,9 +1,8 @@
 //! The JSON API under `/api/v1`. Every route is registered through `utoipa_axum::routes!`, so the
 //! OpenAPI document served at `/api/v1/openapi.json` is generated from the handlers themselves.
 
-use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use axum_extra::extract::cookie::{Cookie, CookieJar};
@@ -16,40 +15,28 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::accounts;
-use crate::auth::{self, client_ip, ApiCaller, SESSION_COOKIE};
+use crate::auth::{self, ApiCaller, ClientAddress, SESSION_COOKIE};
 use crate::error::{ApiResult, AppError, Problem};
+use crate::extract::{ApiBytes, ApiQuery};
 use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "联监 Lianjian API", version = "1", description = "生态环境监测机构综合监管平台接口。错误均为 RFC 9457 problem JSON。"),
-    components(schemas(Problem)),
-    modifiers(&SecurityAddon)
+    info(
+        title = "联监 Lianjian API",
+        version = "1",
+        description = "生态环境监测机构综合监管平台接口。错误均为 RFC 9457 problem JSON。"
+    ),
+    components(schemas(Problem))
 )]
 struct ApiDoc;
-
-struct SecurityAddon;
-
-impl utoipa::Modify for SecurityAddon {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-        components.add_security_scheme(
-            "session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))),
-        );
-    }
-}
 
 /// The API router and its OpenAPI document.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(create_session, delete_session))
         .routes(routes!(me))
+        .routes(routes!(change_password))
         .routes(routes!(audit_entries))
         .routes(routes!(audit_head))
         .routes(routes!(crate::plans::api::list))
@@ -64,6 +51,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crate::reports::api::recheck))
         .routes(routes!(crate::reports::api::findings))
         .split_for_parts();
+    // Applied to the whole document, after every route has added its operation.
+    let mut doc = doc;
+    utoipa::Modify::modify(&crate::openapi::Conventions, &mut doc);
     let doc_json = doc.clone();
     let router = router.route(
         "/api/v1/openapi.json",
@@ -82,16 +72,19 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ApiJ
     type Rejection = crate::error::ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| AppError::bad("body", format!("无法读取请求体:{e}")))?;
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de).map(ApiJson).map_err(|e| {
-            let inner = e.inner().to_string();
-            let path = e.path().to_string();
-            let field = if let Some(missing) =
-                inner.split('`').nth(1).filter(|_| inner.starts_with("missing field"))
-            {
+        let ApiBytes(bytes) = ApiBytes::from_request(req, state).await?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Deserialize a JSON body; errors are 400 problems naming the offending field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, crate::error::ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let inner = e.inner().to_string();
+        let path = e.path().to_string();
+        let field =
+            if let Some(missing) = inner.split('`').nth(1).filter(|_| inner.starts_with("missing field")) {
                 if path == "." {
                     missing.to_owned()
                 } else {
@@ -102,9 +95,8 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ApiJ
             } else {
                 path
             };
-            crate::error::ApiError(AppError::bad(&field, format!("请求 JSON 无效(字段 {field}):{inner}")))
-        })
-    }
+        crate::error::ApiError(AppError::bad(&field, format!("请求 JSON 无效(字段 {field}):{inner}")))
+    })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -125,6 +117,9 @@ pub struct Me {
     must_change_password: bool,
     /// Send back as `X-CSRF-Token` on state-changing requests made with the session cookie.
     csrf_token: Option<String>,
+    /// On sign-in only: failed sign-ins on this account since the last successful one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failed_sign_ins_before: Option<i64>,
 }
 
 fn me_of(caller: &auth::Caller) -> Me {
@@ -140,30 +135,75 @@ fn me_of(caller: &auth::Caller) -> Me {
             auth::Via::Session { csrf, .. } => Some(csrf.clone()),
             auth::Via::Token => None,
         },
+        failed_sign_ins_before: None,
     }
 }
 
-/// Sign in; sets the session cookie.
+/// Sign in; sets the session cookie. The body must be `application/json`, and a browser's `Origin`
+/// must be this host (login CSRF). Failures get one answer whether or not the account exists; too
+/// many failures from one address answer 429 for a while.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn,
-    responses((status = 200, body = Me), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 200, body = Me), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 415, body = Problem), (status = 429, body = Problem)))]
 async fn create_session(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientAddress(ip): ClientAddress,
     jar: CookieJar,
-    ApiJson(body): ApiJson<SignIn>,
+    ApiBytes(body): ApiBytes,
 ) -> ApiResult<Response> {
-    let ip = client_ip(&headers, None);
-    let user =
-        accounts::sign_in(&state.store, &state.settings, &body.username, &body.password, ip.clone()).await?;
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(AppError::UnsupportedMediaType("登录请求体须为 application/json".into()).into());
+    }
+    if !auth::same_origin(&headers) {
+        return Err(AppError::Csrf.into());
+    }
+    let body: SignIn = parse_json(&body)?;
+    let policy = state.policy().await?;
+    let signed = accounts::sign_in(&state.store, &policy, &body.username, &body.password, ip.clone()).await?;
     let token = auth::random_token();
     let csrf = auth::random_token();
+    let user = signed.user;
     state
         .store
         .create_session(&auth::token_hash(&token), user.id, &csrf, state.store.now_ms(), ip.as_deref())
         .await?;
     let caller = auth::Caller { user, via: auth::Via::Session { token_hash: String::new(), csrf }, ip };
     let jar = jar.add(auth::session_cookie(token, auth::is_https(&state, &headers)));
-    Ok((jar, Json(me_of(&caller))).into_response())
+    let me = Me { failed_sign_ins_before: Some(signed.failures_before), ..me_of(&caller) };
+    Ok((jar, Json(me)).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordChange {
+    old_password: String,
+    new_password: String,
+}
+
+/// Change one's own password. The caller's other sessions end (API tokens are left alone); a wrong
+/// old password counts toward the lockout. Allowed, with `/api/v1/me` and sign-out, before a
+/// required change.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "session", request_body = PasswordChange,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 204), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn change_password(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    let policy = state.policy().await?;
+    let keep = match &caller.via {
+        auth::Via::Session { token_hash, .. } => Some(token_hash.as_str()),
+        auth::Via::Token => None,
+    };
+    let passwords = (body.old_password.as_str(), body.new_password.as_str());
+    accounts::change_password(&state.store, &policy, &caller.actor(), &caller.user, passwords, keep).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Sign out the current session.
@@ -190,12 +230,17 @@ async fn me(ApiCaller(caller): ApiCaller) -> Json<Me> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     user: Option<String>,
     /// Action prefix, e.g. `session.` or `user.create`.
     action: Option<String>,
     object: Option<String>,
+    /// Entries per page, 1–1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
+    /// Entries to skip, 0–100000000.
+    #[param(minimum = 0, maximum = 100_000_000)]
     offset: Option<i64>,
 }
 
@@ -206,16 +251,12 @@ pub struct AuditQuery {
 async fn audit_entries(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Vec<serde_json::Value>>> {
     caller.require(Permission::ReadAudit)?;
+    let (limit, offset) = crate::extract::paging(q.limit, q.offset, 100, 1000)?;
     let f = AuditFilter { user: q.user, action: q.action, object_id: q.object, from_seq: None };
-    Ok(Json(
-        state
-            .store
-            .audit_search(&f, q.limit.unwrap_or(100).clamp(1, 1000), q.offset.unwrap_or(0).max(0))
-            .await?,
-    ))
+    Ok(Json(state.store.audit_search(&f, limit, offset).await?))
 }
 
 #[derive(Serialize, ToSchema)]

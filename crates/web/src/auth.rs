@@ -1,6 +1,8 @@
 //! Who is calling: sessions (cookie) and API tokens (Bearer), idle expiry, CSRF, permission checks.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::net::{IpAddr, SocketAddr};
+
 use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -13,7 +15,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, AppError};
-use crate::AppState;
+use crate::{AppState, Settings};
 
 pub const SESSION_COOKIE: &str = "lj_session";
 
@@ -143,13 +145,50 @@ pub fn check_password_policy(password: &str, min_len: usize) -> Result<(), AppEr
     Ok(())
 }
 
-pub fn client_ip(headers: &HeaderMap, parts_ip: Option<std::net::SocketAddr>) -> Option<String> {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|s| s.trim().to_owned())
-        .or_else(|| parts_ip.map(|a| a.ip().to_string()))
+/// The client's address: the connection's, or — only when the connection comes from a proxy the
+/// operator declared trusted — the right-most address in `X-Forwarded-For` that is not itself a
+/// trusted proxy. Anything in the header that is not an IP address makes the header ignored.
+pub fn client_ip(settings: &Settings, headers: &HeaderMap, peer: Option<SocketAddr>) -> Option<String> {
+    let peer = peer?.ip();
+    if !settings.is_trusted_proxy(peer) {
+        return Some(peer.to_string());
+    }
+    let forwarded: Option<Vec<IpAddr>> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .map(|v| v.to_str().ok())
+        .collect::<Option<Vec<&str>>>()
+        .and_then(|values| {
+            values.iter().flat_map(|v| v.split(',')).map(|a| a.trim().parse::<IpAddr>().ok()).collect()
+        });
+    let client = forwarded.and_then(|list| list.into_iter().rev().find(|a| !settings.is_trusted_proxy(*a)));
+    Some(client.unwrap_or(peer).to_string())
+}
+
+/// The caller's address as [`client_ip`] finds it, for handlers that sign in.
+pub struct ClientAddress(pub Option<String>);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_ip(&state.settings, &parts.headers, peer_of(parts))))
+    }
+}
+
+fn peer_of(parts: &Parts) -> Option<SocketAddr> {
+    parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0)
+}
+
+/// A sign-in posted from another site is refused (login CSRF): when the browser sends `Origin`, it
+/// must be this host.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), host) {
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h == host).unwrap_or(false),
+        (None, _) => true,
+        (Some(_), None) => false,
+    }
 }
 
 /// Whether cookies must be `Secure`: configured, or the request arrived over TLS at a proxy.
@@ -181,10 +220,7 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// Authenticate from a Bearer token or the session cookie. `Ok(None)` = anonymous.
 pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Caller>, AppError> {
-    let ip = client_ip(
-        &parts.headers,
-        parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0),
-    );
+    let ip = client_ip(&state.settings, &parts.headers, peer_of(parts));
     let now = state.store.now_ms();
     if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let token = auth.strip_prefix("Bearer ").ok_or(AppError::Unauthenticated)?;
@@ -205,7 +241,7 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Call
     let Some(session) = state.store.session(&hash).await? else {
         return Ok(None);
     };
-    if now - session.last_seen > state.settings.idle_timeout_ms {
+    if now - session.last_seen > state.policy().await?.idle_timeout_ms {
         state.store.delete_session(&hash).await?;
         return Ok(None);
     }
@@ -252,7 +288,13 @@ impl FromRequestParts<AppState> for MaybeCaller {
     }
 }
 
-/// An API caller: anonymous is a 401 problem; session callers must send `X-CSRF-Token` on writes.
+/// What a password-signed-in session that must change its password may still call: who it is, sign
+/// out, and the change itself. (API tokens are made for systems and are not affected.)
+const BEFORE_PASSWORD_CHANGE: &[(&str, &str)] =
+    &[("GET", "/api/v1/me"), ("DELETE", "/api/v1/session"), ("POST", "/api/v1/me/password")];
+
+/// An API caller: anonymous is a 401 problem; session callers must send `X-CSRF-Token` on writes,
+/// and a session whose password must be changed may call nothing but [`BEFORE_PASSWORD_CHANGE`].
 pub struct ApiCaller(pub Caller);
 
 impl FromRequestParts<AppState> for ApiCaller {
@@ -263,6 +305,12 @@ impl FromRequestParts<AppState> for ApiCaller {
         if !parts.method.is_safe() {
             let presented = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
             caller.check_csrf(presented)?;
+        }
+        if caller.user.must_change_password && matches!(caller.via, Via::Session { .. }) {
+            let call = (parts.method.as_str(), parts.uri.path());
+            if !BEFORE_PASSWORD_CHANGE.contains(&call) {
+                return Err(AppError::PasswordChangeRequired.into());
+            }
         }
         Ok(ApiCaller(caller))
     }

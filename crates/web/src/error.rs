@@ -22,6 +22,24 @@ pub enum AppError {
     BadRequest { field: Option<String>, message: String },
     #[error("{0}")]
     Conflict(String),
+    /// A password-signed-in session must change its password before anything else.
+    #[error("请先修改口令:首次登录或口令被重置后,须修改口令才能继续使用")]
+    PasswordChangeRequired,
+    /// Too many failed attempts from one address (the per-address throttle).
+    #[error("{0}")]
+    TooManyAttempts(String),
+    /// The body is larger than the limit of its upload kind.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// The path exists, the method does not.
+    #[error("此地址不支持 {0} 请求方法")]
+    MethodNotAllowed(String),
+    /// The body's media type is not the one this endpoint reads.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Well-formed, but refused by a rule (e.g. a workbook beyond its size limits).
+    #[error("{message}")]
+    Unprocessable { field: Option<String>, message: String },
     #[error("服务器内部错误,请稍后重试或联系系统管理员")]
     Internal(String),
 }
@@ -34,7 +52,12 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated | AppError::SignInRefused(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -52,6 +75,12 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::BadRequest { .. } => "bad_request",
             AppError::Conflict(_) => "conflict",
+            AppError::PasswordChangeRequired => "password_change_required",
+            AppError::TooManyAttempts(_) => "too_many_attempts",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::MethodNotAllowed(_) => "method_not_allowed",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::Unprocessable { .. } => "unprocessable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -62,7 +91,7 @@ impl AppError {
             tracing::error!(%cause, "internal error");
         }
         let field = match self {
-            AppError::BadRequest { field, .. } => field.clone(),
+            AppError::BadRequest { field, .. } | AppError::Unprocessable { field, .. } => field.clone(),
             _ => None,
         };
         let body = Problem {

@@ -10,7 +10,10 @@ pub mod api;
 pub mod auth;
 pub mod deadlines_page;
 pub mod error;
+pub mod extract;
+pub mod limits;
 pub mod nav;
+pub mod openapi;
 pub mod pages;
 pub mod params_page;
 pub mod plans;
@@ -18,6 +21,7 @@ pub mod registers;
 pub mod registry;
 pub mod registry_import;
 pub mod reports;
+pub mod settings;
 pub mod templates;
 pub mod upload;
 pub mod xlsx;
@@ -29,59 +33,39 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
+use lianjian_domain::security::SecurityPolicy;
 use lianjian_store::Store;
+pub use settings::Settings;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
-
-/// Security and session settings (defaults are the 等保 level-3 values the issue names).
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub idle_timeout_ms: i64,
-    pub lockout_threshold: i64,
-    pub lockout_window_ms: i64,
-    pub lockout_duration_ms: i64,
-    pub password_min_len: usize,
-    /// Mark cookies `Secure` even when no proxy says the request came over TLS.
-    pub secure_cookies: bool,
-}
-
-impl Settings {
-    /// The security numbers in force on `day` (等保 level-3 values by default; operator-settable on the
-    /// legal-parameters page, read at start).
-    pub fn from_params(params: &lianjian_domain::params::ParamSet, day: time::Date) -> Settings {
-        use lianjian_domain::params::ParamKey as K;
-        let minutes = |k: K| params.value_on(k, day) * 60_000;
-        Settings {
-            idle_timeout_ms: minutes(K::SessionIdleTimeoutMinutes),
-            lockout_threshold: params.value_on(K::LoginLockoutFailures, day),
-            lockout_window_ms: minutes(K::LoginLockoutWindowMinutes),
-            lockout_duration_ms: minutes(K::LoginLockoutMinutes),
-            password_min_len: usize::try_from(params.value_on(K::PasswordMinLength, day)).unwrap_or(8),
-            secure_cookies: false,
-        }
-    }
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings::from_params(
-            &lianjian_domain::params::ParamSet::defaults(),
-            lianjian_domain::clock::Clock::system().today(),
-        )
-    }
-}
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub templates: Arc<minijinja::Environment<'static>>,
+    policy: settings::SharedPolicy,
 }
 
 impl AppState {
     pub fn new(store: Store, settings: Settings) -> AppState {
-        AppState { store, settings: Arc::new(settings), templates: Arc::new(templates::environment()) }
+        AppState {
+            store,
+            settings: Arc::new(settings),
+            templates: Arc::new(templates::environment()),
+            policy: Arc::default(),
+        }
+    }
+
+    /// The security policy in force (password, lockout, throttle, idle timeout).
+    pub async fn policy(&self) -> Result<SecurityPolicy, error::AppError> {
+        self.policy.get(&self.settings, &self.store).await
+    }
+
+    /// Read the security parameters again on next use (after a change).
+    pub fn policy_changed(&self) {
+        self.policy.invalidate();
     }
 }
 
@@ -104,6 +88,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/assets/site.css", get(site_css))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -154,17 +139,32 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     }
 }
 
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> axum::response::Response {
+    let e = error::AppError::MethodNotAllowed(method.to_string());
+    if uri.path().starts_with("/api/") {
+        e.problem()
+    } else {
+        e.into_response()
+    }
+}
+
 /// Serve until Ctrl-C or SIGTERM, then finish in-flight requests.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let store = state.store.clone();
-    let idle = state.settings.idle_timeout_ms;
-    // Idle sessions are refused on use anyway; this only keeps the table small.
+    let sweeping = state.clone();
+    // Idle sessions and stale address failures are refused or ignored on use anyway; this only keeps
+    // the tables small.
     let sweeper = tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;
-            if let Err(e) = store.expire_sessions(store.now_ms(), idle).await {
+            let store = &sweeping.store;
+            let Ok(policy) = sweeping.policy().await else { continue };
+            let now = store.now_ms();
+            if let Err(e) = store.expire_sessions(now, policy.idle_timeout_ms).await {
                 tracing::warn!(error = %e, "session sweep failed");
+            }
+            if let Err(e) = store.prune_address_failures(now - policy.address_window_ms).await {
+                tracing::warn!(error = %e, "sign-in address sweep failed");
             }
         }
     });
@@ -201,22 +201,4 @@ pub fn format_ms(ms: i64) -> String {
         .ok()
         .and_then(|t| t.format(&fmt).ok())
         .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Settings;
-    use lianjian_domain::params::{ParamKey, ParamSet};
-    use time::macros::date;
-
-    #[test]
-    fn security_settings_follow_the_parameters_in_force() {
-        let d = Settings::default();
-        assert_eq!((d.lockout_threshold, d.lockout_window_ms, d.lockout_duration_ms), (5, 900_000, 900_000));
-        assert_eq!((d.idle_timeout_ms, d.password_min_len), (1_800_000, 8));
-        let mut p = ParamSet::defaults();
-        p.set(ParamKey::LoginLockoutFailures, date!(2027 - 01 - 01), 3).unwrap();
-        assert_eq!(Settings::from_params(&p, date!(2026 - 12 - 31)).lockout_threshold, 5);
-        assert_eq!(Settings::from_params(&p, date!(2027 - 01 - 01)).lockout_threshold, 3);
-    }
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -12,7 +12,7 @@ use lianjian_domain::org::{Department, Permission};
 use minijinja::context;
 
 use crate::accounts;
-use crate::auth::{self, client_ip, MaybeCaller, PageCaller, SESSION_COOKIE};
+use crate::auth::{self, ClientAddress, MaybeCaller, PageCaller, SESSION_COOKIE};
 use crate::error::{AppError, PageResult};
 use crate::nav::home_of;
 use crate::templates::render;
@@ -50,31 +50,20 @@ async fn login_page(State(state): State<AppState>, MaybeCaller(caller): MaybeCal
     Ok(Html(render(&state.templates, "login.html", "登录", "/login", None, context! {})?).into_response())
 }
 
-/// A sign-in form posted from another site is refused (login CSRF): the browser's Origin must be ours.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), host) {
-        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h == host).unwrap_or(false),
-        (None, _) => true,
-        (Some(_), None) => false,
-    }
-}
-
 async fn login_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientAddress(ip): ClientAddress,
     jar: CookieJar,
     Form(form): FormData,
 ) -> PageResult<Response> {
-    if !same_origin(&headers) {
+    if !auth::same_origin(&headers) {
         return Err(AppError::Csrf);
     }
     let username = field(&form, "username");
-    let ip = client_ip(&headers, None);
-    match accounts::sign_in(&state.store, &state.settings, username, field(&form, "password"), ip.clone())
-        .await
-    {
-        Ok(user) => {
+    let policy = state.policy().await?;
+    match accounts::sign_in(&state.store, &policy, username, field(&form, "password"), ip.clone()).await {
+        Ok(accounts::SignedIn { user, .. }) => {
             let token = auth::random_token();
             let csrf = auth::random_token();
             let now = state.store.now_ms();
@@ -88,16 +77,17 @@ async fn login_submit(
             let target = if target == "/" { home_of(&caller) } else { target };
             Ok((jar, Redirect::to(target)).into_response())
         }
-        Err(AppError::SignInRefused(msg)) => {
+        Err(e @ (AppError::SignInRefused(_) | AppError::TooManyAttempts(_))) => {
+            let username = lianjian_store::audit::cap(username);
             let html = render(
                 &state.templates,
                 "login.html",
                 "登录",
                 "/login",
                 None,
-                context! { error => msg, username => username },
+                context! { error => e.to_string(), username => username },
             )?;
-            Ok((axum::http::StatusCode::UNAUTHORIZED, Html(html)).into_response())
+            Ok((e.status(), Html(html)).into_response())
         }
         Err(e) => Err(e),
     }
@@ -121,8 +111,8 @@ async fn password_page(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
 ) -> PageResult<Html<String>> {
-    let ctx =
-        context! { forced => caller.user.must_change_password, min_len => state.settings.password_min_len };
+    let min_len = state.policy().await?.password_min_len;
+    let ctx = context! { forced => caller.user.must_change_password, min_len => min_len };
     Ok(Html(render(&state.templates, "password.html", "修改口令", "/account/password", Some(&caller), ctx)?))
 }
 
@@ -132,21 +122,21 @@ async fn password_submit(
     Form(form): FormData,
 ) -> PageResult<Response> {
     caller.check_form_csrf(&form)?;
-    let result = accounts::change_password(
-        &state.store,
-        &state.settings,
-        &caller.actor(),
-        &caller.user,
-        field(&form, "old_password"),
-        field(&form, "new_password"),
-    )
-    .await;
+    let policy = state.policy().await?;
+    let keep = match &caller.via {
+        auth::Via::Session { token_hash, .. } => Some(token_hash.as_str()),
+        auth::Via::Token => None,
+    };
+    let passwords = (field(&form, "old_password"), field(&form, "new_password"));
+    let result =
+        accounts::change_password(&state.store, &policy, &caller.actor(), &caller.user, passwords, keep)
+            .await;
     match result {
         Ok(()) => Ok(Redirect::to(home_of(&caller)).into_response()),
         Err(AppError::BadRequest { message, .. }) => {
             let ctx = context! {
                 forced => caller.user.must_change_password,
-                min_len => state.settings.password_min_len,
+                min_len => policy.password_min_len,
                 error => message,
             };
             let html = render(

@@ -50,6 +50,7 @@ async fn render_page(state: &AppState, caller: &Caller, error: Option<String>) -
                 code => info.code, label => info.label, unit => info.unit.label(), basis => info.basis,
                 mark => info.confidence.mark(), confidence => info.confidence.label(),
                 unconfirmed => info.confidence == Confidence::Unconfirmed,
+                security => k.is_security(),
                 value => value, from => fmt(from), operator => operator,
                 defaults => defaults.join(";"), history => history.join(";"),
             }
@@ -90,6 +91,13 @@ async fn set(
     caller.require(Permission::ManageAccounts)?;
     caller.check_form_csrf(&form)?;
     let key = ParamKey::from_code(field(&form, "key")).ok_or_else(|| AppError::bad("key", "请选择参数"))?;
+    if key.is_security() {
+        // 三员分立: the password, lockout and session numbers belong to the security administrator.
+        let message =
+            format!("“{}”是安全参数,由安全管理员在“安全管理”页调整,系统管理员不能修改", key.info().label);
+        let page = render_page(&state, &caller, Some(message)).await?;
+        return Ok((axum::http::StatusCode::FORBIDDEN, page).into_response());
+    }
     let from = parse_day("from", &form.get("from").cloned(), state.store.today())?;
     let value: i64 =
         field(&form, "value").trim().parse().map_err(|_| AppError::bad("value", "参数值必须是整数"))?;

@@ -1,6 +1,6 @@
 //! Registry import from the web (upload → preview → confirm) and the registry API for other systems.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{random_token, ApiCaller, Caller, CsrfQuery, PageCaller};
 use crate::error::{ApiResult, AppError, PageResult, Problem as ProblemJson};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::pages::{field, FormData};
 use crate::registry::parse_day;
 use crate::templates::render;
@@ -213,22 +214,24 @@ async fn export_xlsx(State(state): State<AppState>, PageCaller(caller): PageCall
 // ---- API -------------------------------------------------------------------------------------
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StandingQuery {
     /// Day `YYYY-MM-DD` (China Standard Time); today when absent.
+    #[param(value_type = Option<String>, format = Date)]
     on: Option<String>,
 }
 
 /// An institution's standing on a day: certificates in force, restriction (R10/R11). Partner
 /// departments call this before hiring an institution.
 #[utoipa::path(get, path = "/api/v1/institutions/{uscc}/standing", tag = "registry",
-    params(("uscc" = String, Path, description = "统一社会信用代码"), StandingQuery),
+    params(("uscc" = String, Path, description = "统一社会信用代码(18 位)", pattern = "^[0-9A-Za-z]{18}$"), StandingQuery),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "Standing on the day"), (status = 404, body = ProblemJson)))]
 pub async fn standing(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(uscc): Path<String>,
-    Query(q): Query<StandingQuery>,
+    ApiPath(uscc): ApiPath<String>,
+    ApiQuery(q): ApiQuery<StandingQuery>,
 ) -> ApiResult<Json<Standing>> {
     let uscc = uscc.trim().to_uppercase();
     if caller.can(Permission::InstitutionWorkspace)
@@ -256,12 +259,22 @@ pub async fn export_api(State(state): State<AppState>, ApiCaller(caller): ApiCal
         .into_response())
 }
 
+/// A registry snapshot (exchange-formats §1): every institution with its certificates, scopes and
+/// staff. Validated in full by the registry's own reader; 422 lists every problem.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct SnapshotBody {
+    /// Institutions, each as exchange-formats §1 describes.
+    #[schema(value_type = Vec<Object>)]
+    institutions: Vec<serde_json::Value>,
+}
+
 /// Import a registry snapshot: all or nothing. 422 lists every problem.
 #[utoipa::path(post, path = "/api/v1/registry", tag = "registry",
-    request_body(content = String, content_type = "application/json", description = "Registry snapshot (exchange-formats §1)"),
+    request_body(content = SnapshotBody, content_type = "application/json", description = "Registry snapshot (exchange-formats §1)"),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "Applied: counts"), (status = 422, description = "Refused: every problem"),
-              (status = 400, body = ProblemJson), (status = 403, body = ProblemJson)))]
+              (status = 400, body = ProblemJson), (status = 403, body = ProblemJson), (status = 413, body = ProblemJson)))]
 pub async fn import_api(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -301,10 +314,9 @@ pub struct RawBody(pub axum::body::Bytes);
 impl<S: Send + Sync> axum::extract::FromRequest<S> for RawBody {
     type Rejection = crate::error::ApiError;
 
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        axum::body::Bytes::from_request(req, state)
+    async fn from_request(req: axum::extract::Request, _state: &S) -> Result<Self, Self::Rejection> {
+        crate::extract::read_limited(req.into_body(), crate::limits::REGISTRY_SNAPSHOT, "名录快照")
             .await
             .map(RawBody)
-            .map_err(|e| AppError::bad("body", format!("无法读取请求体:{e}")).into())
     }
 }

@@ -1,6 +1,6 @@
 //! The read-only plan API, public like the portal: plans, one plan, its record.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use lianjian_domain::org::Permission;
 use serde::Serialize;
@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::values_public;
 use crate::auth::MaybeCaller;
 use crate::error::{ApiResult, AppError, Problem};
+use crate::extract::ApiPath;
 use crate::AppState;
 
 /// A stratum 分层 (credit grade) and its ratio.
@@ -125,7 +126,7 @@ pub async fn list(
 pub async fn one(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<PlanApi>> {
     let staff = caller.as_ref().is_some_and(|c| c.can(Permission::SupervisorWorkspace));
     let plan = if staff {
@@ -141,7 +142,7 @@ pub async fn one(
 #[utoipa::path(get, path = "/api/v1/plans/{id}/record", tag = "plans",
     params(("id" = i64, Path, description = "Plan version id")),
     responses((status = 200, description = "The lianjian-draw-v1 record"), (status = 404, body = Problem)))]
-pub async fn record(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn record(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
     let plan = super::public::published(&state, id).await?;
     let stored = state
         .store

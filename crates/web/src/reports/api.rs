@@ -2,7 +2,7 @@
 //! read findings, request a re-check.
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,13 +17,31 @@ use super::{
 };
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, AppError, Problem};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::AppState;
 
-async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, AppError> {
-    axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| AppError::bad("body", format!("请求体无法读取或超过 {} MB", limit >> 20)))
+async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, crate::error::ApiError> {
+    crate::extract::read_limited(body, limit, "监测报告").await
 }
+
+/// A body of JSON Lines: one monitoring report (exchange-formats §2) per line. Any line is taken —
+/// a line that cannot be read is itself a finding (OFF-C01) — but the body must hold at least one
+/// line that is not blank.
+pub struct ReportLines;
+
+impl utoipa::PartialSchema for ReportLines {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .pattern(Some(r"\S"))
+            .description(Some("JSON Lines:每行一份监测报告(exchange-formats §2)"))
+            .into()
+    }
+}
+
+impl ToSchema for ReportLines {}
 
 /// What an upload created.
 #[derive(Serialize, ToSchema)]
@@ -45,7 +63,7 @@ pub struct Uploaded {
 /// may upload only their own institution's reports: a line naming another institution is refused
 /// (listed in `refused`), the rest are stored. Officers and the city feed's token may upload any.
 #[utoipa::path(post, path = "/api/v1/reports", tag = "reports",
-    request_body(content = String, content_type = "application/x-ndjson", description = "JSON Lines"),
+    request_body(content = ReportLines, content_type = "application/x-ndjson", description = "JSON Lines"),
     security(("bearer" = []), ("session" = [])),
     responses((status = 202, body = Uploaded), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn upload_reports(
@@ -75,7 +93,7 @@ pub async fn upload_reports(
 /// Pre-submission check 报送前自查: check up to 500 reports against the registry as it is now,
 /// without filing them. Nothing is stored except an audit entry.
 #[utoipa::path(post, path = "/api/v1/reports/validate", tag = "reports",
-    request_body(content = String, content_type = "application/x-ndjson", description = "JSON Lines"),
+    request_body(content = ReportLines, content_type = "application/x-ndjson", description = "JSON Lines"),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Validation), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn validate_reports(
@@ -95,7 +113,7 @@ pub async fn validate_reports(
 pub async fn batch(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let b = state
         .store
@@ -108,6 +126,7 @@ pub async fn batch(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// Also findings superseded by a re-check.
     history: Option<bool>,
@@ -121,8 +140,8 @@ pub struct HistoryQuery {
 pub async fn batch_findings(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<i64>,
-    Query(q): Query<HistoryQuery>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> ApiResult<Json<Vec<FindingRow>>> {
     if !may_see_findings(&caller) {
         return Err(AppError::Forbidden.into());
@@ -150,7 +169,7 @@ pub async fn batch_findings(
 pub async fn recheck(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     caller.require(Permission::SupervisorWorkspace)?;
     let sub = state.store.request_recheck(&caller.actor(), id, None).await?;
@@ -158,11 +177,16 @@ pub async fn recheck(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WorklistQuery {
     rule: Option<String>,
     institution: Option<String>,
     history: Option<bool>,
+    /// Rows per page, 1–5000 (default 200).
+    #[param(minimum = 1, maximum = 5000)]
     limit: Option<i64>,
+    /// Rows to skip, 0–100000000.
+    #[param(minimum = 0, maximum = 100_000_000)]
     offset: Option<i64>,
 }
 
@@ -173,7 +197,7 @@ pub struct WorklistQuery {
 pub async fn findings(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Query(q): Query<WorklistQuery>,
+    ApiQuery(q): ApiQuery<WorklistQuery>,
 ) -> ApiResult<Json<Vec<FindingRow>>> {
     caller.require(Permission::SupervisorWorkspace)?;
     let f = FindingFilter {
@@ -183,6 +207,6 @@ pub async fn findings(
         include_superseded: q.history.unwrap_or(false),
         ..Default::default()
     };
-    let limit = q.limit.unwrap_or(200).clamp(1, 5000);
-    Ok(Json(state.store.findings(&f, limit, q.offset.unwrap_or(0).max(0)).await?))
+    let (limit, offset) = crate::extract::paging(q.limit, q.offset, 200, 5000)?;
+    Ok(Json(state.store.findings(&f, limit, offset).await?))
 }

@@ -21,12 +21,12 @@ pub mod config;
 pub mod pages;
 pub mod worker;
 
-use lianjian_domain::org::{Department, Permission};
+use lianjian_domain::org::{Permission, Role};
 use lianjian_offsite::{Engine, Finding, Params, Severity, Summary};
 use lianjian_store::reports::{split_upload, BatchRow, FindingRow, NewFinding, Refused, ReportLine};
 use serde::Serialize;
 
-use crate::auth::{Caller, Via};
+use crate::auth::Caller;
 use crate::error::AppError;
 use crate::AppState;
 
@@ -42,20 +42,19 @@ pub fn router() -> axum::Router<AppState> {
     pages::router()
 }
 
-/// Whose reports the caller may upload: `Ok(Some(uscc))` only its own institution's, `Ok(None)` any
-/// (officers and leaders of EEB and MSA, and the city feed's token — an OPS account calling with a
-/// Bearer token).
+/// Whose reports the caller may upload: `Ok(Some(uscc))` only its own institution's (an institution
+/// account, or a report feed bound to one institution), `Ok(None)` any (officers and leaders of EEB
+/// and MSA, and the city feed — a report-feed account bound to no institution). No administrator
+/// files reports (三员分立, least privilege).
 pub fn upload_scope(caller: &Caller) -> Result<Option<String>, AppError> {
-    if caller.can(Permission::InstitutionWorkspace) {
-        return caller.user.institution_uscc.clone().map(Some).ok_or(AppError::Forbidden);
+    if !caller.can(Permission::FileReports) {
+        return Err(AppError::Forbidden);
     }
-    if caller.can(Permission::SupervisorWorkspace) {
-        return Ok(None);
+    match caller.user.role {
+        Role::Institution => caller.user.institution_uscc.clone().map(Some).ok_or(AppError::Forbidden),
+        Role::Feed => Ok(caller.user.institution_uscc.clone()),
+        _ => Ok(None),
     }
-    if matches!(caller.via, Via::Token) && caller.user.department == Department::Ops {
-        return Ok(None);
-    }
-    Err(AppError::Forbidden)
 }
 
 /// Whether the caller may see a batch (and its reports): supervisors all, an institution its own.

@@ -347,9 +347,14 @@ impl Browser {
     pub async fn create_account(&self, account: NewAccount) -> Result<i64> {
         let username = account.username.clone();
         let actor = Actor::system("browser-test");
-        accounts::create_user(&self.state.store, &self.state.settings, &actor, account)
-            .await
-            .map_err(|e| fail(format!("creating account {username}: {e}")))
+        accounts::create_user(
+            &self.state.store,
+            &lianjian_domain::security::SecurityPolicy::default(),
+            &actor,
+            account,
+        )
+        .await
+        .map_err(|e| fail(format!("creating account {username}: {e}")))
     }
 
     /// Open a path of the server (`/login`, `/eeb`, …) and wait for it to load.

@@ -44,6 +44,7 @@ pub const ROLES: &[(&str, Department, Role, Option<&str>)] = &[
     ("msa-leader", Department::Msa, Role::Leader, None),
     ("water-liaison", Department::Water, Role::Liaison, None),
     ("inst-user", Department::Inst, Role::Institution, Some("91310113MA1GL0QY3R")),
+    ("city-feed", Department::Ops, Role::Feed, None),
     ("sysadmin", Department::Ops, Role::SystemAdmin, None),
     ("secadmin", Department::Ops, Role::SecurityAdmin, None),
     ("auditadmin", Department::Ops, Role::AuditAdmin, None),
@@ -71,7 +72,7 @@ impl App {
         for (name, department, role, inst) in ROLES {
             accounts::create_user(
                 &db.store,
-                &state.settings,
+                &lianjian_domain::security::SecurityPolicy::default(),
                 &Actor::system("test"),
                 NewAccount {
                     username: (*name).into(),

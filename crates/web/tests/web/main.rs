@@ -3,6 +3,7 @@
 mod audit_trail;
 mod client;
 mod deadlines;
+mod hardening;
 mod matrix;
 mod offsite_config;
 mod params;

@@ -45,7 +45,7 @@ async fn world() -> World {
     assert!(reports.len() >= 3, "the corpus gives the institution a few reports");
     accounts::create_user(
         &app.db.store,
-        &app.state.settings,
+        &lianjian_domain::security::SecurityPolicy::default(),
         &Actor::system("test"),
         NewAccount {
             username: "corpus-inst".into(),
@@ -185,7 +185,7 @@ async fn an_upload_of_only_foreign_lines_is_refused_whole_and_a_partner_liaison_
 #[tokio::test]
 async fn the_city_feed_token_and_officers_may_upload_any_institutions_reports() {
     let w = world().await;
-    let token = accounts::create_token(&w.app.db.store, &Actor::system("test"), "sysadmin", "city-feed")
+    let token = accounts::create_token(&w.app.db.store, &Actor::system("test"), "city-feed", "市级系统推送")
         .await
         .unwrap();
     let mut mixed = w.reports[..2].to_vec();
@@ -193,10 +193,15 @@ async fn the_city_feed_token_and_officers_may_upload_any_institutions_reports() 
     let r = w.app.send(bearer("/api/v1/reports", &token, &jsonl(&mixed))).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     assert_eq!(r.json()["accepted"], 2);
-    // The same account signed in with a session is not the feed.
+    // No administrator files reports (三员分立): not with a session, not with a token.
     let admin = w.app.sign_in("sysadmin").await;
     let r = w.app.send(post_text("/api/v1/reports", &admin, &jsonl(&mixed))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    for who in ["sysadmin", "secadmin", "auditadmin"] {
+        let t = accounts::create_token(&w.app.db.store, &Actor::system("test"), who, "x").await.unwrap();
+        let r = w.app.send(bearer("/api/v1/reports", &t, &jsonl(&mixed))).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}: {}", r.body);
+    }
     let eeb = w.app.sign_in("eeb-officer").await;
     let r = w.app.send(post_text("/api/v1/reports", &eeb, &jsonl(&mixed))).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);

@@ -1,6 +1,7 @@
 //! Sign-in, lockout, CSRF, tokens, idle expiry, bad input and escaping.
 
 use axum::http::{Method, StatusCode};
+use lianjian_domain::security::SecurityPolicy;
 use lianjian_store::audit::Actor;
 use lianjian_web::{accounts, Settings};
 
@@ -32,7 +33,11 @@ async fn five_failures_lock_the_account_even_against_the_right_password_until_un
 
 #[tokio::test]
 async fn lock_expires_after_its_duration() {
-    let settings = Settings { lockout_duration_ms: 300, lockout_threshold: 2, ..Settings::default() };
+    let settings = Settings::with_policy(SecurityPolicy {
+        lockout_duration_ms: 300,
+        lockout_threshold: 2,
+        ..SecurityPolicy::default()
+    });
     let app = App::with_settings(settings).await;
     for _ in 0..2 {
         assert!(app.try_sign_in("eeb-leader", "Wrong@2026x").await.is_err());
@@ -110,7 +115,11 @@ async fn bearer_tokens_work_until_revoked() {
 
 #[tokio::test]
 async fn idle_sessions_expire() {
-    let app = App::with_settings(Settings { idle_timeout_ms: 200, ..Settings::default() }).await;
+    let app = App::with_settings(Settings::with_policy(SecurityPolicy {
+        idle_timeout_ms: 200,
+        ..SecurityPolicy::default()
+    }))
+    .await;
     let s = app.sign_in("eeb-officer").await;
     assert_eq!(app.send(get("/eeb", Some(&s))).await.status, StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -157,7 +166,7 @@ async fn first_sign_in_forces_a_password_change() {
     let app = App::new().await;
     accounts::create_user(
         &app.db.store,
-        &app.state.settings,
+        &lianjian_domain::security::SecurityPolicy::default(),
         &Actor::system("t"),
         accounts::NewAccount {
             username: "fresh".into(),
