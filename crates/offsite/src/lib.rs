@@ -27,7 +27,8 @@
 //! - [`Params`] (`from_toml`, `from_json`, `Default` = the catalogue's numbers), [`RuleId`],
 //!   [`Severity`], [`Finding`], [`Summary`], and [`corpus`] (deterministic test corpora).
 //! - [`read_headers`]`(lines) -> Vec<LineHeader>`: what each line names (institution, report
-//!   number, issue day) as the engine reads it — its own per-line reading, not a second parser.
+//!   number, issue day) as the engine reads it — its own per-line reading, not a second parser;
+//!   [`upload::split_upload`] decides with it whose reports an upload holds.
 //!
 //! # Output order
 //! Line order: each report's own findings (OFF-C01 … in rule order within a report), then its
@@ -106,6 +107,7 @@ mod reading;
 mod rules;
 pub mod stats;
 mod strings;
+pub mod upload;
 mod warn;
 
 pub use engine::{Engine, EngineRef, OffsiteError};
