@@ -22,6 +22,10 @@ pub enum AppError {
     BadRequest { field: Option<String>, message: String },
     #[error("{0}")]
     Conflict(String),
+    /// Understood and refused as a whole (422): `lines` lists every offending line of an upload
+    /// (1-based) with its reason; `code` is the stable machine code.
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String, lines: Vec<lianjian_store::reports::Refused> },
     #[error("服务器内部错误,请稍后重试或联系系统管理员")]
     Internal(String),
 }
@@ -38,6 +42,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -52,6 +57,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::BadRequest { .. } => "bad_request",
             AppError::Conflict(_) => "conflict",
+            AppError::Unprocessable { code, .. } => code,
             AppError::Internal(_) => "internal",
         }
     }
@@ -65,6 +71,10 @@ impl AppError {
             AppError::BadRequest { field, .. } => field.clone(),
             _ => None,
         };
+        let lines = match self {
+            AppError::Unprocessable { lines, .. } if !lines.is_empty() => Some(lines.clone()),
+            _ => None,
+        };
         let body = Problem {
             r#type: format!("https://lianjian.invalid/problems/{}", self.code()),
             title: self.status().canonical_reason().unwrap_or("Error").to_owned(),
@@ -72,6 +82,7 @@ impl AppError {
             detail: self.to_string(),
             code: self.code(),
             field,
+            lines,
         };
         let mut resp = (self.status(), axum::Json(body)).into_response();
         resp.headers_mut()
@@ -90,6 +101,10 @@ pub struct Problem {
     pub code: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The offending lines of an upload refused as a whole: `{line, reason}` each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub lines: Option<Vec<lianjian_store::reports::Refused>>,
 }
 
 impl From<StoreError> for AppError {

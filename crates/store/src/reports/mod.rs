@@ -32,65 +32,9 @@ pub const RUN_QUEUED: &str = "queued";
 pub const RUN_DONE: &str = "done";
 pub const RUN_FAILED: &str = "failed";
 
-/// One report line of an upload, as submitted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportLine {
-    /// 1-based line in the uploaded text.
-    pub line_no: i64,
-    pub body: String,
-    /// Read from the line when it is a JSON object with these string fields.
-    pub report_no: Option<String>,
-    pub institution_uscc: Option<String>,
-    pub issued_on: Option<String>,
-}
-
-/// A line refused at upload, with the reason in Chinese.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Refused {
-    pub line: i64,
-    pub reason: String,
-}
-
-/// Splits an upload (JSON Lines) into report lines, numbered as in the file. A blank line is not a
-/// report and is listed as refused (exchange-formats §2: nothing is silently dropped); the newline
-/// that ends the last line does not start another. With `own = Some(uscc)` (an institution's own
-/// account) a line naming another institution is refused; a line that names none, or cannot be read,
-/// is kept: the check reports it (OFF-C01) against the uploader.
-pub fn split_upload(text: &str, own: Option<&str>) -> (Vec<ReportLine>, Vec<Refused>) {
-    let (mut lines, mut refused) = (Vec::new(), Vec::new());
-    // A byte order mark (Windows editors add one) is not part of the first report.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let text = text.strip_suffix('\n').unwrap_or(text);
-    for (i, raw) in text.split('\n').enumerate() {
-        let body = raw.strip_suffix('\r').unwrap_or(raw);
-        let line_no = i as i64 + 1;
-        if body.trim().is_empty() {
-            refused.push(Refused { line: line_no, reason: "空行,不是一份报告".to_owned() });
-            continue;
-        }
-        let v: Option<Value> = serde_json::from_str(body).ok();
-        let field =
-            |k: &str| v.as_ref().and_then(|v| v.get(k)).and_then(Value::as_str).map(|s| s.trim().to_owned());
-        let institution_uscc = field("institution_uscc");
-        if let (Some(own), Some(named)) = (own, institution_uscc.as_deref()) {
-            if !named.eq_ignore_ascii_case(own) {
-                refused.push(Refused {
-                    line: line_no,
-                    reason: format!("报告所属机构 {named} 不是本机构 {own}:机构账户只能报送本机构的报告"),
-                });
-                continue;
-            }
-        }
-        lines.push(ReportLine {
-            line_no,
-            body: body.to_owned(),
-            report_no: field("report_no"),
-            institution_uscc,
-            issued_on: field("issued_on"),
-        });
-    }
-    (lines, refused)
-}
+// The upload's lines and its split live with the engine whose reading decides whose reports they
+// are (`lianjian_offsite::upload`); re-exported here, where batches are stored.
+pub use lianjian_offsite::upload::{split_upload, NotOwn, Refused, ReportLine};
 
 /// An upload to store.
 #[derive(Debug, Clone)]
@@ -248,19 +192,11 @@ impl Store {
             .bind(batch_id)
             .fetch_all(self.pool())
             .await?;
-        let mut text = String::new();
-        let mut at = 1i64;
+        let mut lines = Vec::with_capacity(rows.len());
         for r in rows {
-            let line_no: i64 = r.try_get(0)?;
-            let body: String = r.try_get(1)?;
-            while at < line_no {
-                text.push('\n');
-                at += 1;
-            }
-            text.push_str(&body);
-            text.push('\n');
-            at += 1;
+            lines.push((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?));
         }
+        let text = lianjian_offsite::upload::check_text(lines.iter().map(|(no, body)| (*no, body.as_str())));
         Ok(Some(CheckInput { run_id, batch_id, state, text }))
     }
 
@@ -481,21 +417,6 @@ async fn queue_run(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn upload_lines_keep_their_numbers_and_other_institutions_are_refused() {
-        let text = "{\"report_no\":\"A\",\"institution_uscc\":\"U1\"}\r\n\n{\"report_no\":\"B\",\"institution_uscc\":\"U2\"}\nnot json\n";
-        let (lines, refused) = split_upload(text, Some("U1"));
-        assert_eq!(lines.iter().map(|l| l.line_no).collect::<Vec<_>>(), vec![1, 4]);
-        assert_eq!(lines[0].report_no.as_deref(), Some("A"));
-        // Line 2 is blank (listed, not dropped), line 3 names another institution.
-        assert_eq!(refused.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 3]);
-        let (all, blank) = split_upload(text, None);
-        assert_eq!(all.len(), 3);
-        assert_eq!(blank.len(), 1, "only the blank line: the final newline starts no line");
-        let (bom, _) = split_upload(&format!("\u{feff}{text}"), Some("U1"));
-        assert_eq!(bom[0].report_no.as_deref(), Some("A"), "a byte order mark is not part of line 1");
-    }
 
     #[test]
     fn duty_codes_route_to_their_department() {

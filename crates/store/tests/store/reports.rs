@@ -41,7 +41,7 @@ fn finding(rule: &str, duty: &str, report_no: Option<&str>, evidence: Value) -> 
 
 async fn upload(s: &Store) -> (i64, i64) {
     let text = format!("{}\n\nnot json\n{}\n", line("R-1"), line("R-2"));
-    let (lines, refused) = split_upload(&text, Some(U1));
+    let (lines, refused) = split_upload(&text, Some(U1)).unwrap();
     let b =
         NewBatch { file_name: Some("batch.jsonl".into()), institution_uscc: Some(U1.into()), lines, refused };
     let sub = s.submit_reports(&institution(), b).await.unwrap();
@@ -74,7 +74,7 @@ async fn upload_stores_lines_as_submitted_with_their_numbers_and_queues_a_check(
     let other = NewBatch {
         file_name: None,
         institution_uscc: None,
-        lines: split_upload(&line("R-9"), None).0,
+        lines: split_upload(&line("R-9"), None).unwrap().0,
         refused: Vec::new(),
     };
     let city = s.submit_reports(&officer(), other).await.unwrap().batch_id;
