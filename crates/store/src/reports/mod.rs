@@ -85,12 +85,38 @@ pub fn department_of(duty: &str) -> Department {
 }
 
 /// How a finished check was recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recorded {
     /// Recorded; the run is the batch's current result (or `superseded_by` a newer finished run).
     Done { superseded_by: Option<i64> },
     /// The job's lease was no longer this worker's: nothing was written.
     LostLease,
+    /// Not recorded: the batch was uploaded by an institution and findings name another one. No
+    /// finding was stored; the run (and its job, for good) failed with `message`.
+    Refused { message: String },
+}
+
+/// Why findings of a batch uploaded by institution `own` may not be stored, if they may not: a
+/// finding naming another institution. Uploads refuse reports of other institutions
+/// ([`split_upload`]); this is the last gate, in the transaction that would store them, should a
+/// line ever be read differently at upload and at check (issue 15). Findings that name no
+/// institution are the uploader's.
+pub fn foreign_findings(own: &str, findings: &[NewFinding]) -> Option<String> {
+    let mut others: Vec<&str> =
+        findings.iter().filter_map(|f| f.institution_uscc.as_deref()).filter(|u| *u != own).collect();
+    if others.is_empty() {
+        return None;
+    }
+    let n = others.len();
+    others.sort_unstable();
+    others.dedup();
+    let shown: Vec<String> = others.iter().take(5).map(|u| format!("“{u}”")).collect();
+    Some(format!(
+        "检查结果未记录:该批次由机构 {own} 报送,但有 {n} 条问题线索指向其他机构({}{});\
+         一条问题线索也未记录。请核查该批次的报告行归属后重新检查",
+        shown.join("、"),
+        if others.len() > shown.len() { " 等" } else { "" }
+    ))
 }
 
 async fn audited(store: &Store, tx: &mut crate::Tx, draft: AuditDraft) -> Result<()> {
@@ -203,7 +229,9 @@ impl Store {
     /// Record a finished check: its findings (routed by duty), the run's summary, the supersession
     /// of older runs, and — when `job` names the claimed job and its worker — the job marked done, all
     /// in one transaction with the audit entry `reports.check`. Findings that name no institution are
-    /// attributed to the uploading institution when there is one.
+    /// attributed to the uploading institution when there is one; for a batch an institution
+    /// uploaded, a finding naming any other institution stores nothing and fails the run
+    /// ([`Recorded::Refused`], [`foreign_findings`]).
     #[allow(clippy::too_many_arguments)]
     pub async fn record_check(
         &self,
@@ -218,12 +246,6 @@ impl Store {
     ) -> Result<Recorded> {
         let now = self.now_ms();
         let mut tx = self.begin().await?;
-        if let Some((job_id, worker)) = job {
-            if !jobs::finish_in(&mut tx, job_id, worker, now).await? {
-                tx.rollback().await?;
-                return Ok(Recorded::LostLease);
-            }
-        }
         let run = sqlx::query(
             "SELECT r.batch_id, b.institution_uscc FROM check_runs r JOIN report_batches b ON b.id = r.batch_id \
              WHERE r.id = $1",
@@ -234,6 +256,15 @@ impl Store {
         .ok_or_else(|| StoreError::NotFound(format!("检查任务 {run_id}")))?;
         let batch_id: i64 = run.try_get(0)?;
         let batch_uscc: Option<String> = run.try_get(1)?;
+        if let Some(message) = batch_uscc.as_deref().and_then(|own| foreign_findings(own, findings)) {
+            return self.refuse_check(tx, actor, run_id, batch_id, job, started_at, message).await;
+        }
+        if let Some((job_id, worker)) = job {
+            if !jobs::finish_in(&mut tx, job_id, worker, now).await? {
+                tx.rollback().await?;
+                return Ok(Recorded::LostLease);
+            }
+        }
 
         // A newer run that already finished wins: this run's findings go straight into history.
         let newer: Option<i64> =
@@ -356,6 +387,45 @@ impl Store {
         audited(self, &mut tx, draft).await?;
         crate::commit(tx).await?;
         Ok(Recorded::Done { superseded_by: newer })
+    }
+
+    /// [`Store::record_check`] of findings that may not be stored ([`foreign_findings`]): the run
+    /// failed with `message`, its job failed for good (a re-run reads the same lines), audited as
+    /// `reports.check_failed`; no finding stored.
+    #[allow(clippy::too_many_arguments)]
+    async fn refuse_check(
+        &self,
+        mut tx: crate::Tx,
+        actor: &Actor,
+        run_id: i64,
+        batch_id: i64,
+        job: Option<(i64, &str)>,
+        started_at: i64,
+        message: String,
+    ) -> Result<Recorded> {
+        let now = self.now_ms();
+        if let Some((job_id, worker)) = job {
+            if !jobs::fail_in(&mut tx, job_id, worker, &message, now).await? {
+                tx.rollback().await?;
+                return Ok(Recorded::LostLease);
+            }
+        }
+        sqlx::query(
+            "UPDATE check_runs SET state = 'failed', started_at = $1, finished_at = $2, error = $3 WHERE id = $4",
+        )
+        .bind(started_at)
+        .bind(now)
+        .bind(&message)
+        .bind(run_id)
+        .execute(&mut *tx)
+        .await?;
+        tracing::error!(run_id, batch_id, %message, "check findings name another institution than the uploader");
+        let draft = AuditDraft::new(actor, "reports.check_failed", "report_batch", batch_id.to_string())
+            .after(json!({ "batch_id": batch_id, "run_id": run_id, "findings_stored": 0 }))
+            .note(&message);
+        audited(self, &mut tx, draft).await?;
+        crate::commit(tx).await?;
+        Ok(Recorded::Refused { message })
     }
 
     /// A check run that cannot be completed (its job used all its attempts); audited as

@@ -23,7 +23,9 @@ pub mod worker;
 
 use lianjian_domain::org::{Department, Permission};
 use lianjian_offsite::{Engine, Finding, Params, Severity, Summary};
-use lianjian_store::reports::{split_upload, BatchRow, FindingRow, NewFinding, NotOwn, Refused, ReportLine};
+use lianjian_store::reports::{
+    foreign_findings, split_upload, BatchRow, FindingRow, NewFinding, NotOwn, Refused, ReportLine,
+};
 use serde::Serialize;
 
 use crate::auth::{Caller, Via};
@@ -174,6 +176,12 @@ pub async fn validate(state: &AppState, caller: &Caller, bytes: &[u8]) -> Result
     let checked = worker::check_text(&state.store, text).await.map_err(AppError::Internal)?;
     let summary = checked.summary;
     let findings: Vec<NewFinding> = checked.findings.into_iter().map(to_new_finding).collect();
+    // The same last gate as a stored check's (`Store::record_check`): an institution is never shown
+    // a finding on another institution.
+    if let Some(message) = own.as_deref().and_then(|own| foreign_findings(own, &findings)) {
+        tracing::error!(%message, "pre-submission check: findings name another institution than the caller's");
+        return Err(AppError::Unprocessable { code: "findings_not_own", message, lines: Vec::new() });
+    }
     state
         .store
         .audit_validation(

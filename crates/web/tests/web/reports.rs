@@ -516,3 +516,35 @@ async fn issue_15_a_lone_surrogate_does_not_let_an_institution_file_another_inst
     let stored = store.batch_reports(batch).await.unwrap();
     assert_eq!(stored[0].institution_uscc.as_deref(), Some(w.uscc.as_str()));
 }
+
+/// Issue 15, the last gate, through the worker: a batch an institution filed before uploads were
+/// split by the engine's reading (stored here directly) holds another institution's report behind
+/// a lone surrogate. Its check finds OFF-Q04 on that institution — and records nothing: the run
+/// fails for good with a message naming it, and no finding reaches either institution.
+#[tokio::test]
+async fn a_stored_institution_batch_whose_check_names_another_institution_fails_and_stores_nothing() {
+    use lianjian_store::reports::{FindingFilter, NewBatch, ReportLine};
+    let w = world().await;
+    let own = "91310113MA1GL0QY3R";
+    let mut victims = w.reports[0].clone();
+    victims["purpose"] = "enforcement".into();
+    victims["commissioned_by"] = "EEB".into();
+    victims["cma_mark"] = false.into();
+    let attack = with_lone_surrogate(&victims);
+    let line =
+        ReportLine { line_no: 1, body: attack, report_no: None, institution_uscc: None, issued_on: None };
+    let actor =
+        Actor { user: "inst-user".into(), department: "INST".into(), role: "institution".into(), ip: None };
+    let batch =
+        NewBatch { file_name: None, institution_uscc: Some(own.into()), lines: vec![line], refused: vec![] };
+    let store = &w.app.db.store;
+    let sub = store.submit_reports(&actor, batch).await.unwrap();
+    assert_eq!(drain(store, "w").await.unwrap(), 1);
+    let runs = store.check_runs(sub.batch_id).await.unwrap();
+    assert_eq!(runs[0].state, "failed");
+    let error = runs[0].error.as_deref().unwrap();
+    assert!(error.contains(&w.uscc) && error.contains(own), "{error}");
+    let all = FindingFilter { include_superseded: true, ..Default::default() };
+    assert_eq!(store.count_findings(&all).await.unwrap(), 0, "no finding stored");
+    assert_eq!(drain(store, "w").await.unwrap(), 0, "not retried");
+}
