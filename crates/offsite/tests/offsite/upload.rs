@@ -261,7 +261,7 @@ fn apply_to(line: &str, own: &str, m: &Mutation) -> String {
                 .replace("{own_lower}", &own.to_lowercase())
                 .replace("{own_first_hex}", &hex)
                 .replace("{own_rest}", &own[1..])
-                .replace("{own}", &own);
+                .replace("{own}", own);
             format!("{}\"institution_uscc\":{v}{}", &line[..at], &line[end..])
         }
         Mutation::Space(s, 0) => format!("{s}{line}"),
