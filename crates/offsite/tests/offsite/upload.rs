@@ -407,7 +407,7 @@ const TOKENS: &[&str] = &[
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
     /// Corpus lines under several mutations at once and tokens dropped in at random: the upload
     /// path gives the verdict the two readers' reading requires, and what it accepts names only
