@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Build the `reports` fuzz target and run it for a while against a scratch copy of the seed
-# corpus (so libFuzzer's new inputs never land in the repo), then list any crash artifacts.
+# Build a fuzz target and run it for a while against a scratch copy of its seed corpus
+# (fuzz/corpus/TARGET, so libFuzzer's new inputs never land in the repo), then list any crash
+# artifacts. Targets: `reports` (the engine, the default) and `upload` (the upload split and its
+# ownership check against the engine's reading, issue 15).
 #
-#   fuzz/run.sh [SECONDS] [LIBFUZZER_ARGS...]     SECONDS defaults to 300
+#   [FUZZ_TARGET=upload] fuzz/run.sh [SECONDS] [LIBFUZZER_ARGS...]     SECONDS defaults to 300
 #
 # Toolchain: only stable Rust is installed. cargo-fuzz's default build uses AddressSanitizer,
 # i.e. `-Zsanitizer=address`, which stable rustc rejects ("the option `Z` is only accepted on
@@ -14,14 +16,16 @@
 # ships the ASan runtime); it gets its own target dir so the two builds do not evict each other.
 #
 # The machine is shared: builds use one job and everything runs under `nice -n 19`.
-# Environment: SANITIZER (none), CARGO_TARGET_DIR (/work/target-fuzz[-SANITIZER]),
-# FUZZ_SCRATCH (/tmp/lianjian-fuzz: holds the corpus copy and per-run artifact folders).
+# Environment: FUZZ_TARGET (reports), SANITIZER (none), CARGO_TARGET_DIR
+# (/work/target-fuzz[-SANITIZER]), FUZZ_SCRATCH (/tmp/lianjian-fuzz: holds the corpus copy and
+# per-run artifact folders).
 set -euo pipefail
 
 secs="${1:-300}"
 shift $(($# > 0 ? 1 : 0))
 fuzz_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 sanitizer="${SANITIZER:-none}"
+target="${FUZZ_TARGET:-reports}"
 scratch="${FUZZ_SCRATCH:-/tmp/lianjian-fuzz}"
 
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-1}"
@@ -37,24 +41,24 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     nice -n 19 cargo install cargo-fuzz --version 0.13.2 -j 1
 fi
 
-corpus="$scratch/corpus"
-artifacts="$scratch/artifacts-$(date +%Y%m%d-%H%M%S)"
+corpus="$scratch/corpus-$target"
+artifacts="$scratch/artifacts-$target-$(date +%Y%m%d-%H%M%S)"
 rm -rf "$corpus"
 mkdir -p "$scratch" "$artifacts"
-cp -r "$fuzz_dir/corpus/reports" "$corpus"
+cp -r "$fuzz_dir/corpus/$target" "$corpus"
 
-nice -n 19 cargo fuzz build --fuzz-dir "$fuzz_dir" -s "$sanitizer" reports
+nice -n 19 cargo fuzz build --fuzz-dir "$fuzz_dir" -s "$sanitizer" "$target"
 
 status=0
-# A later -artifact_prefix overrides the one cargo-fuzz puts first (fuzz/artifacts/reports/).
-nice -n 19 cargo fuzz run --fuzz-dir "$fuzz_dir" -s "$sanitizer" reports "$corpus" -- \
+# A later -artifact_prefix overrides the one cargo-fuzz puts first (fuzz/artifacts/TARGET/).
+nice -n 19 cargo fuzz run --fuzz-dir "$fuzz_dir" -s "$sanitizer" "$target" "$corpus" -- \
     -max_total_time="$secs" -artifact_prefix="$artifacts/" "$@" || status=$?
 
 echo
 if compgen -G "$artifacts/*" >/dev/null; then
     echo "crash artifacts in $artifacts:"
     ls -l "$artifacts"
-    echo "reproduce: cargo fuzz run --fuzz-dir $fuzz_dir -s $sanitizer reports <artifact>"
+    echo "reproduce: cargo fuzz run --fuzz-dir $fuzz_dir -s $sanitizer $target <artifact>"
 else
     echo "no crash artifacts (libFuzzer exit status $status)"
 fi

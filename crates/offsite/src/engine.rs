@@ -18,7 +18,8 @@ use crate::feed::{Batch, Feed, Input, Reader};
 use crate::index::{Index, InstIx};
 use crate::lines::{place, Deferred, LineProblem};
 use crate::params::{MAX_BATCH_BYTES, MAX_LINE_BYTES};
-use crate::parse::{parse_line, LineError, Report};
+use crate::parse::{LineError, Report};
+use crate::reading::{read_line, LineRead};
 use crate::rules::{Summary, N_RULES};
 use crate::warn::StatsAcc;
 use crate::{Finding, Params};
@@ -391,6 +392,8 @@ impl Engine {
                 chunk_start = start;
                 chunk = simdutf8::basic::from_utf8(&data[start..chunk_end]).ok();
             }
+            // The fast scanner in place, finding the line's end as it reads: the scanner
+            // `read_line` runs on a line alone (`fast::parse_report` is this on a one-line text).
             if let Some(text) = chunk {
                 if let Some((report, end)) =
                     crate::fast::parse_report_at(text, start - chunk_start, &mut fast, &mut memo)
@@ -409,7 +412,7 @@ impl Engine {
                 }
             }
             let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
-            let mut line = &data[start..end];
+            let line = &data[start..end];
             start = end + 1;
             let rel_line = line_no;
             line_no += 1;
@@ -424,30 +427,27 @@ impl Engine {
                 o.deferred.push(Deferred { pos, rel_line, problem });
                 continue;
             }
-            if line.last() == Some(&b'\r') {
-                line = &line[..line.len() - 1];
-            }
-            if line.iter().all(u8::is_ascii_whitespace) {
-                if self.blank_findings {
-                    o.lines += 1;
-                    o.deferred.push(Deferred { pos, rel_line, problem: LineProblem::Blank });
-                }
-                continue;
-            }
-            o.lines += 1;
-            if self.fast && chunk.is_none() {
-                if let Some(report) = crate::fast::parse_report(line, &mut fast, &mut memo) {
-                    if let Some(inst) = self.idx.insts.get(&*report.uscc) {
-                        o.reports_read += 1;
-                        self.check_read(&mut o, inst, &report, &mut scratch);
-                        fast.reclaim(report);
-                        continue;
+            // The engine's reading of a line ([`read_line`], which the platform's ownership check
+            // at upload shares): blank, the fast scanner (when the chunk was not UTF-8 as a whole,
+            // so the in-place scan above could not try it), else the reference parser.
+            let scanner = (self.fast && chunk.is_none()).then_some((&mut fast, &mut memo));
+            let parsed = match read_line(line, scanner, |r| self.idx.insts.get(&*r.uscc)) {
+                LineRead::Blank => {
+                    if self.blank_findings {
+                        o.lines += 1;
+                        o.deferred.push(Deferred { pos, rel_line, problem: LineProblem::Blank });
                     }
+                    continue;
                 }
-            }
-            let parsed = match parse_line(line) {
-                Ok(p) => p,
-                Err(e) => {
+                LineRead::Fast(report, inst) => {
+                    o.lines += 1;
+                    o.reports_read += 1;
+                    self.check_read(&mut o, inst, &report, &mut scratch);
+                    fast.reclaim(report);
+                    continue;
+                }
+                LineRead::Failed(e) => {
+                    o.lines += 1;
                     let problem = match e {
                         LineError::Utf8 => LineProblem::NotUtf8,
                         LineError::TooDeep { column } => {
@@ -460,7 +460,9 @@ impl Engine {
                     o.deferred.push(Deferred { pos, rel_line, problem });
                     continue;
                 }
+                LineRead::Parsed(parsed) => parsed,
             };
+            o.lines += 1;
             o.reports_read += 1;
             let uscc_known = parsed.uscc.as_deref().and_then(|u| self.idx.insts.get(u));
             let unknown_inst = parsed.uscc.is_some() && uscc_known.is_none();

@@ -26,6 +26,9 @@
 //!   [`Engine::check_str`]`(&str)` for in-memory batches.
 //! - [`Params`] (`from_toml`, `from_json`, `Default` = the catalogue's numbers), [`RuleId`],
 //!   [`Severity`], [`Finding`], [`Summary`], and [`corpus`] (deterministic test corpora).
+//! - [`read_headers`]`(lines) -> Vec<LineHeader>`: what each line names (institution, report
+//!   number, issue day) as the engine reads it — its own per-line reading, not a second parser;
+//!   [`upload::split_upload`] decides with it whose reports an upload holds.
 //!
 //! # Output order
 //! Line order: each report's own findings (OFF-C01 … in rule order within a report), then its
@@ -100,14 +103,17 @@ pub mod instant;
 mod lines;
 mod params;
 mod parse;
+mod reading;
 mod rules;
 pub mod stats;
 mod strings;
+pub mod upload;
 mod warn;
 
 pub use engine::{Engine, EngineRef, OffsiteError};
 pub use finding::Finding;
 pub use params::{Params, ParamsError};
+pub use reading::{read_header, read_headers, LineHeader, Reading};
 pub use rules::{RuleId, Severity, Summary};
 
 /// Streams reports from `reader` and writes findings to `writer`; see [`Engine::check`].

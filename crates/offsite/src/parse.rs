@@ -383,9 +383,14 @@ pub(crate) struct ShapeProblem {
 }
 
 /// The line read as far as it goes: identification for findings, and either a report or problems.
+/// `report_no`, `uscc` and `issued_on` are whatever string stood in the field, well-formed or not
+/// (the OFF-C01 findings of a report with problems name its institution and number by them).
 pub(crate) struct Parsed<'a> {
+    /// The line is a JSON object (else it is some other JSON value and names nothing).
+    pub object: bool,
     pub report_no: Option<Cow<'a, str>>,
     pub uscc: Option<Cow<'a, str>>,
+    pub issued_on: Option<Cow<'a, str>>,
     pub outcome: Result<Report<'a>, Vec<ShapeProblem>>,
 }
 
@@ -526,6 +531,7 @@ pub(crate) fn check_shape(raw: RawReport<'_>) -> Parsed<'_> {
     let mut c = Ctx { problems: Vec::new() };
     let report_no_peek = peek_str(&raw.report_no);
     let uscc_peek = peek_str(&raw.institution_uscc);
+    let issued_on_peek = peek_str(&raw.issued_on);
     let f = |s: &'static str| move || s.to_owned();
     let report_no = c.req(raw.report_no, f("report_no"), None, None);
     let uscc = c.req(raw.institution_uscc, f("institution_uscc"), None, None);
@@ -591,7 +597,7 @@ pub(crate) fn check_shape(raw: RawReport<'_>) -> Parsed<'_> {
         }
         _ => Err(c.problems),
     };
-    Parsed { report_no: report_no_peek, uscc: uscc_peek, outcome }
+    Parsed { object: true, report_no: report_no_peek, uscc: uscc_peek, issued_on: issued_on_peek, outcome }
 }
 
 /// The object at `path`, or an OFF-C01 problem saying it is null or of the wrong kind.
@@ -812,8 +818,10 @@ pub(crate) fn parse_line(line: &[u8]) -> Result<Parsed<'_>, LineError> {
                 _ => "为 null",
             };
             Ok(Parsed {
+                object: false,
                 report_no: None,
                 uscc: None,
+                issued_on: None,
                 outcome: Err(vec![ShapeProblem {
                     field: "$".into(),
                     sample_id: None,

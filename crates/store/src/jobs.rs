@@ -112,6 +112,22 @@ pub async fn finish_in(conn: &mut AnyConnection, id: i64, worker: &str, now: i64
     Ok(done.rows_affected() == 1)
 }
 
+/// Mark a claimed job failed for good inside the transaction that records why — a result that
+/// running the job again would not change. `false` when the lease is no longer `worker`'s.
+pub async fn fail_in(conn: &mut AnyConnection, id: i64, worker: &str, error: &str, now: i64) -> Result<bool> {
+    let failed = sqlx::query(
+        "UPDATE jobs SET state = 'failed', finished_at = $1, locked_by = NULL, locked_until = NULL, last_error = $2 \
+         WHERE id = $3 AND state = 'running' AND locked_by = $4",
+    )
+    .bind(now)
+    .bind(error)
+    .bind(id)
+    .bind(worker)
+    .execute(&mut *conn)
+    .await?;
+    Ok(failed.rows_affected() == 1)
+}
+
 impl Store {
     /// Queue a job in its own transaction (see [`enqueue`]).
     pub async fn enqueue_job(&self, kind: &str, payload: &Value, max_attempts: i64) -> Result<i64> {

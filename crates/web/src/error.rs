@@ -37,9 +37,15 @@ pub enum AppError {
     /// The body's media type is not the one this endpoint reads.
     #[error("{0}")]
     UnsupportedMediaType(String),
-    /// Well-formed, but refused by a rule (e.g. a workbook beyond its size limits).
+    /// Understood and refused as a whole by a rule (422): `code` is the stable machine code, `field`
+    /// the offending field if one, `lines` every offending line of an upload (1-based) with its reason.
     #[error("{message}")]
-    Unprocessable { field: Option<String>, message: String },
+    Unprocessable {
+        code: &'static str,
+        field: Option<String>,
+        message: String,
+        lines: Vec<lianjian_store::reports::Refused>,
+    },
     #[error("服务器内部错误,请稍后重试或联系系统管理员")]
     Internal(String),
 }
@@ -80,7 +86,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
-            AppError::Unprocessable { .. } => "unprocessable",
+            AppError::Unprocessable { code, .. } => code,
             AppError::Internal(_) => "internal",
         }
     }
@@ -94,6 +100,10 @@ impl AppError {
             AppError::BadRequest { field, .. } | AppError::Unprocessable { field, .. } => field.clone(),
             _ => None,
         };
+        let lines = match self {
+            AppError::Unprocessable { lines, .. } if !lines.is_empty() => Some(lines.clone()),
+            _ => None,
+        };
         let body = Problem {
             r#type: format!("https://lianjian.invalid/problems/{}", self.code()),
             title: self.status().canonical_reason().unwrap_or("Error").to_owned(),
@@ -101,6 +111,7 @@ impl AppError {
             detail: self.to_string(),
             code: self.code(),
             field,
+            lines,
         };
         let mut resp = (self.status(), axum::Json(body)).into_response();
         resp.headers_mut()
@@ -119,6 +130,10 @@ pub struct Problem {
     pub code: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The offending lines of an upload refused as a whole: `{line, reason}` each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub lines: Option<Vec<lianjian_store::reports::Refused>>,
 }
 
 impl From<StoreError> for AppError {

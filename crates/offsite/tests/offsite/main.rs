@@ -4,6 +4,7 @@
 
 mod independent;
 mod io;
+mod upload;
 
 use std::collections::BTreeSet;
 

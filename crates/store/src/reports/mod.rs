@@ -32,65 +32,9 @@ pub const RUN_QUEUED: &str = "queued";
 pub const RUN_DONE: &str = "done";
 pub const RUN_FAILED: &str = "failed";
 
-/// One report line of an upload, as submitted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportLine {
-    /// 1-based line in the uploaded text.
-    pub line_no: i64,
-    pub body: String,
-    /// Read from the line when it is a JSON object with these string fields.
-    pub report_no: Option<String>,
-    pub institution_uscc: Option<String>,
-    pub issued_on: Option<String>,
-}
-
-/// A line refused at upload, with the reason in Chinese.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Refused {
-    pub line: i64,
-    pub reason: String,
-}
-
-/// Splits an upload (JSON Lines) into report lines, numbered as in the file. A blank line is not a
-/// report and is listed as refused (exchange-formats §2: nothing is silently dropped); the newline
-/// that ends the last line does not start another. With `own = Some(uscc)` (an institution's own
-/// account) a line naming another institution is refused; a line that names none, or cannot be read,
-/// is kept: the check reports it (OFF-C01) against the uploader.
-pub fn split_upload(text: &str, own: Option<&str>) -> (Vec<ReportLine>, Vec<Refused>) {
-    let (mut lines, mut refused) = (Vec::new(), Vec::new());
-    // A byte order mark (Windows editors add one) is not part of the first report.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let text = text.strip_suffix('\n').unwrap_or(text);
-    for (i, raw) in text.split('\n').enumerate() {
-        let body = raw.strip_suffix('\r').unwrap_or(raw);
-        let line_no = i as i64 + 1;
-        if body.trim().is_empty() {
-            refused.push(Refused { line: line_no, reason: "空行,不是一份报告".to_owned() });
-            continue;
-        }
-        let v: Option<Value> = serde_json::from_str(body).ok();
-        let field =
-            |k: &str| v.as_ref().and_then(|v| v.get(k)).and_then(Value::as_str).map(|s| s.trim().to_owned());
-        let institution_uscc = field("institution_uscc");
-        if let (Some(own), Some(named)) = (own, institution_uscc.as_deref()) {
-            if !named.eq_ignore_ascii_case(own) {
-                refused.push(Refused {
-                    line: line_no,
-                    reason: format!("报告所属机构 {named} 不是本机构 {own}:机构账户只能报送本机构的报告"),
-                });
-                continue;
-            }
-        }
-        lines.push(ReportLine {
-            line_no,
-            body: body.to_owned(),
-            report_no: field("report_no"),
-            institution_uscc,
-            issued_on: field("issued_on"),
-        });
-    }
-    (lines, refused)
-}
+// The upload's lines and its split live with the engine whose reading decides whose reports they
+// are (`lianjian_offsite::upload`); re-exported here, where batches are stored.
+pub use lianjian_offsite::upload::{split_upload, NotOwn, Refused, ReportLine};
 
 /// An upload to store.
 #[derive(Debug, Clone)]
@@ -141,12 +85,38 @@ pub fn department_of(duty: &str) -> Department {
 }
 
 /// How a finished check was recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recorded {
     /// Recorded; the run is the batch's current result (or `superseded_by` a newer finished run).
     Done { superseded_by: Option<i64> },
     /// The job's lease was no longer this worker's: nothing was written.
     LostLease,
+    /// Not recorded: the batch was uploaded by an institution and findings name another one. No
+    /// finding was stored; the run (and its job, for good) failed with `message`.
+    Refused { message: String },
+}
+
+/// Why findings of a batch uploaded by institution `own` may not be stored, if they may not: a
+/// finding naming another institution. Uploads refuse reports of other institutions
+/// ([`split_upload`]); this is the last gate, in the transaction that would store them, should a
+/// line ever be read differently at upload and at check (issue 15). Findings that name no
+/// institution are the uploader's.
+pub fn foreign_findings(own: &str, findings: &[NewFinding]) -> Option<String> {
+    let mut others: Vec<&str> =
+        findings.iter().filter_map(|f| f.institution_uscc.as_deref()).filter(|u| *u != own).collect();
+    if others.is_empty() {
+        return None;
+    }
+    let n = others.len();
+    others.sort_unstable();
+    others.dedup();
+    let shown: Vec<String> = others.iter().take(5).map(|u| format!("“{u}”")).collect();
+    Some(format!(
+        "检查结果未记录:该批次由机构 {own} 报送,但有 {n} 条问题线索指向其他机构({}{});\
+         一条问题线索也未记录。请核查该批次的报告行归属后重新检查",
+        shown.join("、"),
+        if others.len() > shown.len() { " 等" } else { "" }
+    ))
 }
 
 async fn audited(store: &Store, tx: &mut crate::Tx, draft: AuditDraft) -> Result<()> {
@@ -248,26 +218,20 @@ impl Store {
             .bind(batch_id)
             .fetch_all(self.pool())
             .await?;
-        let mut text = String::new();
-        let mut at = 1i64;
+        let mut lines = Vec::with_capacity(rows.len());
         for r in rows {
-            let line_no: i64 = r.try_get(0)?;
-            let body: String = r.try_get(1)?;
-            while at < line_no {
-                text.push('\n');
-                at += 1;
-            }
-            text.push_str(&body);
-            text.push('\n');
-            at += 1;
+            lines.push((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?));
         }
+        let text = lianjian_offsite::upload::check_text(lines.iter().map(|(no, body)| (*no, body.as_str())));
         Ok(Some(CheckInput { run_id, batch_id, state, text }))
     }
 
     /// Record a finished check: its findings (routed by duty), the run's summary, the supersession
     /// of older runs, and — when `job` names the claimed job and its worker — the job marked done, all
     /// in one transaction with the audit entry `reports.check`. Findings that name no institution are
-    /// attributed to the uploading institution when there is one.
+    /// attributed to the uploading institution when there is one; for a batch an institution
+    /// uploaded, a finding naming any other institution stores nothing and fails the run
+    /// ([`Recorded::Refused`], [`foreign_findings`]).
     #[allow(clippy::too_many_arguments)]
     pub async fn record_check(
         &self,
@@ -282,12 +246,6 @@ impl Store {
     ) -> Result<Recorded> {
         let now = self.now_ms();
         let mut tx = self.begin().await?;
-        if let Some((job_id, worker)) = job {
-            if !jobs::finish_in(&mut tx, job_id, worker, now).await? {
-                tx.rollback().await?;
-                return Ok(Recorded::LostLease);
-            }
-        }
         let run = sqlx::query(
             "SELECT r.batch_id, b.institution_uscc FROM check_runs r JOIN report_batches b ON b.id = r.batch_id \
              WHERE r.id = $1",
@@ -298,6 +256,15 @@ impl Store {
         .ok_or_else(|| StoreError::NotFound(format!("检查任务 {run_id}")))?;
         let batch_id: i64 = run.try_get(0)?;
         let batch_uscc: Option<String> = run.try_get(1)?;
+        if let Some(message) = batch_uscc.as_deref().and_then(|own| foreign_findings(own, findings)) {
+            return self.refuse_check(tx, actor, run_id, batch_id, job, started_at, message).await;
+        }
+        if let Some((job_id, worker)) = job {
+            if !jobs::finish_in(&mut tx, job_id, worker, now).await? {
+                tx.rollback().await?;
+                return Ok(Recorded::LostLease);
+            }
+        }
 
         // A newer run that already finished wins: this run's findings go straight into history.
         let newer: Option<i64> =
@@ -422,6 +389,45 @@ impl Store {
         Ok(Recorded::Done { superseded_by: newer })
     }
 
+    /// [`Store::record_check`] of findings that may not be stored ([`foreign_findings`]): the run
+    /// failed with `message`, its job failed for good (a re-run reads the same lines), audited as
+    /// `reports.check_failed`; no finding stored.
+    #[allow(clippy::too_many_arguments)]
+    async fn refuse_check(
+        &self,
+        mut tx: crate::Tx,
+        actor: &Actor,
+        run_id: i64,
+        batch_id: i64,
+        job: Option<(i64, &str)>,
+        started_at: i64,
+        message: String,
+    ) -> Result<Recorded> {
+        let now = self.now_ms();
+        if let Some((job_id, worker)) = job {
+            if !jobs::fail_in(&mut tx, job_id, worker, &message, now).await? {
+                tx.rollback().await?;
+                return Ok(Recorded::LostLease);
+            }
+        }
+        sqlx::query(
+            "UPDATE check_runs SET state = 'failed', started_at = $1, finished_at = $2, error = $3 WHERE id = $4",
+        )
+        .bind(started_at)
+        .bind(now)
+        .bind(&message)
+        .bind(run_id)
+        .execute(&mut *tx)
+        .await?;
+        tracing::error!(run_id, batch_id, %message, "check findings name another institution than the uploader");
+        let draft = AuditDraft::new(actor, "reports.check_failed", "report_batch", batch_id.to_string())
+            .after(json!({ "batch_id": batch_id, "run_id": run_id, "findings_stored": 0 }))
+            .note(&message);
+        audited(self, &mut tx, draft).await?;
+        crate::commit(tx).await?;
+        Ok(Recorded::Refused { message })
+    }
+
     /// A check run that cannot be completed (its job used all its attempts); audited as
     /// `reports.check_failed`.
     pub async fn fail_check_run(&self, actor: &Actor, run_id: i64, error: &str) -> Result<()> {
@@ -481,21 +487,6 @@ async fn queue_run(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn upload_lines_keep_their_numbers_and_other_institutions_are_refused() {
-        let text = "{\"report_no\":\"A\",\"institution_uscc\":\"U1\"}\r\n\n{\"report_no\":\"B\",\"institution_uscc\":\"U2\"}\nnot json\n";
-        let (lines, refused) = split_upload(text, Some("U1"));
-        assert_eq!(lines.iter().map(|l| l.line_no).collect::<Vec<_>>(), vec![1, 4]);
-        assert_eq!(lines[0].report_no.as_deref(), Some("A"));
-        // Line 2 is blank (listed, not dropped), line 3 names another institution.
-        assert_eq!(refused.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 3]);
-        let (all, blank) = split_upload(text, None);
-        assert_eq!(all.len(), 3);
-        assert_eq!(blank.len(), 1, "only the blank line: the final newline starts no line");
-        let (bom, _) = split_upload(&format!("\u{feff}{text}"), Some("U1"));
-        assert_eq!(bom[0].report_no.as_deref(), Some("A"), "a byte order mark is not part of line 1");
-    }
 
     #[test]
     fn duty_codes_route_to_their_department() {

@@ -41,7 +41,7 @@ fn finding(rule: &str, duty: &str, report_no: Option<&str>, evidence: Value) -> 
 
 async fn upload(s: &Store) -> (i64, i64) {
     let text = format!("{}\n\nnot json\n{}\n", line("R-1"), line("R-2"));
-    let (lines, refused) = split_upload(&text, Some(U1));
+    let (lines, refused) = split_upload(&text, Some(U1)).unwrap();
     let b =
         NewBatch { file_name: Some("batch.jsonl".into()), institution_uscc: Some(U1.into()), lines, refused };
     let sub = s.submit_reports(&institution(), b).await.unwrap();
@@ -74,7 +74,7 @@ async fn upload_stores_lines_as_submitted_with_their_numbers_and_queues_a_check(
     let other = NewBatch {
         file_name: None,
         institution_uscc: None,
-        lines: split_upload(&line("R-9"), None).0,
+        lines: split_upload(&line("R-9"), None).unwrap().0,
         refused: Vec::new(),
     };
     let city = s.submit_reports(&officer(), other).await.unwrap().batch_id;
@@ -247,6 +247,66 @@ async fn a_worker_that_lost_its_lease_records_nothing() {
         .await
         .unwrap();
     assert_eq!(s.count_findings(&all).await.unwrap(), 1);
+}
+
+/// Issue 15, defence in depth: should a check of a batch an institution uploaded ever yield a
+/// finding on another institution (a line read one way at upload and another at check), nothing
+/// is stored — not even the findings on the uploader — and the run fails for good with a message
+/// naming the other institution, audited; the job is not retried (a re-run reads the same lines).
+#[tokio::test]
+async fn findings_of_an_institutions_batch_that_name_another_institution_are_not_stored() {
+    const U2: &str = "91310113MA1G8XXXX2";
+    let db = testing::fresh().await.unwrap();
+    let s = &db.store;
+    let (batch, run) = upload(s).await;
+    let job = claim(s, "w").await;
+    let mut on_other = finding("OFF-Q03", "MSA-1", Some("R-2"), json!({}));
+    on_other.institution_uscc = Some(U2.into());
+    let found = vec![
+        finding("OFF-T01", "EEB-3", Some("R-1"), json!({})),
+        on_other,
+        finding("OFF-C01", "EEB-2", None, json!({"line": 3})),
+    ];
+    let rec = s
+        .record_check(&worker(), run, Some((job, "w")), &found, &json!({}), "h", "embedded", now_ms())
+        .await
+        .unwrap();
+    let Recorded::Refused { message } = rec else { panic!("stored: {rec:?}") };
+    assert!(message.contains(U2) && message.contains(U1), "{message}");
+    let all = FindingFilter { batch_id: Some(batch), include_superseded: true, ..Default::default() };
+    assert_eq!(s.count_findings(&all).await.unwrap(), 0, "nothing stored");
+    let of_other = FindingFilter { institution_uscc: Some(U2.into()), ..Default::default() };
+    assert_eq!(s.count_findings(&of_other).await.unwrap(), 0);
+    let runs = s.check_runs(batch).await.unwrap();
+    assert_eq!((runs[0].state.as_str(), runs[0].error.as_deref()), ("failed", Some(message.as_str())));
+    let b = s.report_batch(batch).await.unwrap().unwrap();
+    assert_eq!((b.current_run, b.current_findings), (None, 0));
+    assert_eq!(s.job(job).await.unwrap().unwrap().state, jobs::FAILED, "not retried");
+    assert!(s.claim_job("w", now_ms() + 3_600_000, 60_000).await.unwrap().is_none());
+    let audit = s
+        .audit_search(
+            &AuditFilter { action: Some("reports.check_failed".into()), ..Default::default() },
+            5,
+            0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0].to_string().contains(U2), "{}", audit[0]);
+
+    // The supervising departments' batches (the city feed) hold any institution's reports.
+    let city = NewBatch {
+        file_name: None,
+        institution_uscc: None,
+        lines: split_upload(&line("R-9"), None).unwrap().0,
+        refused: Vec::new(),
+    };
+    let city_run = s.submit_reports(&officer(), city).await.unwrap().run_id;
+    let rec = s
+        .record_check(&worker(), city_run, None, &found, &json!({}), "h", "embedded", now_ms())
+        .await
+        .unwrap();
+    assert_eq!(rec, Recorded::Done { superseded_by: None });
 }
 
 fn now_ms() -> i64 {

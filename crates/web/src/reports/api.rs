@@ -59,13 +59,17 @@ pub struct Uploaded {
 }
 
 /// Upload monitoring reports (JSON Lines, one report per line, exchange-formats §2). The batch is
-/// stored as submitted and checked in the background; `202` with the batch id. Institution accounts
-/// may upload only their own institution's reports: a line naming another institution is refused
-/// (listed in `refused`), the rest are stored. Officers and the city feed's token may upload any.
+/// stored as submitted and checked in the background; `202` with the batch id (blank lines are
+/// listed in `refused`). Institution accounts may upload only their own institution's reports: a
+/// batch with any line that names another institution — or that the engine and a general JSON
+/// reader read differently, so that it may — is refused as a whole, `422` problem JSON with code
+/// `reports_not_own` and every such line in `lines`; nothing is stored. Officers and the city
+/// feed's token may upload any institution's.
 #[utoipa::path(post, path = "/api/v1/reports", tag = "reports",
     request_body(content = ReportLines, content_type = "application/x-ndjson", description = "JSON Lines"),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 202, body = Uploaded), (status = 400, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 202, body = Uploaded), (status = 400, body = Problem), (status = 403, body = Problem),
+              (status = 422, body = Problem)))]
 pub async fn upload_reports(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -91,11 +95,13 @@ pub async fn upload_reports(
 }
 
 /// Pre-submission check 报送前自查: check up to 500 reports against the registry as it is now,
-/// without filing them. Nothing is stored except an audit entry.
+/// without filing them. Nothing is stored except an audit entry. The same ownership rule as the
+/// upload: `422` (`reports_not_own`) for an institution's batch with another institution's line.
 #[utoipa::path(post, path = "/api/v1/reports/validate", tag = "reports",
     request_body(content = ReportLines, content_type = "application/x-ndjson", description = "JSON Lines"),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Validation), (status = 400, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = Validation), (status = 400, body = Problem), (status = 403, body = Problem),
+              (status = 422, body = Problem)))]
 pub async fn validate_reports(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,

@@ -23,7 +23,9 @@ pub mod worker;
 
 use lianjian_domain::org::{Permission, Role};
 use lianjian_offsite::{Engine, Finding, Params, Severity, Summary};
-use lianjian_store::reports::{split_upload, BatchRow, FindingRow, NewFinding, Refused, ReportLine};
+use lianjian_store::reports::{
+    foreign_findings, split_upload, BatchRow, FindingRow, NewFinding, NotOwn, Refused, ReportLine,
+};
 use serde::Serialize;
 
 use crate::auth::Caller;
@@ -115,12 +117,20 @@ pub fn severity(s: Severity) -> &'static str {
     }
 }
 
-/// Split an upload body, refusing lines of other institutions for institution callers.
+/// Split an upload body. For an institution caller (`own`), a batch with any line that is, or may
+/// be read as, another institution's report is refused as a whole ([`not_own`]); see
+/// [`lianjian_offsite::upload`] for how ownership is decided (by the engine's own reading).
 pub fn split_body(bytes: &[u8], own: Option<&str>) -> Result<(Vec<ReportLine>, Vec<Refused>), AppError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         AppError::bad("file", format!("文件不是 UTF-8 文本(第 {} 字节起无法解码)", e.valid_up_to() + 1))
     })?;
-    Ok(split_upload(text, own))
+    split_upload(text, own).map_err(not_own)
+}
+
+/// An upload refused because of lines that are not the uploader's: 422, every line listed.
+pub fn not_own(e: NotOwn) -> AppError {
+    tracing::warn!(institution = %e.own, lines = e.lines.len(), "upload refused: lines of another institution");
+    AppError::Unprocessable { code: "reports_not_own", field: None, message: e.message_zh(), lines: e.lines }
 }
 
 /// The result of a pre-submission check.
@@ -128,7 +138,7 @@ pub fn split_body(bytes: &[u8], own: Option<&str>) -> Result<(Vec<ReportLine>, V
 pub struct Validation {
     /// Lines checked.
     pub lines: usize,
-    /// Lines refused (blank lines; for an institution, other institutions' reports).
+    /// Lines refused (blank lines). A batch with another institution's report is refused whole (422).
     #[schema(value_type = Vec<Object>)]
     pub refused: Vec<Refused>,
     pub errors: u64,
@@ -161,20 +171,21 @@ pub async fn validate(state: &AppState, caller: &Caller, bytes: &[u8]) -> Result
     if lines.is_empty() {
         return Err(nothing_accepted(&refused));
     }
-    let mut text = String::new();
-    let mut at = 1;
-    for l in &lines {
-        while at < l.line_no {
-            text.push('\n');
-            at += 1;
-        }
-        text.push_str(&l.body);
-        text.push('\n');
-        at += 1;
-    }
+    let text = lianjian_offsite::upload::check_text(lines.iter().map(|l| (l.line_no, l.body.as_str())));
     let checked = worker::check_text(&state.store, text).await.map_err(AppError::Internal)?;
     let summary = checked.summary;
     let findings: Vec<NewFinding> = checked.findings.into_iter().map(to_new_finding).collect();
+    // The same last gate as a stored check's (`Store::record_check`): an institution is never shown
+    // a finding on another institution.
+    if let Some(message) = own.as_deref().and_then(|own| foreign_findings(own, &findings)) {
+        tracing::error!(%message, "pre-submission check: findings name another institution than the caller's");
+        return Err(AppError::Unprocessable {
+            code: "findings_not_own",
+            field: None,
+            message,
+            lines: Vec::new(),
+        });
+    }
     state
         .store
         .audit_validation(

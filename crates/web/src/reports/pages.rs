@@ -149,7 +149,9 @@ async fn upload(
                 .await?;
                 Ok(Html(html).into_response())
             }
-            Err(e @ AppError::BadRequest { .. }) => refuse(&state, &caller, &file_name, e).await,
+            Err(e @ (AppError::BadRequest { .. } | AppError::Unprocessable { .. })) => {
+                refuse(&state, &caller, &file_name, e).await
+            }
             Err(e) => Err(e),
         };
     }
@@ -159,7 +161,10 @@ async fn upload(
             return refuse(&state, &caller, &file_name, AppError::bad("file", "文件不是 UTF-8 文本")).await
         }
     };
-    let (lines, refused) = split_upload(text, own.as_deref());
+    let (lines, refused) = match split_upload(text, own.as_deref()) {
+        Ok(split) => split,
+        Err(e) => return refuse(&state, &caller, &file_name, super::not_own(e)).await,
+    };
     if lines.is_empty() {
         return refuse(&state, &caller, &file_name, nothing_accepted(&refused)).await;
     }

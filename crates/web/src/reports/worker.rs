@@ -135,8 +135,15 @@ async fn run_check(store: &Store, job: &Job, worker: &str) -> Result<(), String>
         )
         .await
         .map_err(|e| e.to_string())?;
-    if recorded == Recorded::LostLease {
-        tracing::warn!(job = job.id, run_id, "lease taken over by another worker; result discarded");
+    match recorded {
+        Recorded::LostLease => {
+            tracing::warn!(job = job.id, run_id, "lease taken over by another worker; result discarded")
+        }
+        // The store failed the run and its job for good, and logged why (nothing was stored).
+        Recorded::Refused { message } => {
+            tracing::error!(job = job.id, run_id, %message, "check result refused")
+        }
+        Recorded::Done { .. } => {}
     }
     Ok(())
 }

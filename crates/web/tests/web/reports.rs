@@ -112,7 +112,8 @@ fn rules_of(findings: &Value, report_no: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn institution_upload_refuses_other_institutions_lines_and_findings_reach_the_routed_department() {
+async fn an_institutions_batch_with_another_institutions_line_is_refused_whole_and_findings_reach_the_routed_department(
+) {
     let w = world().await;
     let inst = w.app.sign_in("corpus-inst").await;
     let planted = one_sampler(&w.reports[1]);
@@ -120,11 +121,23 @@ async fn institution_upload_refuses_other_institutions_lines_and_findings_reach_
     foreign["institution_uscc"] = w.other_uscc.clone().into();
     let body = jsonl(&[w.reports[0].clone(), planted.clone(), foreign, w.reports[3].clone()]);
     let r = w.app.send(post_text("/api/v1/reports", &inst, &body)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
+    let p = r.json();
+    assert_eq!(p["code"], "reports_not_own");
+    assert_eq!(p["lines"].as_array().unwrap().len(), 1, "{p}");
+    assert_eq!(p["lines"][0]["line"], 3);
+    assert!(p["lines"][0]["reason"].as_str().unwrap().contains(&w.other_uscc));
+    assert!(p["detail"].as_str().unwrap().contains("整批未接收"), "{p}");
+    assert!(w.app.db.store.report_batches(None, 10, 0).await.unwrap().is_empty(), "nothing stored");
+
+    // Without the other institution's report the batch is filed (the blank line listed).
+    let body = jsonl(&[w.reports[0].clone(), planted.clone(), w.reports[3].clone()]) + "\n";
+    let r = w.app.send(post_text("/api/v1/reports", &inst, &body)).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     let up = r.json();
     assert_eq!(up["accepted"], 3);
-    assert_eq!(up["refused"][0]["line"], 3);
-    assert!(up["refused"][0]["reason"].as_str().unwrap().contains(&w.other_uscc));
+    assert_eq!(up["refused"][0]["line"], 4);
     let batch = up["batch_id"].as_i64().unwrap();
 
     // Stored, not yet checked: the check runs in the background.
@@ -143,7 +156,7 @@ async fn institution_upload_refuses_other_institutions_lines_and_findings_reach_
     assert!(rules_of(&eeb_list, report_no).contains(&"OFF-P02".to_owned()), "{eeb_list}");
     let msa_list = w.app.send(get("/api/v1/findings", Some(&msa))).await.json();
     assert!(!rules_of(&msa_list, report_no).contains(&"OFF-P02".to_owned()));
-    // The refused line 3 is listed at upload, not checked again as a blank placeholder.
+    // The blank line 4 is listed at upload, not checked again as a blank placeholder.
     let batch_findings =
         w.app.send(get(&format!("/api/v1/reports/batches/{batch}/findings"), Some(&eeb))).await.json();
     assert!(
@@ -174,8 +187,8 @@ async fn an_upload_of_only_foreign_lines_is_refused_whole_and_a_partner_liaison_
     let mut foreign = w.reports[0].clone();
     foreign["institution_uscc"] = w.other_uscc.clone().into();
     let r = w.app.send(post_text("/api/v1/reports", &inst, &jsonl(&[foreign]))).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.json()["code"], "bad_request");
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["code"], "reports_not_own");
     assert!(w.app.db.store.report_batches(None, 10, 0).await.unwrap().is_empty());
     let liaison = w.app.sign_in("water-liaison").await;
     let r = w.app.send(post_text("/api/v1/reports", &liaison, &jsonl(&w.reports[..1]))).await;
@@ -375,6 +388,15 @@ async fn the_validator_checks_without_storing_anything_but_an_audit_entry() {
         .unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0]["actor"]["user"], "corpus-inst");
+    // The upload's ownership rule: a batch with another institution's report is not checked at all.
+    let mut foreign = w.reports[1].clone();
+    foreign["institution_uscc"] = w.other_uscc.clone().into();
+    let r = w.app.send(post_text("/api/v1/reports/validate", &inst, &jsonl(&[planted, foreign]))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        (r.json()["code"].clone(), r.json()["lines"][0]["line"].clone()),
+        ("reports_not_own".into(), 2.into())
+    );
     // Too many lines for a synchronous check.
     let many = jsonl(&vec![w.reports[0].clone(); 501]);
     let r = w.app.send(post_text("/api/v1/reports/validate", &inst, &many)).await;
@@ -416,4 +438,118 @@ async fn the_upload_page_files_a_batch_or_only_checks_it() {
     *bad.uri_mut() = "/reports/upload".parse().unwrap();
     assert_eq!(w.app.send(bad).await.status, StatusCode::FORBIDDEN);
     assert_eq!(w.app.db.store.report_batches(None, 10, 0).await.unwrap().len(), 1);
+}
+
+/// `r` written as one line with `"project":"\ud800"` first: a lone surrogate escape, which serde_json
+/// refuses and a reader that skips fields no rule reads may not notice.
+fn with_lone_surrogate(r: &Value) -> String {
+    let mut r = r.clone();
+    r.as_object_mut().unwrap().remove("project");
+    let line = format!("{{\"project\":\"\\ud800\",{}", &r.to_string()[1..]);
+    assert!(serde_json::from_str::<Value>(&line).is_err(), "serde_json refuses {line}");
+    line
+}
+
+/// Issue 15, item 2: an institution account posts a line naming another institution with a lone
+/// surrogate escape in a string. The ownership check used to parse with serde_json, fail, and
+/// keep the line as "the uploader's"; the engine read it as the other institution's report and an
+/// MSA-1 finding landed on that institution (202). Now the batch is refused whole (422, the line
+/// listed), by the API, the pre-submission check and the upload page alike; nothing is stored and
+/// no finding reaches the other institution.
+#[tokio::test]
+async fn issue_15_a_lone_surrogate_does_not_let_an_institution_file_another_institutions_report() {
+    let w = world().await;
+    let inst = w.app.sign_in("inst-user").await;
+    let own = "91310113MA1GL0QY3R";
+    // The corpus institution's report, an enforcement report without the CMA mark: OFF-Q04 (MSA-1).
+    let mut victims = w.reports[0].clone();
+    victims["purpose"] = "enforcement".into();
+    victims["commissioned_by"] = "EEB".into();
+    victims["cma_mark"] = false.into();
+    let attack = with_lone_surrogate(&victims);
+    let engine_reads = lianjian_offsite::read_header(attack.as_bytes());
+    assert_eq!(
+        engine_reads.institution_uscc.as_deref(),
+        Some(w.uscc.as_str()),
+        "the engine reads it as theirs"
+    );
+    let mut mine = w.reports[1].clone();
+    mine["institution_uscc"] = own.into();
+
+    for body in [format!("{attack}\n"), format!("{mine}\n{attack}\n")] {
+        let line = if body.starts_with(&attack) { 1 } else { 2 };
+        for uri in ["/api/v1/reports", "/api/v1/reports/validate"] {
+            let r = w.app.send(post_text(uri, &inst, &body)).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}: {}", r.body);
+            let p = r.json();
+            assert_eq!(p["code"], "reports_not_own", "{uri}: {p}");
+            assert_eq!(p["lines"].as_array().unwrap().len(), 1, "{uri}: {p}");
+            assert_eq!(p["lines"][0]["line"], line);
+            assert!(p["lines"][0]["reason"].as_str().unwrap().contains(&w.uscc), "{uri}: {p}");
+        }
+    }
+    let r = w.app.send(multipart("/reports/upload", &inst, &format!("{mine}\n{attack}\n"), "submit")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("整批未接收") && r.body.contains("第 2 行"), "{}", r.body);
+    let r = w.app.send(multipart("/reports/upload", &inst, &format!("{attack}\n"), "validate")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+
+    let store = &w.app.db.store;
+    assert!(store.report_batches(None, 10, 0).await.unwrap().is_empty(), "no batch");
+    assert_eq!(drain(store, "w").await.unwrap(), 0, "no check queued");
+    let on_victim = lianjian_store::reports::FindingFilter {
+        institution_uscc: Some(w.uscc.clone()),
+        include_superseded: true,
+        ..Default::default()
+    };
+    assert_eq!(store.count_findings(&on_victim).await.unwrap(), 0, "no finding on the other institution");
+
+    // The same line with the institution's own USCC is still refused: the two readers disagree
+    // (the engine reads a report, serde_json nothing), so whose report it is cannot be settled.
+    let mut own_report = victims.clone();
+    own_report["institution_uscc"] = own.into();
+    let r = w
+        .app
+        .send(post_text("/api/v1/reports", &inst, &format!("{}\n", with_lone_surrogate(&own_report))))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // A supervising department may file anyone's report, as the engine reads it.
+    let msa = w.app.sign_in("msa-officer").await;
+    let r = w.app.send(post_text("/api/v1/reports", &msa, &format!("{attack}\n"))).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let batch = r.json()["batch_id"].as_i64().unwrap();
+    let stored = store.batch_reports(batch).await.unwrap();
+    assert_eq!(stored[0].institution_uscc.as_deref(), Some(w.uscc.as_str()));
+}
+
+/// Issue 15, the last gate, through the worker: a batch an institution filed before uploads were
+/// split by the engine's reading (stored here directly) holds another institution's report behind
+/// a lone surrogate. Its check finds OFF-Q04 on that institution — and records nothing: the run
+/// fails for good with a message naming it, and no finding reaches either institution.
+#[tokio::test]
+async fn a_stored_institution_batch_whose_check_names_another_institution_fails_and_stores_nothing() {
+    use lianjian_store::reports::{FindingFilter, NewBatch, ReportLine};
+    let w = world().await;
+    let own = "91310113MA1GL0QY3R";
+    let mut victims = w.reports[0].clone();
+    victims["purpose"] = "enforcement".into();
+    victims["commissioned_by"] = "EEB".into();
+    victims["cma_mark"] = false.into();
+    let attack = with_lone_surrogate(&victims);
+    let line =
+        ReportLine { line_no: 1, body: attack, report_no: None, institution_uscc: None, issued_on: None };
+    let actor =
+        Actor { user: "inst-user".into(), department: "INST".into(), role: "institution".into(), ip: None };
+    let batch =
+        NewBatch { file_name: None, institution_uscc: Some(own.into()), lines: vec![line], refused: vec![] };
+    let store = &w.app.db.store;
+    let sub = store.submit_reports(&actor, batch).await.unwrap();
+    assert_eq!(drain(store, "w").await.unwrap(), 1);
+    let runs = store.check_runs(sub.batch_id).await.unwrap();
+    assert_eq!(runs[0].state, "failed");
+    let error = runs[0].error.as_deref().unwrap();
+    assert!(error.contains(&w.uscc) && error.contains(own), "{error}");
+    let all = FindingFilter { include_superseded: true, ..Default::default() };
+    assert_eq!(store.count_findings(&all).await.unwrap(), 0, "no finding stored");
+    assert_eq!(drain(store, "w").await.unwrap(), 0, "not retried");
 }
