@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod clock;
 pub mod deadlines;
+pub mod invalid;
 pub mod items;
 pub mod org;
 pub mod params;

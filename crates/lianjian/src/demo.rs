@@ -1,11 +1,10 @@
 //! `lianjian demo`: a fresh embedded database with an account for every role.
 
 use anyhow::{anyhow, Result};
+use lianjian_app::accounts::NewAccount;
 use lianjian_domain::org::{Department, Role};
-use lianjian_domain::security::SecurityPolicy;
 use lianjian_store::audit::Actor;
 use lianjian_store::Store;
-use lianjian_web::accounts::{self, NewAccount};
 
 /// The demo password of every demo account (meets the password policy).
 pub const DEMO_PASSWORD: &str = "Demo@2026";
@@ -132,9 +131,7 @@ pub async fn fill(store: &Store, seed: u64) -> Result<DemoFill> {
             password: DEMO_PASSWORD.to_owned(),
             must_change_password: false,
         };
-        accounts::create_user(store, &SecurityPolicy::default(), &actor, acc)
-            .await
-            .map_err(|e| anyhow!("{e}"))?;
+        lianjian_app::App::new(store.clone()).create_user(&actor, acc).await.map_err(|e| anyhow!("{e}"))?;
     }
     let today = store.today();
     let mut district = crate::district::district(seed, 160, today);

@@ -4,11 +4,10 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
-use lianjian_domain::security::SecurityPolicy;
+use lianjian_app::accounts::NewAccount;
 use lianjian_store::audit::Actor;
 use lianjian_store::Clock;
 use lianjian_store::{Store, DEFAULT_DATABASE_URL};
-use lianjian_web::accounts::{self, NewAccount};
 use lianjian_web::{AppState, Settings};
 
 use crate::cli::{AuditCommand, Cli, Command, ServeArgs, TokenCommand, UserCommand};
@@ -92,8 +91,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             };
             let store = open(&url).await?;
             let who = acc.username.clone();
-            let policy = SecurityPolicy::from_params(&store.param_set().await?, store.today());
-            accounts::create_user(&store, &policy, &cli_actor(), acc).await.map_err(|e| anyhow!("{e}"))?;
+            lianjian_app::App::new(store.clone())
+                .create_user(&cli_actor(), acc)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
             println!("已创建账户 {who}");
         }
         Command::User(UserCommand::List) => {
@@ -111,7 +112,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Token(TokenCommand::Create { username, label }) => {
             let store = open(&url).await?;
-            let token = accounts::create_token(&store, &cli_actor(), &username, &label)
+            let token = lianjian_app::App::new(store.clone())
+                .create_token(&cli_actor(), &username, &label)
                 .await
                 .map_err(|e| anyhow!("{e}"))?;
             eprintln!("令牌只显示这一次,请妥善保存 / shown once:");

@@ -182,6 +182,12 @@ pub async fn lock_until(conn: &mut AnyConnection, id: i64, until: Option<i64>) -
 }
 
 impl Store {
+    /// Failed sign-ins from `address` after `since`.
+    pub async fn address_failures(&self, address: &str, since: i64) -> Result<i64> {
+        let mut conn = self.pool().acquire().await?;
+        address_failures(&mut conn, address, since).await
+    }
+
     /// Drop address failures older than `before` (they no longer count in any window).
     pub async fn prune_address_failures(&self, before: i64) -> Result<u64> {
         let r = sqlx::query("DELETE FROM sign_in_address_failures WHERE at <= $1")

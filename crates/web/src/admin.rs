@@ -13,12 +13,12 @@ use lianjian_store::audit::AuditFilter;
 use minijinja::context;
 use serde::Serialize;
 
-use crate::accounts::{self, NewAccount};
 use crate::auth::PageCaller;
 use crate::error::{AppError, PageResult};
 use crate::pages::{field, FormData};
 use crate::templates::render;
 use crate::AppState;
+use lianjian_app::accounts::NewAccount;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -114,15 +114,12 @@ async fn users_create(
         })
     })();
     let result = match parsed {
-        Ok(acc) => {
-            let policy = state.policy().await?;
-            accounts::create_user(&state.store, &policy, &caller.actor(), acc).await.map(|_| ())
-        }
+        Ok(acc) => state.app.create_user(&caller.actor(), acc).await.map(|_| ()).map_err(AppError::from),
         Err(e) => Err(e),
     };
     match result {
         Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
-        Err(AppError::BadRequest { message, .. }) | Err(AppError::Conflict(message)) => {
+        Err(AppError::BadRequest { message, .. }) | Err(AppError::Conflict { message, .. }) => {
             let html = render_users(&state, &caller, Some(message)).await?;
             Ok((axum::http::StatusCode::BAD_REQUEST, Html(html)).into_response())
         }
@@ -224,7 +221,7 @@ async fn security_unlock(
     Form(form): FormData,
 ) -> PageResult<Redirect> {
     security_guard(&caller, &form)?;
-    accounts::unlock(&state.store, &caller.actor(), field(&form, "username")).await?;
+    state.app.unlock(&caller.actor(), field(&form, "username")).await?;
     Ok(Redirect::to("/admin/security"))
 }
 
@@ -238,7 +235,7 @@ async fn security_active(
     if username == caller.user.username {
         return Err(AppError::bad("username", "不能停用自己的账户"));
     }
-    accounts::set_active(&state.store, &caller.actor(), username, field(&form, "active") == "1").await?;
+    state.app.set_active(&caller.actor(), username, field(&form, "active") == "1").await?;
     Ok(Redirect::to("/admin/security"))
 }
 
@@ -252,8 +249,7 @@ async fn security_token_create(
     if label.is_empty() {
         return Err(AppError::bad("label", "请填写令牌用途"));
     }
-    let secret =
-        accounts::create_token(&state.store, &caller.actor(), field(&form, "username").trim(), label).await?;
+    let secret = state.app.create_token(&caller.actor(), field(&form, "username").trim(), label).await?;
     Ok(Html(render_security(&state, &caller, Some(secret), None).await?))
 }
 
@@ -264,7 +260,7 @@ async fn security_token_revoke(
     Form(form): FormData,
 ) -> PageResult<Redirect> {
     security_guard(&caller, &form)?;
-    accounts::revoke_token(&state.store, &caller.actor(), id).await?;
+    state.app.revoke_token(&caller.actor(), id).await?;
     Ok(Redirect::to("/admin/security"))
 }
 
@@ -287,7 +283,7 @@ async fn security_param_set(
     };
     match state.store.set_param(&caller.actor(), key, from, value, field(&form, "note")).await {
         Ok(()) => {
-            state.policy_changed();
+            state.app.policy_changed();
             Ok(Redirect::to("/admin/security").into_response())
         }
         Err(lianjian_store::params::ParamStoreError::Store(e)) => Err(e.into()),
@@ -322,16 +318,12 @@ async fn audit_page(
         object_id: non_empty(&q.object),
         from_seq: None,
     };
-    let entries = state.store.audit_search(&filter, 500, 0).await?;
-    let (head_seq, head_hash) = state.store.audit_head().await?;
+    let entries = state.app.audit_search(&filter, 500, 0).await?;
+    let (head_seq, head_hash) = state.app.audit_head().await?;
     // The audit administrator's first question is whether the chain still verifies: every view
     // answers it (SM3 over each entry; fast for a district's log).
-    let verify = Some(match state.store.audit_verify().await? {
-        Ok(s) => {
-            context! { ok => true, message => format!("审计链校验通过:共 {} 条,链头与数据库记录一致", s.count) }
-        }
-        Err(b) => context! { ok => false, message => format!("审计链校验失败:{b}") },
-    });
+    let v = state.app.audit_verify().await?;
+    let verify = Some(context! { ok => v.ok, message => v.message });
     let ctx = context! { entries => entries, head_seq => head_seq, head_hash => head_hash, verify => verify, f => q };
     Ok(Html(render(&state.templates, "admin_audit.html", "审计日志", "/admin/audit", Some(&caller), ctx)?))
 }
@@ -339,20 +331,7 @@ async fn audit_page(
 /// JSON Lines export of the whole chain, exactly the spec's entry form.
 async fn audit_export(State(state): State<AppState>, PageCaller(caller): PageCaller) -> PageResult<Response> {
     caller.require(Permission::ReadAudit)?;
-    let mut out = Vec::new();
-    state
-        .store
-        .audit_for_each(|e| {
-            out.extend_from_slice(e.to_string().as_bytes());
-            out.push(b'\n');
-            Ok::<(), ()>(())
-        })
-        .await?
-        .ok();
-    let mut tx = state.store.begin().await?;
-    let draft = lianjian_store::audit::AuditDraft::new(&caller.actor(), "audit.export", "audit_log", "all");
-    lianjian_store::audit::append(&mut tx, draft, state.store.now()).await?;
-    lianjian_store::commit(tx).await?;
+    let out = state.app.audit_export(&caller.actor()).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/x-ndjson; charset=utf-8"),

@@ -14,7 +14,6 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::accounts;
 use crate::auth::{self, ApiCaller, ClientAddress, SESSION_COOKIE};
 use crate::error::{ApiResult, AppError, Problem};
 use crate::extract::{ApiBytes, ApiQuery};
@@ -164,17 +163,12 @@ async fn create_session(
         return Err(AppError::Csrf.into());
     }
     let body: SignIn = parse_json(&body)?;
-    let policy = state.policy().await?;
-    let signed = accounts::sign_in(&state.store, &policy, &body.username, &body.password, ip.clone()).await?;
-    let token = auth::random_token();
-    let csrf = auth::random_token();
+    let signed = state.app.sign_in(&body.username, &body.password, ip.clone()).await?;
     let user = signed.user;
-    state
-        .store
-        .create_session(&auth::token_hash(&token), user.id, &csrf, state.store.now_ms(), ip.as_deref())
-        .await?;
+    let session = state.app.start_session(&user, ip.as_deref()).await?;
+    let csrf = session.csrf;
     let caller = auth::Caller { user, via: auth::Via::Session { token_hash: String::new(), csrf }, ip };
-    let jar = jar.add(auth::session_cookie(token, auth::is_https(&state, &headers)));
+    let jar = jar.add(auth::session_cookie(session.token, auth::is_https(&state, &headers)));
     let me = Me { failed_sign_ins_before: Some(signed.failures_before), ..me_of(&caller) };
     Ok((jar, Json(me)).into_response())
 }
@@ -196,13 +190,12 @@ async fn change_password(
     ApiCaller(caller): ApiCaller,
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    let policy = state.policy().await?;
     let keep = match &caller.via {
         auth::Via::Session { token_hash, .. } => Some(token_hash.as_str()),
         auth::Via::Token => None,
     };
     let passwords = (body.old_password.as_str(), body.new_password.as_str());
-    accounts::change_password(&state.store, &policy, &caller.actor(), &caller.user, passwords, keep).await?;
+    state.app.change_password(&caller.actor(), &caller.user, passwords, keep).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -215,7 +208,7 @@ async fn delete_session(
     jar: CookieJar,
 ) -> ApiResult<Response> {
     if let auth::Via::Session { token_hash, .. } = &caller.via {
-        accounts::sign_out(&state.store, &caller.actor(), token_hash).await?;
+        state.app.sign_out(&caller.actor(), token_hash).await?;
     }
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/").build());
     Ok((jar, StatusCode::NO_CONTENT).into_response())
@@ -271,6 +264,6 @@ pub struct Head {
     responses((status = 200, body = Head), (status = 403, body = Problem)))]
 async fn audit_head(State(state): State<AppState>, ApiCaller(caller): ApiCaller) -> ApiResult<Json<Head>> {
     caller.require(Permission::ReadAudit)?;
-    let (seq, hash) = state.store.audit_head().await?;
+    let (seq, hash) = state.app.audit_head().await?;
     Ok(Json(Head { seq, hash }))
 }

@@ -1,9 +1,7 @@
 //! Who is calling: sessions (cookie) and API tokens (Bearer), idle expiry, CSRF, permission checks.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use std::net::{IpAddr, SocketAddr};
 
-use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
@@ -11,8 +9,6 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use lianjian_domain::org::{allows, Department, Permission};
 use lianjian_store::audit::Actor;
 use lianjian_store::users::User;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, AppError};
 use crate::{AppState, Settings};
@@ -103,47 +99,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// A fresh random secret, hex encoded (sessions, CSRF tokens, API tokens).
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
-/// What the database keeps of a secret.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// argon2id with the crate's recommended parameters.
-pub fn hash_password(password: &str) -> Result<String, AppError> {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("argon2: {e}")))
-}
-
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-}
-
-/// Password policy 口令策略: at least `min_len` characters from at least three of the four classes.
-pub fn check_password_policy(password: &str, min_len: usize) -> Result<(), AppError> {
-    let classes = [
-        password.chars().any(|c| c.is_ascii_lowercase()),
-        password.chars().any(|c| c.is_ascii_uppercase()),
-        password.chars().any(|c| c.is_ascii_digit()),
-        password.chars().any(|c| !c.is_ascii_alphanumeric()),
-    ];
-    if password.chars().count() < min_len || classes.iter().filter(|x| **x).count() < 3 {
-        return Err(AppError::bad(
-            "password",
-            format!("口令至少 {min_len} 位,并包含大写字母、小写字母、数字、符号中的至少三类"),
-        ));
-    }
-    Ok(())
-}
+pub use lianjian_app::password::{random_token, token_hash};
 
 /// The client's address: the connection's, or — only when the connection comes from a proxy the
 /// operator declared trusted — the right-most address in `X-Forwarded-For` that is not itself a
@@ -221,39 +177,24 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 /// Authenticate from a Bearer token or the session cookie. `Ok(None)` = anonymous.
 pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Caller>, AppError> {
     let ip = client_ip(&state.settings, &parts.headers, peer_of(parts));
-    let now = state.store.now_ms();
     if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let token = auth.strip_prefix("Bearer ").ok_or(AppError::Unauthenticated)?;
-        let user_id = state.store.api_token_user(&token_hash(token.trim())).await?;
-        let user = match user_id {
-            Some(id) => state.store.user_by_id(id).await?,
-            None => None,
-        };
-        return match user {
-            Some(user) if user.active => Ok(Some(Caller { user, via: Via::Token, ip })),
-            _ => Err(AppError::Unauthenticated),
+        return match state.app.token_user(token.trim()).await? {
+            Some(user) => Ok(Some(Caller { user, via: Via::Token, ip })),
+            None => Err(AppError::Unauthenticated),
         };
     }
     let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let hash = token_hash(&token);
-    let Some(session) = state.store.session(&hash).await? else {
+    let Some((session, user)) = state.app.session_user(&token).await? else {
         return Ok(None);
     };
-    if now - session.last_seen > state.policy().await?.idle_timeout_ms {
-        state.store.delete_session(&hash).await?;
-        return Ok(None);
-    }
-    let Some(user) = state.store.user_by_id(session.user_id).await?.filter(|u| u.active) else {
-        state.store.delete_session(&hash).await?;
-        return Ok(None);
-    };
-    // Writing on every request would serialise reads behind the write lock; a minute's slack is fine.
-    if now - session.last_seen > 60_000 {
-        state.store.touch_session(&hash, now).await?;
-    }
-    Ok(Some(Caller { user, via: Via::Session { token_hash: hash, csrf: session.csrf_token }, ip }))
+    Ok(Some(Caller {
+        user,
+        via: Via::Session { token_hash: token_hash(&token), csrf: session.csrf_token },
+        ip,
+    }))
 }
 
 /// A page caller: anonymous callers are sent to the sign-in page; a pending password change is forced.
@@ -319,22 +260,6 @@ impl FromRequestParts<AppState> for ApiCaller {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn password_policy_needs_length_and_three_classes() {
-        assert!(check_password_policy("Abcdefg1", 8).is_ok());
-        assert!(check_password_policy("abcdefg1!", 8).is_ok());
-        assert!(check_password_policy("Abc1!", 8).is_err());
-        assert!(check_password_policy("abcdefgh1", 8).is_err());
-    }
-
-    #[test]
-    fn argon2id_hash_verifies_only_the_right_password() {
-        let h = hash_password("Secret-2026").unwrap();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("Secret-2026", &h));
-        assert!(!verify_password("secret-2026", &h));
-    }
 
     #[test]
     fn constant_time_eq_compares_exactly() {

@@ -19,9 +19,13 @@ pub enum AppError {
     #[error("{0}")]
     NotFound(String),
     #[error("{message}")]
-    BadRequest { field: Option<String>, message: String },
+    BadRequest { field: Option<String>, code: &'static str, message: String },
+    /// The step is not allowed in the present state, or a value is taken (409).
+    #[error("{message}")]
+    Conflict { code: &'static str, field: Option<String>, message: String },
+    /// Forbidden by a rule the message names (403), beyond the permission matrix's plain 403.
     #[error("{0}")]
-    Conflict(String),
+    ForbiddenBecause(String),
     /// A password-signed-in session must change its password before anything else.
     #[error("请先修改口令:首次登录或口令被重置后,须修改口令才能继续使用")]
     PasswordChangeRequired,
@@ -52,13 +56,16 @@ pub enum AppError {
 
 impl AppError {
     pub fn bad(field: &str, message: impl Into<String>) -> AppError {
-        AppError::BadRequest { field: Some(field.to_owned()), message: message.into() }
+        AppError::BadRequest { field: Some(field.to_owned()), code: "bad_request", message: message.into() }
     }
 
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated | AppError::SignInRefused(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
+            AppError::Forbidden
+            | AppError::ForbiddenBecause(_)
+            | AppError::Csrf
+            | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
@@ -66,7 +73,7 @@ impl AppError {
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -76,11 +83,10 @@ impl AppError {
         match self {
             AppError::Unauthenticated => "unauthenticated",
             AppError::SignInRefused(_) => "sign_in_refused",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden | AppError::ForbiddenBecause(_) => "forbidden",
             AppError::Csrf => "csrf",
             AppError::NotFound(_) => "not_found",
-            AppError::BadRequest { .. } => "bad_request",
-            AppError::Conflict(_) => "conflict",
+            AppError::BadRequest { code, .. } | AppError::Conflict { code, .. } => code,
             AppError::PasswordChangeRequired => "password_change_required",
             AppError::TooManyAttempts(_) => "too_many_attempts",
             AppError::PayloadTooLarge(_) => "payload_too_large",
@@ -97,7 +103,9 @@ impl AppError {
             tracing::error!(%cause, "internal error");
         }
         let field = match self {
-            AppError::BadRequest { field, .. } | AppError::Unprocessable { field, .. } => field.clone(),
+            AppError::BadRequest { field, .. }
+            | AppError::Unprocessable { field, .. }
+            | AppError::Conflict { field, .. } => field.clone(),
             _ => None,
         };
         let lines = match self {
@@ -140,8 +148,34 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(what) => AppError::NotFound(format!("未找到:{what}")),
-            StoreError::Conflict(what) => AppError::Conflict(what),
+            StoreError::Conflict(what) => AppError::Conflict { code: "conflict", field: None, message: what },
             other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<lianjian_app::Error> for AppError {
+    fn from(e: lianjian_app::Error) -> Self {
+        use lianjian_app::Error as E;
+        match e {
+            E::Invalid(i) => AppError::BadRequest { field: i.field, code: i.code, message: i.message },
+            E::Refused { code, field, message, lines } => AppError::Unprocessable {
+                code,
+                field,
+                message,
+                lines: lines
+                    .into_iter()
+                    .map(|l| lianjian_store::reports::Refused { line: l.line, reason: l.reason })
+                    .collect(),
+            },
+            E::State { code, message } => AppError::Conflict { code, field: None, message },
+            E::Conflict(i) => AppError::Conflict { code: i.code, field: i.field, message: i.message },
+            E::NotFound(what) => AppError::NotFound(what),
+            E::Forbidden(why) => AppError::ForbiddenBecause(why),
+            E::SignInRefused(m) => AppError::SignInRefused(m),
+            E::Throttled(m) => AppError::TooManyAttempts(m),
+            E::Store(s) => s.into(),
+            E::Internal(cause) => AppError::Internal(cause),
         }
     }
 }

@@ -4,7 +4,6 @@
 //! `lianjian_domain::org`, calls the store or a domain function, and renders. The server holds no
 //! state of its own beyond the database, so several processes can run behind a load balancer.
 
-pub mod accounts;
 pub mod admin;
 pub mod api;
 pub mod auth;
@@ -33,6 +32,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
+use lianjian_app::App;
 use lianjian_domain::security::SecurityPolicy;
 use lianjian_store::Store;
 pub use settings::Settings;
@@ -40,32 +40,28 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+/// What every handler gets: the use cases, the operator's settings and the templates. `store` is the
+/// same store the use cases write through, for the reads that have no use case of their own yet.
 #[derive(Clone)]
 pub struct AppState {
+    pub app: App,
     pub store: Store,
     pub settings: Arc<Settings>,
     pub templates: Arc<minijinja::Environment<'static>>,
-    policy: settings::SharedPolicy,
 }
 
 impl AppState {
     pub fn new(store: Store, settings: Settings) -> AppState {
-        AppState {
-            store,
-            settings: Arc::new(settings),
-            templates: Arc::new(templates::environment()),
-            policy: Arc::default(),
-        }
+        let app = match settings.fixed_policy {
+            Some(p) => App::with_fixed_policy(store.clone(), p),
+            None => App::new(store.clone()),
+        };
+        AppState { app, store, settings: Arc::new(settings), templates: Arc::new(templates::environment()) }
     }
 
     /// The security policy in force (password, lockout, throttle, idle timeout).
     pub async fn policy(&self) -> Result<SecurityPolicy, error::AppError> {
-        self.policy.get(&self.settings, &self.store).await
-    }
-
-    /// Read the security parameters again on next use (after a change).
-    pub fn policy_changed(&self) {
-        self.policy.invalidate();
+        Ok(self.app.policy().await?)
     }
 }
 

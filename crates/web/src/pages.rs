@@ -11,7 +11,6 @@ use axum_extra::extract::cookie::{Cookie, CookieJar};
 use lianjian_domain::org::{Department, Permission};
 use minijinja::context;
 
-use crate::accounts;
 use crate::auth::{self, ClientAddress, MaybeCaller, PageCaller, SESSION_COOKIE};
 use crate::error::{AppError, PageResult};
 use crate::nav::home_of;
@@ -61,13 +60,10 @@ async fn login_submit(
         return Err(AppError::Csrf);
     }
     let username = field(&form, "username");
-    let policy = state.policy().await?;
-    match accounts::sign_in(&state.store, &policy, username, field(&form, "password"), ip.clone()).await {
-        Ok(accounts::SignedIn { user, .. }) => {
-            let token = auth::random_token();
-            let csrf = auth::random_token();
-            let now = state.store.now_ms();
-            state.store.create_session(&auth::token_hash(&token), user.id, &csrf, now, ip.as_deref()).await?;
+    match state.app.sign_in(username, field(&form, "password"), ip.clone()).await.map_err(AppError::from) {
+        Ok(lianjian_app::accounts::SignedIn { user, .. }) => {
+            let session = state.app.start_session(&user, ip.as_deref()).await?;
+            let (token, csrf) = (session.token, session.csrf);
             let secure = auth::is_https(&state, &headers);
             let target = if user.must_change_password { "/account/password" } else { "/" };
             let jar = jar.add(auth::session_cookie(token, secure));
@@ -101,7 +97,7 @@ async fn logout(
 ) -> PageResult<Response> {
     caller.check_form_csrf(&form)?;
     if let auth::Via::Session { token_hash, .. } = &caller.via {
-        accounts::sign_out(&state.store, &caller.actor(), token_hash).await?;
+        state.app.sign_out(&caller.actor(), token_hash).await?;
     }
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/").build());
     Ok((jar, Redirect::to("/login")).into_response())
@@ -128,10 +124,8 @@ async fn password_submit(
         auth::Via::Token => None,
     };
     let passwords = (field(&form, "old_password"), field(&form, "new_password"));
-    let result =
-        accounts::change_password(&state.store, &policy, &caller.actor(), &caller.user, passwords, keep)
-            .await;
-    match result {
+    let result = state.app.change_password(&caller.actor(), &caller.user, passwords, keep).await;
+    match result.map_err(AppError::from) {
         Ok(()) => Ok(Redirect::to(home_of(&caller)).into_response()),
         Err(AppError::BadRequest { message, .. }) => {
             let ctx = context! {

@@ -1,22 +1,10 @@
-//! Server settings and the security policy in force.
-//!
-//! The operator's settings (TLS cookies, trusted proxies) are fixed at start. The security policy —
-//! password length, lockout, address throttle, idle timeout — comes from the security parameters,
-//! which only the security administrator sets (三员分立) within the 等保 level-3 floors and ceilings;
-//! a change applies at once in the process that made it and within [`POLICY_TTL`] in the others.
+//! Server settings: what the operator fixes at start (TLS cookies, trusted proxies). The security
+//! policy is not here: it comes from the security parameters (`lianjian_app::App::policy`).
 
 use std::net::IpAddr;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
 
 use ipnet::IpNet;
 use lianjian_domain::security::SecurityPolicy;
-use lianjian_store::Store;
-
-use crate::error::AppError;
-
-/// How long a process keeps the policy before reading the parameters again.
-pub const POLICY_TTL: Duration = Duration::from_secs(30);
 
 /// What the operator sets when starting the server.
 #[derive(Debug, Clone, Default)]
@@ -56,37 +44,6 @@ pub fn parse_proxies(values: &[String]) -> Result<Vec<IpNet>, String> {
         })
         .collect()
 }
-
-/// The policy read from the parameters, kept for [`POLICY_TTL`].
-#[derive(Default)]
-pub struct PolicyCache {
-    cached: RwLock<Option<(SecurityPolicy, Instant)>>,
-}
-
-impl PolicyCache {
-    pub async fn get(&self, settings: &Settings, store: &Store) -> Result<SecurityPolicy, AppError> {
-        if let Some(fixed) = settings.fixed_policy {
-            return Ok(fixed);
-        }
-        if let Some((p, at)) = *self.cached.read().unwrap_or_else(|e| e.into_inner()) {
-            if at.elapsed() < POLICY_TTL {
-                return Ok(p);
-            }
-        }
-        let params = store.param_set().await?;
-        let policy = SecurityPolicy::from_params(&params, store.today());
-        *self.cached.write().unwrap_or_else(|e| e.into_inner()) = Some((policy, Instant::now()));
-        Ok(policy)
-    }
-
-    /// Forget the cached policy (after the security administrator changed a parameter).
-    pub fn invalidate(&self) {
-        *self.cached.write().unwrap_or_else(|e| e.into_inner()) = None;
-    }
-}
-
-/// Shared between the requests of one process.
-pub type SharedPolicy = Arc<PolicyCache>;
 
 #[cfg(test)]
 mod tests {

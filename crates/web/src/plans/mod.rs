@@ -46,7 +46,7 @@ impl From<PlanError> for AppError {
         match e {
             PlanError::Invalid { field, message } => AppError::bad(field, message),
             PlanError::WrongReveal { .. } => AppError::bad("secret", e.to_string()),
-            PlanError::State(m) => AppError::Conflict(m),
+            PlanError::State(m) => AppError::Conflict { code: "plan_state", field: None, message: m },
             PlanError::Store(s) => s.into(),
         }
     }

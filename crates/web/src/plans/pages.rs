@@ -69,7 +69,7 @@ async fn list_or_error(state: &AppState, caller: &Caller, e: AppError) -> PageRe
         AppError::BadRequest { message, .. } => {
             render_list(state, caller, Some((message, "error")), StatusCode::BAD_REQUEST).await
         }
-        AppError::Conflict(message) => {
+        AppError::Conflict { message, .. } => {
             render_list(state, caller, Some((message, "error")), StatusCode::CONFLICT).await
         }
         other => Err(other),
@@ -345,7 +345,7 @@ pub(super) async fn after(
         Err(AppError::BadRequest { message, .. }) => {
             render_detail(state, caller, id, Some((message, "error")), StatusCode::BAD_REQUEST).await
         }
-        Err(AppError::Conflict(message)) => {
+        Err(AppError::Conflict { message, .. }) => {
             render_detail(state, caller, id, Some((message, "error")), StatusCode::CONFLICT).await
         }
         Err(other) => Err(other),
@@ -409,7 +409,9 @@ fn outcome(o: RevealOutcome) -> Result<&'static str, AppError> {
         RevealOutcome::Waiting { .. } => Ok("revealed"),
         RevealOutcome::Drawn { .. } => Ok("drawn"),
         // The plan page shows the engine's message from the plan itself.
-        RevealOutcome::Failed { message } => Err(AppError::Conflict(message)),
+        RevealOutcome::Failed { message } => {
+            Err(AppError::Conflict { code: "draw_failed", field: None, message })
+        }
     }
 }
 

@@ -150,7 +150,7 @@ pub(super) async fn inspector_add(
     match state.store.add_inspector(&caller.actor(), new, from).await {
         Ok(v) => Ok(redirect(format!("/inspectors/{}", v.code))),
         Err(e) => match AppError::from(e) {
-            AppError::BadRequest { message, .. } | AppError::Conflict(message) => {
+            AppError::BadRequest { message, .. } | AppError::Conflict { message, .. } => {
                 render_inspectors(&state, &caller, &InspectorQuery::default(), Some(message)).await
             }
             other => Err(other),

@@ -24,9 +24,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+use lianjian_app::accounts::NewAccount;
 use lianjian_domain::org::{Department, Role};
 use lianjian_store::audit::Actor;
-use lianjian_web::accounts::{self, NewAccount};
 use lianjian_web::{AppState, Settings};
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -347,14 +347,10 @@ impl Browser {
     pub async fn create_account(&self, account: NewAccount) -> Result<i64> {
         let username = account.username.clone();
         let actor = Actor::system("browser-test");
-        accounts::create_user(
-            &self.state.store,
-            &lianjian_domain::security::SecurityPolicy::default(),
-            &actor,
-            account,
-        )
-        .await
-        .map_err(|e| fail(format!("creating account {username}: {e}")))
+        lianjian_app::App::new(self.state.store.clone())
+            .create_user(&actor, account)
+            .await
+            .map_err(|e| fail(format!("creating account {username}: {e}")))
     }
 
     /// Open a path of the server (`/login`, `/eeb`, …) and wait for it to load.

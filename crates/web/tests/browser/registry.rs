@@ -133,7 +133,7 @@ async fn upload(b: &Browser, file: &Path) -> Result {
     submit(b, "#upload").await
 }
 
-fn leader(username: &str, display_name: &str) -> lianjian_web::accounts::NewAccount {
+fn leader(username: &str, display_name: &str) -> lianjian_app::accounts::NewAccount {
     harness::account(username, display_name, Department::Eeb, Role::Leader, LEADER_PASSWORD)
 }
 

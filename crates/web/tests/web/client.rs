@@ -4,10 +4,10 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
+use lianjian_app::accounts::NewAccount;
 use lianjian_domain::org::{Department, Role};
 use lianjian_store::audit::Actor;
 use lianjian_store::testing::{self, TestDb};
-use lianjian_web::accounts::{self, NewAccount};
 use lianjian_web::{AppState, Settings};
 use tower::ServiceExt;
 
@@ -70,22 +70,21 @@ impl App {
     async fn over(db: TestDb, settings: Settings) -> App {
         let state = AppState::new(db.store.clone(), settings);
         for (name, department, role, inst) in ROLES {
-            accounts::create_user(
-                &db.store,
-                &lianjian_domain::security::SecurityPolicy::default(),
-                &Actor::system("test"),
-                NewAccount {
-                    username: (*name).into(),
-                    display_name: format!("测试{name}"),
-                    department: *department,
-                    role: *role,
-                    institution_uscc: inst.map(str::to_owned),
-                    password: PASSWORD.into(),
-                    must_change_password: false,
-                },
-            )
-            .await
-            .unwrap();
+            lianjian_app::App::new(db.store.clone())
+                .create_user(
+                    &Actor::system("test"),
+                    NewAccount {
+                        username: (*name).into(),
+                        display_name: format!("测试{name}"),
+                        department: *department,
+                        role: *role,
+                        institution_uscc: inst.map(str::to_owned),
+                        password: PASSWORD.into(),
+                        must_change_password: false,
+                    },
+                )
+                .await
+                .unwrap();
         }
         let router = lianjian_web::app(state.clone());
         App { db, state, router }

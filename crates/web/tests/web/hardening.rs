@@ -9,7 +9,8 @@ use axum::http::{header, Method, Request, StatusCode};
 use lianjian_domain::org::{Department, Role};
 use lianjian_domain::security::SecurityPolicy;
 use lianjian_store::audit::{Actor, AuditFilter};
-use lianjian_web::{accounts, Settings};
+use lianjian_app::accounts::NewAccount;
+use lianjian_web::Settings;
 
 use crate::client::{form, get, json_req, App, Session, PASSWORD};
 
@@ -45,11 +46,17 @@ async fn the_system_administrator_may_not_replace_the_registry_but_a_leader_may(
     let app = App::new().await;
     let snapshot = r#"{"institutions": []}"#;
     for (who, expected) in [("sysadmin", StatusCode::FORBIDDEN), ("secadmin", StatusCode::FORBIDDEN)] {
-        let t = accounts::create_token(&app.db.store, &Actor::system("t"), who, "x").await.unwrap();
+        let t = lianjian_app::App::new(app.db.store.clone())
+            .create_token(&Actor::system("t"), who, "x")
+            .await
+            .unwrap();
         let r = app.send(bearer(Method::POST, "/api/v1/registry", &t, snapshot)).await;
         assert_eq!(r.status, expected, "{who}: {}", r.body);
     }
-    let t = accounts::create_token(&app.db.store, &Actor::system("t"), "msa-leader", "x").await.unwrap();
+    let t = lianjian_app::App::new(app.db.store.clone())
+        .create_token(&Actor::system("t"), "msa-leader", "x")
+        .await
+        .unwrap();
     let r = app.send(bearer(Method::POST, "/api/v1/registry", &t, snapshot)).await;
     assert!(r.status.is_success(), "{} {}", r.status, r.body);
 }
@@ -114,7 +121,7 @@ async fn security_parameters_belong_to_the_security_administrator_within_floors_
 #[tokio::test]
 async fn a_session_that_must_change_its_password_gets_only_me_sign_out_and_the_change() {
     let app = App::new().await;
-    let new = accounts::NewAccount {
+    let new = NewAccount {
         username: "fresh-api".into(),
         display_name: "新人".into(),
         department: Department::Eeb,
@@ -123,7 +130,7 @@ async fn a_session_that_must_change_its_password_gets_only_me_sign_out_and_the_c
         password: PASSWORD.into(),
         must_change_password: true,
     };
-    accounts::create_user(&app.db.store, &SecurityPolicy::default(), &Actor::system("t"), new).await.unwrap();
+    lianjian_app::App::new(app.db.store.clone()).create_user(&Actor::system("t"), new).await.unwrap();
     let s = app.sign_in("fresh-api").await;
     assert_eq!(app.send(get("/api/v1/me", Some(&s))).await.status, StatusCode::OK);
     for uri in ["/api/v1/registry", "/api/v1/findings", "/api/v1/audit"] {
@@ -149,8 +156,10 @@ async fn changing_a_password_ends_the_other_sessions_but_not_this_one_nor_tokens
     let app = App::new().await;
     let here = app.sign_in("eeb-officer").await;
     let elsewhere = app.sign_in("eeb-officer").await;
-    let token =
-        accounts::create_token(&app.db.store, &Actor::system("t"), "eeb-officer", "系统").await.unwrap();
+    let token = lianjian_app::App::new(app.db.store.clone())
+        .create_token(&Actor::system("t"), "eeb-officer", "系统")
+        .await
+        .unwrap();
     let f = [("old_password", PASSWORD), ("new_password", "Another#2026"), ("_csrf", &here.csrf)];
     assert!(app.send(form("/account/password", Some(&here), &f)).await.status.is_redirection());
     assert_eq!(app.send(get("/api/v1/me", Some(&here))).await.status, StatusCode::OK);
@@ -313,7 +322,10 @@ async fn path_and_query_errors_and_405_under_the_api_are_chinese_problem_json() 
 #[tokio::test]
 async fn the_registry_api_takes_a_snapshot_bigger_than_two_megabytes_and_refuses_one_beyond_its_limit() {
     let app = App::new().await;
-    let t = accounts::create_token(&app.db.store, &Actor::system("t"), "eeb-leader", "x").await.unwrap();
+    let t = lianjian_app::App::new(app.db.store.clone())
+        .create_token(&Actor::system("t"), "eeb-leader", "x")
+        .await
+        .unwrap();
     // 3 MB of whitespace around an empty snapshot: over axum's default, well under the registry's.
     let padded = format!("{}{{\"institutions\": []}}", " ".repeat(3 << 20));
     let r = app.send(bearer(Method::POST, "/api/v1/registry", &t, &padded)).await;

@@ -4,12 +4,12 @@
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
+use lianjian_app::accounts::NewAccount;
 use lianjian_domain::org::{Department, Role};
 use lianjian_offsite::corpus::{generate, CorpusSpec};
 use lianjian_registry::{Instrument, Snapshot};
 use lianjian_store::audit::{Actor, AuditFilter};
 use lianjian_store::registry::ImportOutcome;
-use lianjian_web::accounts::{self, NewAccount};
 use lianjian_web::reports::worker::drain;
 use serde_json::Value;
 
@@ -43,22 +43,21 @@ async fn world() -> World {
         .filter(|r: &Value| r["institution_uscc"] == uscc.as_str())
         .collect();
     assert!(reports.len() >= 3, "the corpus gives the institution a few reports");
-    accounts::create_user(
-        &app.db.store,
-        &lianjian_domain::security::SecurityPolicy::default(),
-        &Actor::system("test"),
-        NewAccount {
-            username: "corpus-inst".into(),
-            display_name: "语料机构".into(),
-            department: Department::Inst,
-            role: Role::Institution,
-            institution_uscc: Some(uscc.clone()),
-            password: PASSWORD.into(),
-            must_change_password: false,
-        },
-    )
-    .await
-    .unwrap();
+    lianjian_app::App::new(app.db.store.clone())
+        .create_user(
+            &Actor::system("test"),
+            NewAccount {
+                username: "corpus-inst".into(),
+                display_name: "语料机构".into(),
+                department: Department::Inst,
+                role: Role::Institution,
+                institution_uscc: Some(uscc.clone()),
+                password: PASSWORD.into(),
+                must_change_password: false,
+            },
+        )
+        .await
+        .unwrap();
     World { app, snapshot, uscc, other_uscc, reports }
 }
 
@@ -198,7 +197,8 @@ async fn an_upload_of_only_foreign_lines_is_refused_whole_and_a_partner_liaison_
 #[tokio::test]
 async fn the_city_feed_token_and_officers_may_upload_any_institutions_reports() {
     let w = world().await;
-    let token = accounts::create_token(&w.app.db.store, &Actor::system("test"), "city-feed", "市级系统推送")
+    let token = lianjian_app::App::new(w.app.db.store.clone())
+        .create_token(&Actor::system("test"), "city-feed", "市级系统推送")
         .await
         .unwrap();
     let mut mixed = w.reports[..2].to_vec();
@@ -211,7 +211,10 @@ async fn the_city_feed_token_and_officers_may_upload_any_institutions_reports() 
     let r = w.app.send(post_text("/api/v1/reports", &admin, &jsonl(&mixed))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     for who in ["sysadmin", "secadmin", "auditadmin"] {
-        let t = accounts::create_token(&w.app.db.store, &Actor::system("test"), who, "x").await.unwrap();
+        let t = lianjian_app::App::new(w.app.db.store.clone())
+            .create_token(&Actor::system("test"), who, "x")
+            .await
+            .unwrap();
         let r = w.app.send(bearer("/api/v1/reports", &t, &jsonl(&mixed))).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}: {}", r.body);
     }

@@ -3,7 +3,8 @@
 use axum::http::{Method, StatusCode};
 use lianjian_domain::security::SecurityPolicy;
 use lianjian_store::audit::Actor;
-use lianjian_web::{accounts, Settings};
+use lianjian_app::accounts::NewAccount;
+use lianjian_web::Settings;
 
 use crate::client::{form, get, json_req, App, PASSWORD};
 
@@ -27,7 +28,7 @@ async fn five_failures_lock_the_account_even_against_the_right_password_until_un
     }
     let r = app.try_sign_in("msa-officer", PASSWORD).await.err().expect("locked account refuses");
     assert!(r.json()["detail"].as_str().unwrap().contains("锁定"), "{}", r.body);
-    accounts::unlock(&app.db.store, &Actor::system("test"), "msa-officer").await.unwrap();
+    lianjian_app::App::new(app.db.store.clone()).unlock(&Actor::system("test"), "msa-officer").await.unwrap();
     assert!(app.try_sign_in("msa-officer", PASSWORD).await.is_ok());
 }
 
@@ -97,8 +98,10 @@ async fn session_cookie_is_httponly_and_samesite_strict_and_secure_behind_tls() 
 #[tokio::test]
 async fn bearer_tokens_work_until_revoked() {
     let app = App::new().await;
-    let token =
-        accounts::create_token(&app.db.store, &Actor::system("t"), "water-liaison", "对接").await.unwrap();
+    let token = lianjian_app::App::new(app.db.store.clone())
+        .create_token(&Actor::system("t"), "water-liaison", "对接")
+        .await
+        .unwrap();
     let bearer = |t: &str| {
         let mut req = get("/api/v1/me", None);
         req.headers_mut().insert("authorization", format!("Bearer {t}").parse().unwrap());
@@ -109,7 +112,7 @@ async fn bearer_tokens_work_until_revoked() {
     assert_eq!(r.json()["department"], "WATER");
     assert_eq!(app.send(bearer("ljt_forged")).await.status, StatusCode::UNAUTHORIZED);
     let id = app.db.store.api_tokens().await.unwrap()[0].id;
-    accounts::revoke_token(&app.db.store, &Actor::system("t"), id).await.unwrap();
+    lianjian_app::App::new(app.db.store.clone()).revoke_token(&Actor::system("t"), id).await.unwrap();
     assert_eq!(app.send(bearer(&token)).await.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -164,22 +167,21 @@ async fn user_text_comes_back_inert() {
 #[tokio::test]
 async fn first_sign_in_forces_a_password_change() {
     let app = App::new().await;
-    accounts::create_user(
-        &app.db.store,
-        &lianjian_domain::security::SecurityPolicy::default(),
-        &Actor::system("t"),
-        accounts::NewAccount {
-            username: "fresh".into(),
-            display_name: "新人".into(),
-            department: lianjian_domain::org::Department::Eeb,
-            role: lianjian_domain::org::Role::Officer,
-            institution_uscc: None,
-            password: PASSWORD.into(),
-            must_change_password: true,
-        },
-    )
-    .await
-    .unwrap();
+    lianjian_app::App::new(app.db.store.clone())
+        .create_user(
+            &Actor::system("t"),
+            NewAccount {
+                username: "fresh".into(),
+                display_name: "新人".into(),
+                department: lianjian_domain::org::Department::Eeb,
+                role: lianjian_domain::org::Role::Officer,
+                institution_uscc: None,
+                password: PASSWORD.into(),
+                must_change_password: true,
+            },
+        )
+        .await
+        .unwrap();
     let s = app.sign_in("fresh").await;
     let r = app.send(get("/eeb", Some(&s))).await;
     assert_eq!(r.location(), "/account/password");
