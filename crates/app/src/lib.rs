@@ -9,7 +9,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod deadlines;
 mod error;
+pub mod params;
 pub mod password;
 mod policy;
 

@@ -54,7 +54,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let text =
                 std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let store = open(&url).await?;
-            let (year, recount) = store
+            let (year, recount) = lianjian_app::App::new(store.clone())
                 .add_calendar_year(&cli_actor(), &text, &note)
                 .await
                 .map_err(|e| anyhow!("{}:{e}", file.display()))?;

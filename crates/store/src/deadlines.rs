@@ -1,20 +1,14 @@
-//! Working-day deadlines 期限 and their review when a State Council notice arrives
-//! (`lianjian_domain::deadlines` holds the rules; this module stores and applies them).
-//!
-//! Every deadline the platform counts is recorded with what it was counted from. When an operator
-//! loads a year's notice, the open deadlines counted provisionally are counted again in the same
-//! transaction: unchanged ones stop being provisional, changed ones wait for a leader of an owning
-//! department, who adopts the recomputed date or keeps the served one. Both are audited.
+//! Working-day deadlines 期限 as stored: what each was counted from, and its review when a State
+//! Council notice arrives. The rules are in `lianjian_domain::deadlines`; the use cases that recount
+//! and decide are in `lianjian_app::deadlines`.
 
-use lianjian_domain::calendar::{Calendar, Deadline};
-use lianjian_domain::deadlines::{recount, DeadlineKind, Recount, Review};
-use lianjian_domain::org::{Department, Role};
+use lianjian_domain::calendar::Deadline;
+use lianjian_domain::deadlines::{DeadlineKind, Review};
+use lianjian_domain::org::Department;
 use serde::Serialize;
-use serde_json::json;
 use sqlx::{AnyConnection, Row};
 use time::Date;
 
-use crate::audit::{self, Actor, AuditDraft};
 use crate::inspectors::{day_text, decode, parse_day, parse_day_opt};
 use crate::{Store, StoreError};
 
@@ -49,32 +43,6 @@ impl DeadlineReview {
     pub fn moves_earlier(&self) -> bool {
         self.recomputed_on.is_some_and(|r| r < self.due_on)
     }
-}
-
-/// A refused review decision.
-#[derive(Debug, thiserror::Error)]
-pub enum DeadlineError {
-    #[error("{0}")]
-    Refused(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for DeadlineError {
-    fn from(e: sqlx::Error) -> Self {
-        DeadlineError::Store(e.into())
-    }
-}
-
-/// What loading a notice did to the open provisional deadlines.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct RecountSummary {
-    /// Counted again to the same date: no longer provisional.
-    pub confirmed: usize,
-    /// Counted again to another date: waiting for a leader.
-    pub pending: usize,
-    /// Still resting on a year without a notice.
-    pub still_provisional: usize,
 }
 
 /// A deadline just counted, to record beside its subject.
@@ -113,56 +81,97 @@ pub(crate) async fn record(
     Ok(())
 }
 
-/// Count every open provisional deadline again on `cal` (the calendar with the new notice), in the
-/// caller's transaction; each outcome is audited under `actor`.
-pub(crate) async fn recount_open(
-    store: &Store,
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    cal: &Calendar,
-) -> Result<RecountSummary, StoreError> {
+/// An open deadline counted on a provisional year and not yet put to a leader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenProvisional {
+    pub id: i64,
+    pub kind: String,
+    pub subject_id: i64,
+    pub start_on: Date,
+    pub working_days: u32,
+    pub due_on: Date,
+}
+
+/// Every open provisional deadline not already waiting for a leader, in the caller's transaction.
+pub async fn open_provisional(conn: &mut AnyConnection) -> Result<Vec<OpenProvisional>, StoreError> {
     let rows = sqlx::query(
         "SELECT id, kind, subject_id, start_on, working_days, due_on FROM deadlines \
          WHERE provisional = 1 AND review <> 'pending' AND closed_at IS NULL ORDER BY id",
     )
     .fetch_all(&mut *conn)
     .await?;
-    let mut summary = RecountSummary::default();
-    for r in rows {
-        let id: i64 = r.try_get("id")?;
-        let kind: String = r.try_get("kind")?;
-        let start = parse_day(&r.try_get::<String, _>("start_on")?)?;
-        let n = u32::try_from(r.try_get::<i64, _>("working_days")?).unwrap_or(0);
-        let due = parse_day(&r.try_get::<String, _>("due_on")?)?;
-        let outcome = recount(cal, start, n, due).map_err(|e| decode(format!("deadline {id}: {e}")))?;
-        let (action, after) = match outcome {
-            Recount::StillProvisional => {
-                summary.still_provisional += 1;
-                continue;
-            }
-            Recount::Unchanged => {
-                summary.confirmed += 1;
-                sqlx::query("UPDATE deadlines SET provisional = 0 WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-                ("deadline.confirm", json!({"due_on": day_text(due), "recount": "unchanged"}))
-            }
-            Recount::Changed(other) => {
-                summary.pending += 1;
-                sqlx::query("UPDATE deadlines SET recomputed_on = $1, review = 'pending' WHERE id = $2")
-                    .bind(day_text(other))
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-                ("deadline.recount", json!({"due_on": day_text(due), "recomputed_on": day_text(other)}))
-            }
-        };
-        let draft = AuditDraft::new(actor, action, "deadline", id.to_string())
-            .after(json!({"kind": kind, "subject_id": r.try_get::<i64, _>("subject_id")?, "result": after}));
-        audit::append(conn, draft, store.now()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(OpenProvisional {
+                id: r.try_get("id")?,
+                kind: r.try_get("kind")?,
+                subject_id: r.try_get("subject_id")?,
+                start_on: parse_day(&r.try_get::<String, _>("start_on")?)?,
+                working_days: u32::try_from(r.try_get::<i64, _>("working_days")?).unwrap_or(0),
+                due_on: parse_day(&r.try_get::<String, _>("due_on")?)?,
+            })
+        })
+        .collect()
+}
+
+/// The recount gave the same date: the deadline is no longer provisional.
+pub async fn confirm(conn: &mut AnyConnection, id: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE deadlines SET provisional = 0 WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// The recount gave another date: it waits for a leader.
+pub async fn put_to_leader(conn: &mut AnyConnection, id: i64, recomputed: Date) -> Result<(), StoreError> {
+    sqlx::query("UPDATE deadlines SET recomputed_on = $1, review = 'pending' WHERE id = $2")
+        .bind(day_text(recomputed))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A leader's decision on a pending deadline: the date in force, and the subject's due date with it.
+pub struct Decision<'a> {
+    pub id: i64,
+    pub kind: DeadlineKind,
+    pub subject_id: i64,
+    pub review: Review,
+    pub due: Date,
+    pub by: &'a str,
+    pub at_ms: i64,
+    pub note: Option<&'a str>,
+}
+
+/// Record a decision, in the caller's transaction.
+pub async fn decide(conn: &mut AnyConnection, d: Decision<'_>) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE deadlines SET review = $1, due_on = $2, provisional = 0, reviewed_by = $3, reviewed_at = $4, \
+         review_note = $5 WHERE id = $6",
+    )
+    .bind(d.review.code())
+    .bind(day_text(d.due))
+    .bind(d.by)
+    .bind(d.at_ms)
+    .bind(d.note)
+    .bind(d.id)
+    .execute(&mut *conn)
+    .await?;
+    match d.kind {
+        DeadlineKind::TaskDue => {
+            sqlx::query("UPDATE plan_tasks SET due_on = $1 WHERE id = $2")
+                .bind(day_text(d.due))
+                .bind(d.subject_id)
+                .execute(&mut *conn)
+                .await?;
+        }
     }
-    Ok(summary)
+    Ok(())
+}
+
+/// One deadline, in the caller's transaction.
+pub async fn one(conn: &mut AnyConnection, id: i64) -> Result<Option<DeadlineReview>, StoreError> {
+    let sql = format!("{SELECT} WHERE d.id = $1");
+    sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?.as_ref().map(review_of).transpose()
 }
 
 const SELECT: &str =
@@ -217,13 +226,6 @@ fn review_of(r: &sqlx::any::AnyRow) -> Result<DeadlineReview, StoreError> {
     })
 }
 
-/// Whether `actor` may decide a deadline owned by `departments`: a leader of one of them.
-fn may_decide(actor: &Actor, departments: &[Department]) -> bool {
-    let department = actor.department.parse::<Department>().ok();
-    actor.role.parse::<Role>().ok() == Some(Role::Leader)
-        && department.is_some_and(|d| departments.contains(&d))
-}
-
 impl Store {
     /// Deadlines waiting for a leader's decision, oldest first; with `department`, only those it owns.
     pub async fn deadlines_pending(
@@ -247,86 +249,7 @@ impl Store {
 
     /// One deadline.
     pub async fn deadline(&self, id: i64) -> Result<Option<DeadlineReview>, StoreError> {
-        let sql = format!("{SELECT} WHERE d.id = $1");
-        sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await?.as_ref().map(review_of).transpose()
-    }
-
-    /// A leader decides a pending deadline: `adopt` takes the recomputed date (the subject's due date
-    /// changes with it), otherwise the served date is kept. Moving a deadline earlier needs a reason.
-    /// Audited as `deadline.adopt` or `deadline.keep`.
-    pub async fn decide_deadline(
-        &self,
-        actor: &Actor,
-        id: i64,
-        adopt: bool,
-        note: &str,
-    ) -> Result<DeadlineReview, DeadlineError> {
-        let note = note.trim();
-        let mut tx = self.begin().await?;
-        let sql = format!("{SELECT} WHERE d.id = $1");
-        let current = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .as_ref()
-            .map(review_of)
-            .transpose()?
-            .ok_or_else(|| StoreError::NotFound(format!("期限 {id}")))?;
-        if !may_decide(actor, &current.departments) {
-            return Err(DeadlineError::Refused("只有该期限所属部门的科室负责人可以确认".into()));
-        }
-        if current.review != Review::Pending {
-            return Err(DeadlineError::Refused(format!("该期限{},无需再确认", current.review.zh())));
-        }
-        let recomputed =
-            current.recomputed_on.ok_or_else(|| decode(format!("deadline {id} has no recount")))?;
-        if adopt && recomputed < current.due_on && note.is_empty() {
-            return Err(DeadlineError::Refused(format!(
-                "采用重算日期 {recomputed} 会使已送达的期限 {} 提前,请写明决定理由",
-                current.due_on
-            )));
-        }
-        if note.chars().count() > 500 {
-            return Err(DeadlineError::Refused("理由不能超过 500 个字符".into()));
-        }
-        let (review, due) =
-            if adopt { (Review::Adopted, recomputed) } else { (Review::Kept, current.due_on) };
-        sqlx::query(
-            "UPDATE deadlines SET review = $1, due_on = $2, provisional = 0, reviewed_by = $3, reviewed_at = $4, \
-             review_note = $5 WHERE id = $6",
-        )
-        .bind(review.code())
-        .bind(day_text(due))
-        .bind(&actor.user)
-        .bind(self.now_ms())
-        .bind((!note.is_empty()).then_some(note))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        match current.kind {
-            DeadlineKind::TaskDue => {
-                sqlx::query("UPDATE plan_tasks SET due_on = $1 WHERE id = $2")
-                    .bind(day_text(due))
-                    .bind(current.subject_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        let action = if adopt { "deadline.adopt" } else { "deadline.keep" };
-        let mut draft = AuditDraft::new(actor, action, "deadline", id.to_string())
-            .before(json!({"due_on": day_text(current.due_on), "recomputed_on": day_text(recomputed)}))
-            .after(json!({"kind": current.kind.code(), "subject_id": current.subject_id, "due_on": day_text(due)}));
-        if !note.is_empty() {
-            draft = draft.note(note);
-        }
-        audit::append(&mut tx, draft, self.now()).await?;
-        let decided = sqlx::query(&sql)
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(StoreError::from)
-            .and_then(|r| review_of(&r))?;
-        crate::commit(tx).await?;
-        Ok(decided)
+        let mut conn = self.pool().acquire().await?;
+        one(&mut conn, id).await
     }
 }

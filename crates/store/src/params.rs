@@ -2,13 +2,12 @@
 //! (several rules changed on 2026-01-01), and a regulator must be able to follow a rule change
 //! without a release. The catalogue and the defaults live in `lianjian_domain::params`.
 
-use lianjian_domain::params::{ParamError, ParamKey, ParamSet};
+use lianjian_domain::params::{ParamKey, ParamSet};
 use serde::Serialize;
-use serde_json::json;
 use sqlx::Row;
 use time::Date;
 
-use crate::audit::{self, Actor, AuditDraft};
+use crate::audit::Actor;
 use crate::{Store, StoreError};
 
 /// One operator entry as stored.
@@ -20,24 +19,6 @@ pub struct ParamEntry {
     pub note: String,
     pub set_by: String,
     pub created_at: i64,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ParamStoreError {
-    #[error("{0}")]
-    Invalid(#[from] ParamError),
-    #[error("请说明调整依据(如文件文号)")]
-    NoteRequired,
-    #[error("参数值 {0} 超出合理范围(0 至 1,000,000,000)")]
-    OutOfRange(i64),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for ParamStoreError {
-    fn from(e: sqlx::Error) -> Self {
-        ParamStoreError::Store(e.into())
-    }
 }
 
 impl Store {
@@ -76,47 +57,29 @@ impl Store {
         }
         Ok(set)
     }
+}
 
-    /// Set `key` to `value` from `effective_from` on; audited as `param.set` with the value before.
-    pub async fn set_param(
-        &self,
-        actor: &Actor,
-        key: ParamKey,
-        effective_from: Date,
-        value: i64,
-        note: &str,
-    ) -> Result<(), ParamStoreError> {
-        let note = note.trim();
-        if note.is_empty() {
-            return Err(ParamStoreError::NoteRequired);
-        }
-        // Legal numbers are small; a huge one is a typing error (and would not survive RFC 8785's doubles).
-        if !(0..=1_000_000_000).contains(&value) {
-            return Err(ParamStoreError::OutOfRange(value));
-        }
-        let current = self.param_set().await?;
-        ParamSet::defaults().set(key, effective_from, value)?;
-        let day = lianjian_registry::date::format(effective_from);
-        let before = current.value_on(key, effective_from);
-        let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO param_overrides (key, effective_from, value, note, set_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(key.code())
-        .bind(&day)
-        .bind(value)
-        .bind(note)
-        .bind(&actor.user)
-        .bind(self.now_ms())
-        .execute(&mut *tx)
-        .await?;
-        let draft = AuditDraft::new(actor, "param.set", "param", key.code())
-            .before(json!({"value_on_that_day": before}))
-            .after(json!({"effective_from": day, "value": value}))
-            .note(note);
-        audit::append(&mut tx, draft, self.now()).await?;
-        crate::commit(tx).await?;
-        Ok(())
-    }
+/// Store an operator entry (validated by the use case), in the caller's transaction.
+pub async fn insert_entry(
+    conn: &mut sqlx::AnyConnection,
+    key: ParamKey,
+    effective_from: Date,
+    value: i64,
+    note: &str,
+    actor: &Actor,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO param_overrides (key, effective_from, value, note, set_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(key.code())
+    .bind(lianjian_registry::date::format(effective_from))
+    .bind(value)
+    .bind(note)
+    .bind(&actor.user)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -281,15 +281,17 @@ async fn security_param_set(
         let html = render_security(&state, &caller, None, Some("参数值必须是整数".into())).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     };
-    match state.store.set_param(&caller.actor(), key, from, value, field(&form, "note")).await {
-        Ok(()) => {
-            state.app.policy_changed();
-            Ok(Redirect::to("/admin/security").into_response())
-        }
-        Err(lianjian_store::params::ParamStoreError::Store(e)) => Err(e.into()),
+    match state
+        .app
+        .set_param(&caller.actor(), key, from, value, field(&form, "note"))
+        .await
+        .map_err(AppError::from)
+    {
+        Ok(()) => Ok(Redirect::to("/admin/security").into_response()),
+        Err(e @ AppError::Internal(_)) => Err(e),
         Err(e) => {
             let html = render_security(&state, &caller, None, Some(e.to_string())).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            Ok((e.status(), Html(html)).into_response())
         }
     }
 }

@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use axum_extra::extract::Form;
 use lianjian_domain::org::{Department, Permission, Role};
-use lianjian_store::deadlines::{DeadlineError, DeadlineReview};
+use lianjian_store::deadlines::DeadlineReview;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -80,10 +80,9 @@ async fn render_page(
     done: Option<&str>,
 ) -> PageResult<Html<String>> {
     let own: Option<Department> = Some(caller.user.department);
-    let pending: Vec<Row> =
-        state.store.deadlines_pending(own).await?.iter().map(|d| row(d, caller)).collect();
+    let pending: Vec<Row> = state.app.deadlines_pending(own).await?.iter().map(|d| row(d, caller)).collect();
     let reviewed: Vec<Row> = state
-        .store
+        .app
         .deadlines_reviewed(50)
         .await?
         .iter()
@@ -120,12 +119,12 @@ async fn decide(
         "keep" => false,
         _ => return Err(AppError::bad("decision", "请选择“采用重算日期”或“保留原日期”")),
     };
-    match state.store.decide_deadline(&caller.actor(), id, adopt, &form.note).await {
+    match state.app.decide_deadline(&caller.actor(), id, adopt, &form.note).await.map_err(AppError::from) {
         Ok(d) => Ok(Redirect::to(&format!("/deadlines?done={}", d.review.code())).into_response()),
-        Err(DeadlineError::Store(e)) => Err(e.into()),
-        Err(DeadlineError::Refused(message)) => {
-            let page = render_page(&state, &caller, Some(message), None).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        Err(e @ (AppError::Internal(_) | AppError::NotFound(_))) => Err(e),
+        Err(e) => {
+            let page = render_page(&state, &caller, Some(e.to_string()), None).await?;
+            Ok((e.status(), page).into_response())
         }
     }
 }

@@ -192,7 +192,7 @@ async fn supervisor_cards(state: &AppState, d: Department) -> PageResult<Vec<Car
     let errors = state.store.count_findings(&count("error")).await?;
     let warnings = state.store.count_findings(&count("warning")).await?;
     let findings_href = if d == Department::Eeb { "/eeb/findings" } else { "/msa/findings" };
-    let deadlines = state.store.deadlines_pending(Some(d)).await?.len();
+    let deadlines = state.app.deadlines_pending(Some(d)).await?.len();
     let mut cards = Vec::new();
     if deadlines > 0 {
         cards.push(Card {

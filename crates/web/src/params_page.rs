@@ -8,7 +8,6 @@ use axum::routing::get;
 use axum::{Form, Router};
 use lianjian_domain::org::Permission;
 use lianjian_domain::params::{Confidence, ParamKey};
-use lianjian_store::params::ParamStoreError;
 
 use minijinja::context;
 
@@ -91,20 +90,17 @@ async fn set(
     caller.require(Permission::ManageAccounts)?;
     caller.check_form_csrf(&form)?;
     let key = ParamKey::from_code(field(&form, "key")).ok_or_else(|| AppError::bad("key", "请选择参数"))?;
-    if key.is_security() {
-        // 三员分立: the password, lockout and session numbers belong to the security administrator.
-        let message =
-            format!("“{}”是安全参数,由安全管理员在“安全管理”页调整,系统管理员不能修改", key.info().label);
-        let page = render_page(&state, &caller, Some(message)).await?;
-        return Ok((axum::http::StatusCode::FORBIDDEN, page).into_response());
-    }
     let from = parse_day("from", &form.get("from").cloned(), state.store.today())?;
     let value: i64 =
         field(&form, "value").trim().parse().map_err(|_| AppError::bad("value", "参数值必须是整数"))?;
-    match state.store.set_param(&caller.actor(), key, from, value, field(&form, "note")).await {
+    match state
+        .app
+        .set_param(&caller.actor(), key, from, value, field(&form, "note"))
+        .await
+        .map_err(AppError::from)
+    {
         Ok(()) => Ok(Redirect::to("/params").into_response()),
-        Err(ParamStoreError::Store(e)) => Err(e.into()),
-        Err(e) => render_page(&state, &caller, Some(e.to_string())).await,
+        Err(e) => again(&state, &caller, e).await,
     }
 }
 
@@ -116,11 +112,21 @@ async fn add_calendar(
 ) -> PageResult<Response> {
     caller.require(Permission::ManageAccounts)?;
     caller.check_form_csrf(&form)?;
-    match state.store.add_calendar_year(&caller.actor(), field(&form, "content"), field(&form, "note")).await
-    {
+    let added =
+        state.app.add_calendar_year(&caller.actor(), field(&form, "content"), field(&form, "note")).await;
+    match added.map_err(AppError::from) {
         Ok((_, recount)) if recount.pending > 0 => Ok(Redirect::to("/deadlines").into_response()),
         Ok(_) => Ok(Redirect::to("/params").into_response()),
-        Err(lianjian_store::calendar::CalendarUploadError::Store(e)) => Err(e.into()),
-        Err(e) => render_page(&state, &caller, Some(e.to_string())).await,
+        Err(e) => again(&state, &caller, e).await,
     }
+}
+
+/// The page again with the refusal shown, under the refusal's status; an internal error is not shown.
+async fn again(state: &AppState, caller: &Caller, e: AppError) -> PageResult<Response> {
+    if matches!(e, AppError::Internal(_)) {
+        return Err(e);
+    }
+    let mut page = render_page(state, caller, Some(e.to_string())).await?;
+    *page.status_mut() = e.status();
+    Ok(page)
 }

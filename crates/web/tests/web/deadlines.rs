@@ -22,7 +22,7 @@ async fn a_draw_in_late_december_marks_its_2027_deadlines_and_the_notice_puts_ch
     // Draw every grade-B institution, so that several tasks (and deadlines) exist.
     let key = lianjian_domain::params::ParamKey::DrawRatioGradeB;
     let actor = lianjian_store::audit::Actor::system("test");
-    app.db.store.set_param(&actor, key, date!(2026 - 01 - 01), 1000, "测试:全部抽取").await.unwrap();
+    app.state.app.set_param(&actor, key, date!(2026 - 01 - 01), 1000, "测试:全部抽取").await.unwrap();
     let (id, eeb, msa) = frozen(&app).await;
     post(&app, &eeb, &format!("/plans/{id}/reveal"), &[("secret", EEB_SECRET)]).await;
     let r = post(&app, &msa, &format!("/plans/{id}/reveal"), &[("secret", MSA_SECRET)]).await;
@@ -84,7 +84,7 @@ async fn a_draw_in_late_december_marks_its_2027_deadlines_and_the_notice_puts_ch
     assert_eq!(r.location(), "/deadlines?done=kept", "{}", r.body);
     let r =
         post(&app, &msa, &format!("/deadlines/{second}"), &[("decision", "adopt"), ("note", "再改")]).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a decided deadline is not decided twice");
+    assert_eq!(r.status, StatusCode::CONFLICT, "a decided deadline is not decided twice");
 
     let after = app.db.store.plan_tasks(id).await.unwrap();
     let by_id = |task: i64| after.iter().find(|t| t.id == task).unwrap();

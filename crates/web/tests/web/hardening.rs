@@ -6,10 +6,10 @@ use std::net::SocketAddr;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Method, Request, StatusCode};
+use lianjian_app::accounts::NewAccount;
 use lianjian_domain::org::{Department, Role};
 use lianjian_domain::security::SecurityPolicy;
 use lianjian_store::audit::{Actor, AuditFilter};
-use lianjian_app::accounts::NewAccount;
 use lianjian_web::Settings;
 
 use crate::client::{form, get, json_req, App, Session, PASSWORD};

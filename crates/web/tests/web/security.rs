@@ -1,9 +1,9 @@
 //! Sign-in, lockout, CSRF, tokens, idle expiry, bad input and escaping.
 
 use axum::http::{Method, StatusCode};
+use lianjian_app::accounts::NewAccount;
 use lianjian_domain::security::SecurityPolicy;
 use lianjian_store::audit::Actor;
-use lianjian_app::accounts::NewAccount;
 use lianjian_web::Settings;
 
 use crate::client::{form, get, json_req, App, PASSWORD};
