@@ -271,6 +271,9 @@ params! {
     /// (≈ 24 bytes each plus their text), so this is the main memory cap. The demo registry holds
     /// 41,800 cells for 160 institutions (261 each): 10,000 institutions need ≈ 2.6 million;
     /// 4,000,000 leaves ~1.5× headroom and keeps the cells of a refused file under ≈ 100 MB.
+    /// Reading one file takes at most ≈ 100 MB + 3 × [`ParamKey::UploadMaxUnzippedMb`] + 200 bytes
+    /// × this (≈ 1.5 GB at the defaults, for a crafted file; `docs/security.md`): on a small server
+    /// lower both (1,000,000 cells and 64 MB give ≈ 500 MB).
     UploadMaxCells = "upload_max_cells", "上传表格最多单元格数(全部工作表合计)", Cells, Operational,
         "运营设置:读取时内存随单元格数增长(每格约 24 字节加文字);默认按 1 万家机构的名录(约 260 万格)留出 1.5 倍余量",
         [(EPOCH, 4_000_000)];

@@ -6,8 +6,11 @@
 //! operator can size them to the server.
 //!
 //! With the caps in force, reading one file takes at most about
-//! `file + 2 × max_unzipped_bytes + 80 bytes × max_cells + 64 MB` of memory (see
-//! `docs/security.md`, “Uploaded spreadsheets”), whatever the file declares.
+//! `100 MB + 3 × max_unzipped_bytes + 200 bytes × max_cells` of memory — the file, calamine's
+//! shared strings and one XML token, the grid (24 bytes a cell plus its text) and what a reader
+//! builds from it — whatever the file declares: ≈ 1.5 GB at the defaults in the worst case a
+//! crafted file can reach, 109 MB measured for the deflate bomb (`docs/security.md`,
+//! “Uploaded spreadsheets”).
 
 use lianjian_domain::params::{ParamKey, ParamSet, EPOCH};
 use time::Date;
