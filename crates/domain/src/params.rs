@@ -26,6 +26,9 @@ pub enum Confidence {
     Secondary,
     /// [U] unconfirmed: a default that the operator should confirm or replace.
     Unconfirmed,
+    /// [O] an operational setting, not a legal number: sized to the server and the data (e.g. how
+    /// large an uploaded workbook may be), for the operator to adjust rather than to confirm.
+    Operational,
 }
 
 impl Confidence {
@@ -35,6 +38,7 @@ impl Confidence {
             Confidence::Confirmed => "[C]",
             Confidence::Secondary => "[C*]",
             Confidence::Unconfirmed => "[U]",
+            Confidence::Operational => "[O]",
         }
     }
 
@@ -44,6 +48,7 @@ impl Confidence {
             Confidence::Confirmed => "已核实",
             Confidence::Secondary => "据转载核实",
             Confidence::Unconfirmed => "未核实(默认值,请确认)",
+            Confidence::Operational => "运营设置(非法定数值,按服务器内存和数据规模调整)",
         }
     }
 }
@@ -64,6 +69,14 @@ pub enum Unit {
     Permille,
     /// 个字符
     Characters,
+    /// 行 (rows of a spreadsheet)
+    Rows,
+    /// 列 (columns of a spreadsheet)
+    Columns,
+    /// 个单元格
+    Cells,
+    /// MB, 1 MB = 1,048,576 bytes.
+    Megabytes,
 }
 
 impl Unit {
@@ -78,6 +91,10 @@ impl Unit {
             Unit::Times => "次",
             Unit::Permille => "‰",
             Unit::Characters => "个字符",
+            Unit::Rows => "行",
+            Unit::Columns => "列",
+            Unit::Cells => "个单元格",
+            Unit::Megabytes => "MB",
         }
     }
 }
@@ -234,6 +251,40 @@ params! {
     RectificationDeadline = "rectification_deadline", "责令整改期限", WorkingDays, Unconfirmed,
         "无统一法定期限,由执法部门在责令改正通知中确定;默认 20 个工作日",
         [(EPOCH, 20)];
+    /// Highest row number a sheet of an uploaded workbook or CSV (registry import, partner list) may
+    /// use. Reading is streamed and never allocates by the declared size, so this cap is about what
+    /// an import may reasonably be, not about memory alone: the demo district's registry export
+    /// (160 institutions) has at most 4,332 rows in one sheet (人员), i.e. 27 rows per institution;
+    /// a city of 10,000 institutions at that density has 270,000 — 500,000 leaves ~1.9× headroom,
+    /// and Excel itself stops at 1,048,576. A sheet declaring or using a row beyond it is refused.
+    UploadMaxRows = "upload_max_rows", "上传表格每个工作表最多行数", Rows, Operational,
+        "运营设置:防止异常表格耗尽服务器内存;默认按 1 万家机构的名录(演示数据密度下单表约 27 万行)留出近 2 倍余量",
+        [(EPOCH, 500_000)];
+    /// Highest column number (A = 1) a sheet may use. The registry sheets have at most 6 columns
+    /// and a partner list 7 (plus any extra columns an officer keeps); 200 is far above both while
+    /// refusing a stray cell at column XFD (16,384).
+    UploadMaxColumns = "upload_max_columns", "上传表格每个工作表最多列数", Columns, Operational,
+        "运营设置:名录各表最多 6 列、协作部门名单 7 列;默认 200 列,远处误填的单元格会被拒绝",
+        [(EPOCH, 200)];
+    /// Non-empty cells in one uploaded file, all sheets together; also the largest range
+    /// (rows × columns) a sheet may declare. Memory while reading grows with the cells kept
+    /// (≈ 24 bytes each plus their text), so this is the main memory cap. The demo registry holds
+    /// 41,800 cells for 160 institutions (261 each): 10,000 institutions need ≈ 2.6 million;
+    /// 4,000,000 leaves ~1.5× headroom and keeps the cells of a refused file under ≈ 100 MB.
+    /// Reading one file takes at most ≈ 100 MB + 3 × [`ParamKey::UploadMaxUnzippedMb`] + 200 bytes
+    /// × this (≈ 1.5 GB at the defaults, for a crafted file; `docs/security.md`): on a small server
+    /// lower both (1,000,000 cells and 64 MB give ≈ 500 MB).
+    UploadMaxCells = "upload_max_cells", "上传表格最多单元格数(全部工作表合计)", Cells, Operational,
+        "运营设置:读取时内存随单元格数增长(每格约 24 字节加文字);默认按 1 万家机构的名录(约 260 万格)留出 1.5 倍余量",
+        [(EPOCH, 4_000_000)];
+    /// Bytes an uploaded workbook may inflate to (all parts of the XLSX package together, checked
+    /// against the sizes the package declares and again while inflating, since a package can lie),
+    /// and the most cell text kept from one file. The demo export is 45 bytes of XML per cell, so
+    /// 4,000,000 cells need ≈ 180 MB; 200 MB admits them and refuses a deflate bomb before it can
+    /// grow without bound.
+    UploadMaxUnzippedMb = "upload_max_unzipped_mb", "上传工作簿解压后最大体积", Megabytes, Operational,
+        "运营设置:防止压缩炸弹;默认 200 MB,约可容纳 400 万个单元格的名录",
+        [(EPOCH, 200)];
 }
 
 impl ParamKey {

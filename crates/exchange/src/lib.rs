@@ -11,14 +11,23 @@
 //! - [`registry_xlsx`]: registry snapshot ⇄ workbook (one sheet per table) and its blank template.
 //! - [`partner_list`]: the R11 partner-department list from XLSX or CSV, and its template.
 //! - [`table`]: any table to a workbook, behind every “导出 Excel” button.
+//!
+//! Every reader takes a [`SheetLimits`] (issue 15): an uploaded file is checked against the caps in
+//! force before anything is built from it and read as a stream, so reading one takes bounded
+//! memory whatever it declares (see [`limits`]).
 
 mod grid;
+pub mod limits;
+mod package;
 pub mod partner_list;
 pub mod registry_xlsx;
+mod sheet;
 pub mod table;
+pub mod testing;
 mod vocab;
 mod write;
 
+pub use limits::SheetLimits;
 pub use partner_list::{parse_partner_list, partner_list_template, Commission, PartnerRow};
 pub use registry_xlsx::{registry_template, snapshot_from_xlsx, snapshot_to_xlsx};
 pub use table::{table_to_xlsx, Cell};

@@ -12,10 +12,11 @@ use lianjian_domain::partner::Period;
 use lianjian_domain::uscc::Uscc;
 use rust_xlsxwriter::Workbook;
 
-use crate::grid::{csv_grid, open_xlsx, xlsx_grid, Grid, Table};
+use crate::grid::{csv_grid, open_xlsx, Grid};
+use crate::sheet::Table;
 use crate::vocab::{domain_category, parse_department, CATEGORY_NAMES, PARTNER_NAMES};
 use crate::write::{add_notes_sheet, add_sheet, Kind, SheetSpec};
-use crate::{FileKind, SheetProblem};
+use crate::{FileKind, SheetLimits, SheetProblem};
 
 pub const DEPARTMENT: &str = "报送部门";
 pub const PERIOD: &str = "报送期间";
@@ -140,23 +141,29 @@ fn read_rows(grid: &Grid) -> Result<Vec<PartnerRow>, Vec<SheetProblem>> {
 /// 统一社会信用代码 (else the first sheet). CSV: UTF-8, a byte-order mark accepted.
 ///
 /// Row numbers are as Excel shows them (CSV: the line the record starts on). Blank rows are
-/// skipped. Either every row is good and all are returned, or every problem is.
-pub fn parse_partner_list(bytes: &[u8], kind: FileKind) -> Result<Vec<PartnerRow>, Vec<SheetProblem>> {
+/// skipped. Either every row is good and all are returned, or every problem is. A file past one of
+/// `limits` is refused with that one problem, before anything is built from the rest.
+pub fn parse_partner_list(
+    bytes: &[u8],
+    kind: FileKind,
+    limits: &SheetLimits,
+) -> Result<Vec<PartnerRow>, Vec<SheetProblem>> {
     match kind {
-        FileKind::Csv => read_rows(&csv_grid(bytes, "").map_err(|p| vec![p])?),
+        FileKind::Csv => read_rows(&csv_grid(bytes, "", limits).map_err(|p| vec![p])?),
         FileKind::Xlsx => {
-            let mut book = open_xlsx(bytes).map_err(|p| vec![p])?;
+            let mut book = open_xlsx(bytes, limits).map_err(|p| vec![p])?;
             let mut first: Option<Grid> = None;
-            for name in calamine::Reader::sheet_names(&book) {
-                let grid = match xlsx_grid(&mut book, &name) {
+            for name in book.sheet_names() {
+                let grid = match book.grid(&name) {
                     Some(Ok(g)) => g,
-                    Some(Err(p)) => return Err(vec![p]),
+                    Some(Err(e)) => return Err(vec![e.into_problem()]),
                     None => continue,
                 };
                 let has_key = Table::locate(&grid, USCC, &[USCC], &[USCC]).is_ok();
                 if has_key {
                     return read_rows(&grid);
                 }
+                // Only the first sheet is kept while looking further.
                 first.get_or_insert(grid);
             }
             match first {

@@ -11,6 +11,8 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
 use clap::Subcommand;
+use lianjian_exchange::limits::MB;
+use lianjian_exchange::SheetLimits;
 use lianjian_registry::Snapshot;
 use lianjian_store::audit::Actor;
 use lianjian_store::registry::ImportOutcome;
@@ -52,16 +54,27 @@ fn is_xlsx(path: &Path) -> bool {
 }
 
 /// The snapshot in a file: JSON (exchange-formats §1) or the registry workbook (`.xlsx`, one sheet per
-/// table). A workbook with bad cells is refused listing every one, with its sheet, row and column.
-fn read_snapshot(path: &Path) -> Result<std::result::Result<Snapshot, Vec<String>>> {
+/// table). A workbook with bad cells is refused listing every one, with its sheet, row and column; a
+/// workbook past one of the upload caps in force (`limits`) with that one problem.
+fn read_snapshot(path: &Path, limits: &SheetLimits) -> Result<std::result::Result<Snapshot, Vec<String>>> {
     let mut bytes = Vec::new();
     if path.as_os_str() == "-" {
         std::io::stdin().read_to_end(&mut bytes).context("无法读取标准输入")?;
     } else {
+        // A workbook cannot be larger than what it unzips to: refuse one before reading it in.
+        let len = std::fs::metadata(path).with_context(|| format!("无法读取 {}", path.display()))?.len();
+        if is_xlsx(path) && len > limits.max_unzipped_bytes {
+            return Ok(Err(vec![format!(
+                "{}: 文件大小 {} MB,超过上传工作簿的上限 {} MB;请拆分为多个文件分批导入",
+                path.display(),
+                len.div_ceil(MB),
+                limits.max_unzipped_bytes / MB
+            )]));
+        }
         bytes = std::fs::read(path).with_context(|| format!("无法读取 {}", path.display()))?;
     }
     if is_xlsx(path) || bytes.starts_with(b"PK\x03\x04") {
-        return Ok(lianjian_exchange::snapshot_from_xlsx(&bytes)
+        return Ok(lianjian_exchange::snapshot_from_xlsx(&bytes, limits)
             .map_err(|ps| ps.iter().map(|p| format!("{}: {p}", path.display())).collect()));
     }
     let text = std::str::from_utf8(&bytes)
@@ -71,7 +84,9 @@ fn read_snapshot(path: &Path) -> Result<std::result::Result<Snapshot, Vec<String
 
 pub async fn import(url: &str, cmd: ImportCommand, actor: &Actor) -> Result<ExitCode> {
     let ImportCommand::Registry { file, note } = cmd;
-    let snapshot = match read_snapshot(&file)? {
+    let store = open(url).await?;
+    let limits = SheetLimits::from_params(&store.param_set().await?, store.today());
+    let snapshot = match read_snapshot(&file, &limits)? {
         Ok(s) => s,
         Err(problems) => {
             let mut err = std::io::stderr().lock();
@@ -82,7 +97,6 @@ pub async fn import(url: &str, cmd: ImportCommand, actor: &Actor) -> Result<Exit
             return Ok(ExitCode::FAILURE);
         }
     };
-    let store = open(url).await?;
     let note = note.unwrap_or_else(|| format!("lianjian import registry {}", file.display()));
     match store.import_registry(actor, &snapshot, Some(&note)).await? {
         ImportOutcome::Applied(s) => {

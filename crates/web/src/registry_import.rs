@@ -6,6 +6,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use lianjian_domain::org::Permission;
+use lianjian_exchange::SheetLimits;
 use lianjian_registry::{Problem, Snapshot, Standing};
 use lianjian_store::registry::ImportOutcome;
 use minijinja::context;
@@ -52,13 +53,18 @@ impl From<&Problem> for ProblemView {
     }
 }
 
-/// Read an uploaded registry: JSON by content, XLSX by its zip signature.
-pub fn parse_registry_file(bytes: &[u8]) -> Result<Snapshot, Vec<ProblemView>> {
+/// Read an uploaded registry: JSON by content, XLSX by its zip signature (under `limits`, the
+/// upload caps in force: a workbook past one is refused with that one problem).
+pub fn parse_registry_file(bytes: &[u8], limits: &SheetLimits) -> Result<Snapshot, Vec<ProblemView>> {
     if bytes.starts_with(b"PK\x03\x04") {
-        return lianjian_exchange::snapshot_from_xlsx(bytes).map_err(|ps| {
+        return lianjian_exchange::snapshot_from_xlsx(bytes, limits).map_err(|ps| {
             ps.iter()
                 .map(|p| ProblemView {
-                    location: format!("工作表“{}”第 {} 行", p.sheet, p.row),
+                    location: match (p.sheet.as_str(), p.row) {
+                        ("", _) => "(文件)".to_owned(),
+                        (sheet, 0) => format!("工作表“{sheet}”"),
+                        (sheet, row) => format!("工作表“{sheet}”第 {row} 行"),
+                    },
                     field: p.field.clone(),
                     reason: p.reason.clone(),
                 })
@@ -116,7 +122,8 @@ async fn import_upload(
     caller.require(Permission::RegistryImport)?;
     caller.check_csrf(q.csrf.as_deref())?;
     let (file_name, bytes) = read_upload(multipart, "upload").await?.require_file("请选择要上传的文件")?;
-    let snapshot = match parse_registry_file(&bytes) {
+    let limits = SheetLimits::from_params(&state.store.param_set().await?, state.store.today());
+    let snapshot = match parse_registry_file(&bytes, &limits) {
         Ok(s) => s,
         Err(problems) => {
             return render_import(

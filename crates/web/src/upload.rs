@@ -23,7 +23,16 @@ impl Upload {
 
 /// Read every part; `default_name` stands in when the browser sent no file name.
 pub async fn read_upload(mut multipart: Multipart, default_name: &str) -> Result<Upload, AppError> {
-    let broken = |e: axum::extract::multipart::MultipartError| AppError::bad("file", format!("上传失败:{e}"));
+    let broken = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            // Past the route's `DefaultBodyLimit`: 413, not a 400 that reads like a broken form.
+            AppError::PayloadTooLarge(
+                "上传的文件超过本页面允许的大小上限,未作任何处理;请拆分为多个文件分批上传".into(),
+            )
+        } else {
+            AppError::bad("file", format!("上传失败:{e}"))
+        }
+    };
     let mut upload = Upload { file: None, fields: HashMap::new() };
     while let Some(part) = multipart.next_field().await.map_err(broken)? {
         let Some(name) = part.name().map(str::to_owned) else { continue };

@@ -124,3 +124,22 @@ fn keys_round_trip_through_their_codes() {
     assert_eq!(ParamKey::from_code("nope"), None);
     assert_eq!(ParamKey::PenaltyPublicityDeadline.to_string(), "行政处罚信息公示期限");
 }
+
+#[test]
+fn upload_caps_are_operational_settings_with_room_for_a_city_registry() {
+    let p = ParamSet::defaults();
+    let d = date!(2026 - 03 - 01);
+    let caps = [
+        (ParamKey::UploadMaxRows, 500_000, Unit::Rows),
+        (ParamKey::UploadMaxColumns, 200, Unit::Columns),
+        (ParamKey::UploadMaxCells, 4_000_000, Unit::Cells),
+        (ParamKey::UploadMaxUnzippedMb, 200, Unit::Megabytes),
+    ];
+    for (k, v, unit) in caps {
+        assert_eq!(p.value_on(k, d), v, "{k:?}");
+        assert_eq!(k.info().unit, unit);
+        assert_eq!(k.info().confidence, Confidence::Operational);
+    }
+    assert_eq!(Confidence::Operational.mark(), "[O]");
+    assert_eq!(ParamKey::from_code("upload_max_unzipped_mb"), Some(ParamKey::UploadMaxUnzippedMb));
+}

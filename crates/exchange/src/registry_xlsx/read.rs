@@ -9,9 +9,10 @@ use lianjian_registry::{
 };
 
 use super::*;
-use crate::grid::{open_xlsx, xlsx_grid, Grid, RowReader, Table};
+use crate::grid::{open_xlsx, SheetError};
+use crate::sheet::{RowReader, Table};
 use crate::vocab::{parse_category, parse_role, parse_status, split_list};
-use crate::SheetProblem;
+use crate::{SheetLimits, SheetProblem};
 
 /// Where each part of the snapshot came from, parallel to it, so a problem found by
 /// [`validate`] on `/institutions/i/…` can be shown at its sheet and row.
@@ -393,28 +394,13 @@ fn category_cell(r: &mut RowReader<'_>, col: &str, s: &str) -> Option<lianjian_r
 /// problem [`lianjian_registry::validate`] finds in what could be read (bad USCC check
 /// character, expiry before issue, statuses out of date order, …), located at its sheet and
 /// row. Problems come sorted by sheet, then row. A file with any problem imports nothing.
-pub fn snapshot_from_xlsx(bytes: &[u8]) -> Result<Snapshot, Vec<SheetProblem>> {
-    let mut book = open_xlsx(bytes).map_err(|p| vec![p])?;
+///
+/// A file past one of `limits` (too large unzipped, a sheet declaring or using rows or columns
+/// beyond the caps, too many cells) is refused with that one problem as soon as it is seen,
+/// before anything is built from the rest.
+pub fn snapshot_from_xlsx(bytes: &[u8], limits: &SheetLimits) -> Result<Snapshot, Vec<SheetProblem>> {
+    let mut book = open_xlsx(bytes, limits).map_err(|p| vec![p])?;
     let mut problems = Vec::new();
-    let mut grids: Vec<Option<Grid>> = Vec::new();
-    for def in &SHEETS {
-        match xlsx_grid(&mut book, def.name) {
-            Some(Ok(g)) => grids.push(Some(g)),
-            Some(Err(p)) => {
-                problems.push(p);
-                grids.push(None);
-            }
-            None => {
-                problems.push(SheetProblem::new(
-                    def.name,
-                    0,
-                    "",
-                    format!("缺少工作表“{}”;请使用名录模板,保留全部工作表(没有数据的表只留表头)", def.name),
-                ));
-                grids.push(None);
-            }
-        }
-    }
     let mut reader = Reader {
         problems: Vec::new(),
         snapshot: Snapshot::default(),
@@ -436,11 +422,22 @@ pub fn snapshot_from_xlsx(bytes: &[u8]) -> Result<Snapshot, Vec<SheetProblem>> {
         Reader::instruments,
         Reader::restrictions,
     ];
-    for ((def, grid), step) in SHEETS.iter().zip(&grids).zip(steps) {
-        let Some(grid) = grid else { continue };
-        match Table::locate(grid, def.cols[0].0, &def.headers(), &def.required()) {
-            Ok(t) => step(&mut reader, &t),
-            Err(ps) => problems.extend(ps),
+    // One sheet at a time: each grid is read, used and dropped before the next is read.
+    for (def, step) in SHEETS.iter().zip(steps) {
+        match book.grid(def.name) {
+            Some(Ok(grid)) => match Table::locate(&grid, def.cols[0].0, &def.headers(), &def.required()) {
+                Ok(t) => step(&mut reader, &t),
+                Err(ps) => problems.extend(ps),
+            },
+            // A sheet past a cap: nothing more of this file is read.
+            Some(Err(SheetError::OverLimit(p))) => return Err(vec![p]),
+            Some(Err(SheetError::Unreadable(p))) => problems.push(p),
+            None => problems.push(SheetProblem::new(
+                def.name,
+                0,
+                "",
+                format!("缺少工作表“{}”;请使用名录模板,保留全部工作表(没有数据的表只留表头)", def.name),
+            )),
         }
     }
     problems.append(&mut reader.problems);

@@ -3,7 +3,7 @@
 use lianjian_domain::org::{Category, Department};
 use lianjian_exchange::partner_list::HEADERS;
 use lianjian_exchange::{
-    parse_partner_list, partner_list_template, Commission, FileKind, PartnerRow, SheetProblem,
+    parse_partner_list, partner_list_template, Commission, FileKind, PartnerRow, SheetLimits, SheetProblem,
 };
 
 use crate::support::{book, headers, row, sheet_names, sheet_xml, uscc, V};
@@ -31,7 +31,8 @@ fn csv_with_bom_shuffled_header_extra_column_and_blank_rows() {
         &format!(",政府委托,道路噪声监测,noise,上海某某检测技术有限公司,{u},2024,区交通委"),
         &format!(",government,土壤调查,土壤,上海某某检测技术有限公司,{u},2024年度,绿化市容局"),
     ]));
-    let rows = parse_partner_list(&bytes, FileKind::Csv).unwrap_or_else(|p| panic!("{}", list(&p)));
+    let rows = parse_partner_list(&bytes, FileKind::Csv, &SheetLimits::default())
+        .unwrap_or_else(|p| panic!("{}", list(&p)));
     assert_eq!(
         rows[0],
         PartnerRow {
@@ -71,7 +72,8 @@ fn xlsx_with_title_line_and_number_cells() {
             ],
         ],
     )]);
-    let rows = parse_partner_list(&x, FileKind::Xlsx).unwrap_or_else(|p| panic!("{}", list(&p)));
+    let rows = parse_partner_list(&x, FileKind::Xlsx, &SheetLimits::default())
+        .unwrap_or_else(|p| panic!("{}", list(&p)));
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].period, "2024");
     assert_eq!(rows[0].department, Department::Water);
@@ -83,7 +85,8 @@ fn one_bad(cells: [&str; 7]) -> Vec<SheetProblem> {
     let u = uscc("91310113MA1G8ABCD");
     let good = format!("WATER,2024,{u},某某检测,水,项目,行政执法");
     let bad = cells.map(|c| c.replace("{u}", &u)).join(",");
-    let p = parse_partner_list(&csv(&[HEAD, &good, &bad]), FileKind::Csv).unwrap_err();
+    let p =
+        parse_partner_list(&csv(&[HEAD, &good, &bad]), FileKind::Csv, &SheetLimits::default()).unwrap_err();
     assert!(p.iter().all(|x| x.row == 3), "{}", list(&p));
     p
 }
@@ -152,7 +155,7 @@ fn every_bad_row_is_reported_together_and_nothing_is_imported() {
         format!("PLAN,2024,{u},某某检测,光,项目,委托"),
     ];
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-    let p = parse_partner_list(&csv(&lines), FileKind::Csv).unwrap_err();
+    let p = parse_partner_list(&csv(&lines), FileKind::Csv, &SheetLimits::default()).unwrap_err();
     let at: Vec<(usize, &str)> = p.iter().map(|x| (x.row, x.field.as_str())).collect();
     assert_eq!(
         at,
@@ -174,6 +177,7 @@ fn missing_column_is_reported_on_the_header_row() {
     let p = parse_partner_list(
         &csv(&["报送部门,报送期间,统一社会信用代码,机构名称,监测类别,项目名称"]),
         FileKind::Csv,
+        &SheetLimits::default(),
     )
     .unwrap_err();
     assert_eq!(p.len(), 1, "{}", list(&p));
@@ -183,14 +187,22 @@ fn missing_column_is_reported_on_the_header_row() {
 #[test]
 fn non_utf8_csv_says_how_to_save_it() {
     // "报送部门" in GBK, as Excel's plain “CSV (逗号分隔)” writes on a Chinese system.
-    let p = parse_partner_list(&[0xB1, 0xA8, 0xCB, 0xCD, 0xB2, 0xBF, 0xC3, 0xC5], FileKind::Csv).unwrap_err();
+    let p = parse_partner_list(
+        &[0xB1, 0xA8, 0xCB, 0xCD, 0xB2, 0xBF, 0xC3, 0xC5],
+        FileKind::Csv,
+        &SheetLimits::default(),
+    )
+    .unwrap_err();
     assert!(p[0].reason.contains("CSV UTF-8"), "{}", p[0].reason);
 }
 
 #[test]
 fn header_only_file_is_an_empty_list() {
-    assert_eq!(parse_partner_list(&csv(&[HEAD]), FileKind::Csv).unwrap(), vec![]);
-    assert_eq!(parse_partner_list(&partner_list_template(), FileKind::Xlsx).unwrap(), vec![]);
+    assert_eq!(parse_partner_list(&csv(&[HEAD]), FileKind::Csv, &SheetLimits::default()).unwrap(), vec![]);
+    assert_eq!(
+        parse_partner_list(&partner_list_template(), FileKind::Xlsx, &SheetLimits::default()).unwrap(),
+        vec![]
+    );
 }
 
 #[test]

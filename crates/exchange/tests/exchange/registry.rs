@@ -2,7 +2,7 @@
 
 use calamine::Data;
 use lianjian_exchange::registry_xlsx::registry_layout;
-use lianjian_exchange::{registry_template, snapshot_from_xlsx, snapshot_to_xlsx, SheetProblem};
+use lianjian_exchange::{registry_template, snapshot_from_xlsx, snapshot_to_xlsx, SheetLimits, SheetProblem};
 use lianjian_registry::{
     validate, Category, Certificate, Institution, Instrument, Person, Restriction, ScopeEntry, Signatory,
     Snapshot, Staff, Status, StatusEntry,
@@ -159,10 +159,10 @@ fn rich_snapshot_round_trips_through_xlsx() {
     let s = rich();
     assert_eq!(validate(&s), vec![], "fixture must be valid");
     let x1 = snapshot_to_xlsx(&s).unwrap();
-    let s1 = snapshot_from_xlsx(&x1).unwrap_or_else(|p| panic!("{}", list(&p)));
+    let s1 = snapshot_from_xlsx(&x1, &SheetLimits::default()).unwrap_or_else(|p| panic!("{}", list(&p)));
     assert_eq!(s1, canonical(s.clone()));
     let x2 = snapshot_to_xlsx(&s1).unwrap();
-    let s2 = snapshot_from_xlsx(&x2).unwrap();
+    let s2 = snapshot_from_xlsx(&x2, &SheetLimits::default()).unwrap();
     assert_eq!(s2, s1);
     assert_eq!(s2.to_canonical_json(), s.to_canonical_json());
 }
@@ -192,7 +192,7 @@ fn export_shows_chinese_names_and_real_dates() {
 #[test]
 fn empty_snapshot_round_trips() {
     let x = snapshot_to_xlsx(&Snapshot::default()).unwrap();
-    assert_eq!(snapshot_from_xlsx(&x).unwrap(), Snapshot::default());
+    assert_eq!(snapshot_from_xlsx(&x, &SheetLimits::default()).unwrap(), Snapshot::default());
 }
 
 /// The header rows of the layout, ready to prepend.
@@ -252,7 +252,7 @@ fn hand_typed_workbook_with_text_dates_codes_and_long_names_imports() {
         ("仪器设备", vec![row(&[&u, "YQ-1", "分光光度计"])]),
         ("限制措施", vec![row(&[&u, "2025-01-10", "", "某决定"])]),
     ]);
-    let s = snapshot_from_xlsx(&x).unwrap_or_else(|p| panic!("{}", list(&p)));
+    let s = snapshot_from_xlsx(&x, &SheetLimits::default()).unwrap_or_else(|p| panic!("{}", list(&p)));
     let i = &s.institutions[0];
     assert_eq!(i.uscc, u);
     assert_eq!(i.district, None);
@@ -303,7 +303,7 @@ fn bad_cells_on_several_sheets_are_all_reported() {
         ("仪器设备", vec![row(&[&u, "", "分光光度计"])]),                           // row 2: missing id
         ("限制措施", vec![row(&[&u, "昨天", "", "某决定"])]),                       // row 2: bad date
     ]);
-    let p = snapshot_from_xlsx(&x).unwrap_err();
+    let p = snapshot_from_xlsx(&x, &SheetLimits::default()).unwrap_err();
     let expected = [
         ("证书", 2, "有效期至"),
         ("证书", 3, "统一社会信用代码"),
@@ -341,7 +341,7 @@ fn wrong_uscc_check_character_is_reported_where_it_was_typed() {
         ("机构", vec![row(&[&good, "甲", "", "", "", ""]), row(&[&bad, "乙", "", "", "", ""])]),
         ("仪器设备", vec![row(&[&bad, "YQ-1", ""])]),
     ]);
-    let p = snapshot_from_xlsx(&x).unwrap_err();
+    let p = snapshot_from_xlsx(&x, &SheetLimits::default()).unwrap_err();
     assert_eq!(p.len(), 1, "{}", list(&p));
     assert_eq!(p[0].sheet, "机构");
     assert_eq!(p[0].row, 3);
@@ -366,7 +366,7 @@ fn validate_problems_point_at_their_rows() {
         ("授权签字人", vec![row(&[&u, "P-1", "", "水", "2020-01-01", "2019-12-31"])]),
         ("仪器设备", vec![row(&[&u, "YQ-1", ""]), row(&[&u, "YQ-1", ""])]),
     ]);
-    let p = snapshot_from_xlsx(&x).unwrap_err();
+    let p = snapshot_from_xlsx(&x, &SheetLimits::default()).unwrap_err();
     for (sheet, r, field) in [
         ("机构", 2, "机构名称"),
         ("证书", 2, "有效期至"),
@@ -395,7 +395,7 @@ fn duplicate_keys_are_reported_with_the_first_row() {
         ),
         ("证书状态", vec![row(&["C1", "有效", "2019-05-10"])]),
     ]);
-    let p = snapshot_from_xlsx(&x).unwrap_err();
+    let p = snapshot_from_xlsx(&x, &SheetLimits::default()).unwrap_err();
     assert_has(&p, "机构", 3, "统一社会信用代码");
     assert_has(&p, "证书", 3, "证书编号");
     assert!(p.iter().all(|x| x.reason.contains("第 2 行")), "{}", list(&p));
@@ -410,7 +410,7 @@ fn missing_sheet_and_missing_column_are_reported() {
         .map(|(n, _)| (n, vec![header(n)]))
         .collect();
     sheets[1].1[0].truncate(4); // 证书 without 有效期至
-    let p = snapshot_from_xlsx(&book(&sheets)).unwrap_err();
+    let p = snapshot_from_xlsx(&book(&sheets), &SheetLimits::default()).unwrap_err();
     assert_has(&p, "证书", 1, "有效期至");
     assert!(p.iter().any(|x| x.sheet == "人员" && x.reason.contains("缺少工作表")), "{}", list(&p));
     assert_eq!(p.len(), 2, "{}", list(&p));
@@ -423,14 +423,15 @@ fn columns_in_any_order_blank_rows_and_extra_columns_are_fine() {
         registry_layout().into_iter().map(|(n, _)| (n, vec![header(n)])).collect();
     sheets[0].1 =
         vec![row(&["机构名称", "备注", "统一社会信用代码"]), row(&["", "", ""]), row(&["甲", "随便写", &u])];
-    let s = snapshot_from_xlsx(&book(&sheets)).unwrap_or_else(|p| panic!("{}", list(&p)));
+    let s = snapshot_from_xlsx(&book(&sheets), &SheetLimits::default())
+        .unwrap_or_else(|p| panic!("{}", list(&p)));
     assert_eq!(s.institutions[0].name, "甲");
     assert_eq!(s.institutions[0].uscc, u);
 }
 
 #[test]
 fn not_a_workbook_is_one_problem() {
-    let p = snapshot_from_xlsx(b"uscc,name\n").unwrap_err();
+    let p = snapshot_from_xlsx(b"uscc,name\n", &SheetLimits::default()).unwrap_err();
     assert_eq!(p.len(), 1);
     assert!(p[0].reason.contains(".xlsx"), "{}", p[0].reason);
 }
@@ -452,7 +453,7 @@ fn template_has_every_sheet_header_and_drop_down() {
     assert_eq!(headers(&x, "证书状态"), ["证书编号", "状态", "起始日期"]);
     assert_eq!(headers(&x, "限制措施"), ["统一社会信用代码", "起始日期", "截止日期", "依据"]);
     // The template reads back as an empty registry.
-    assert_eq!(snapshot_from_xlsx(&x).unwrap(), Snapshot::default());
+    assert_eq!(snapshot_from_xlsx(&x, &SheetLimits::default()).unwrap(), Snapshot::default());
     // 证书状态 (sheet 3): 状态 drop-down and a date check; 能力范围 (sheet 4): 类别 drop-down.
     let status = sheet_xml(&x, 3);
     assert!(status.contains(r#"type="list""#) && status.contains("有效,暂停,撤销,注销"), "{status}");

@@ -1,6 +1,6 @@
 //! Proptest round trip: small random valid snapshots survive XLSX → snapshot → XLSX → snapshot.
 
-use lianjian_exchange::{snapshot_from_xlsx, snapshot_to_xlsx};
+use lianjian_exchange::{snapshot_from_xlsx, snapshot_to_xlsx, SheetLimits};
 use lianjian_registry::{
     validate, Category, Certificate, Institution, Instrument, Person, Restriction, ScopeEntry, Signatory,
     Snapshot, Staff, Status, StatusEntry,
@@ -142,9 +142,9 @@ proptest! {
     fn random_valid_snapshots_round_trip(s in arb_snapshot()) {
         prop_assume!(validate(&s).is_empty());
         let x = snapshot_to_xlsx(&s).unwrap();
-        let back = snapshot_from_xlsx(&x).map_err(|p| TestCaseError::fail(list(&p)))?;
+        let back = snapshot_from_xlsx(&x, &SheetLimits::default()).map_err(|p| TestCaseError::fail(list(&p)))?;
         prop_assert_eq!(&back, &canonical(s));
-        let again = snapshot_from_xlsx(&snapshot_to_xlsx(&back).unwrap()).unwrap();
+        let again = snapshot_from_xlsx(&snapshot_to_xlsx(&back).unwrap(), &SheetLimits::default()).unwrap();
         prop_assert_eq!(again, back);
     }
 }

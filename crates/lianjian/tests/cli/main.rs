@@ -5,6 +5,7 @@ mod admin;
 mod draw;
 mod offsite;
 mod registry;
+mod upload_limits;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

@@ -151,7 +151,9 @@ pub(super) async fn partner_upload(
         )?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
     };
-    let rows = match lianjian_exchange::parse_partner_list(&bytes, kind) {
+    let limits =
+        lianjian_exchange::SheetLimits::from_params(&state.store.param_set().await?, state.store.today());
+    let rows = match lianjian_exchange::parse_partner_list(&bytes, kind, &limits) {
         Ok(rows) => rows,
         Err(problems) => return render_problems(problems.iter().map(ToString::to_string).collect()),
     };

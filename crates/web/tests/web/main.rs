@@ -12,3 +12,4 @@ mod registers;
 mod registry;
 mod reports;
 mod security;
+mod uploads;
