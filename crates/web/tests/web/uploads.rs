@@ -60,7 +60,7 @@ async fn issue_15_hostile_workbooks_on_the_partner_upload_are_refused_with_422_a
     // A CSV past the row cap is refused the same way.
     let actor = Actor::system("test");
     let today = app.db.store.today();
-    app.db.store.set_param(&actor, ParamKey::UploadMaxRows, today, 2, "测试:行数上限").await.unwrap();
+    app.state.app.set_param(&actor, ParamKey::UploadMaxRows, today, 2, "测试:行数上限").await.unwrap();
     let csv = "报送部门,报送期间,统一社会信用代码,机构名称,监测类别,项目名称,委托类型\nWATER,2025,a,b,水,c,行政执法\nWATER,2025,a,b,水,c,行政执法\n";
     let r = app.send(upload("/partner/upload", &liaison, "名单.csv", csv.as_bytes())).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
@@ -76,14 +76,14 @@ async fn the_upload_caps_are_the_parameters_in_force_today() {
     assert_eq!(r.status, StatusCode::OK, "the blank template imports (nothing to change): {}", r.body);
     let actor = Actor::system("test");
     let today = app.db.store.today();
-    app.db.store.set_param(&actor, ParamKey::UploadMaxCells, today, 10, "测试:单元格上限").await.unwrap();
+    app.state.app.set_param(&actor, ParamKey::UploadMaxCells, today, 10, "测试:单元格上限").await.unwrap();
     let r = app.send(upload("/registry/import", &leader, "模板.xlsx", &template)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("上限 10 个"), "{}", r.body);
     // A value set for a later day does not apply yet.
     let tomorrow = today.next_day().unwrap();
-    app.db.store.set_param(&actor, ParamKey::UploadMaxCells, today, 4_000_000, "测试:恢复").await.unwrap();
-    app.db.store.set_param(&actor, ParamKey::UploadMaxCells, tomorrow, 10, "测试:明日起").await.unwrap();
+    app.state.app.set_param(&actor, ParamKey::UploadMaxCells, today, 4_000_000, "测试:恢复").await.unwrap();
+    app.state.app.set_param(&actor, ParamKey::UploadMaxCells, tomorrow, 10, "测试:明日起").await.unwrap();
     let r = app.send(upload("/registry/import", &leader, "模板.xlsx", &template)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // The system administrator finds them on 法定参数, marked as operational settings.
