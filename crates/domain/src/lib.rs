@@ -1,8 +1,10 @@
 //! Domain types and rules of Lianjian 联监, with no I/O: departments, roles and permissions, the
-//! official working-day calendar, the unified social credit code, effective-dated legal parameters.
+//! official working-day calendar, the unified social credit code, `YYYY-MM-DD` dates, effective-dated
+//! legal parameters, the inspector register and the item list's rules.
 
 pub mod calendar;
 pub mod clock;
+pub mod date;
 pub mod deadlines;
 pub mod invalid;
 pub mod items;

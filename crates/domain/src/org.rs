@@ -130,7 +130,10 @@ impl Role {
 }
 
 code_enum!(
-    /// Monitoring category 监测类别 — the work plan's nine.
+    /// Monitoring category 监测类别 — the work plan's nine, the one category type of the platform:
+    /// inspectors' specialties, partner-department lists, and the registry's capability scopes and
+    /// signatories (exchange-formats §1 writes the same codes). Ordered as the spec lists them,
+    /// which is the canonical order of an exported snapshot.
     Category, "监测类别", {
         Water => "water", "水";
         Air => "air", "气";
@@ -143,6 +146,36 @@ code_enum!(
         Radiation => "radiation", "辐射";
     }
 );
+
+impl Category {
+    /// The category written exactly as its exchange-format code (`water`, `solid_waste`, …), as a
+    /// snapshot or a report must write it; `None` for anything else (see [`FromStr`] for the
+    /// lenient reading of what officers type).
+    pub fn parse(code: &str) -> Option<Category> {
+        Category::ALL.iter().copied().find(|c| c.code() == code)
+    }
+
+    /// The exchange-format code (the same as [`Category::code`]).
+    pub fn as_str(self) -> &'static str {
+        self.code()
+    }
+
+    /// The full Chinese name used in messages and on the registry pages (`水和废水`), where
+    /// [`Category::zh`] is the short label of lists and drop-downs (`水`).
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Category::Water => "水和废水",
+            Category::Air => "环境空气和废气",
+            Category::Soil => "土壤",
+            Category::Sediment => "沉积物",
+            Category::SolidWaste => "固体废物",
+            Category::Biology => "生物",
+            Category::Noise => "噪声",
+            Category::Vibration => "振动",
+            Category::Radiation => "辐射",
+        }
+    }
+}
 
 code_enum!(
     /// Duty code 职责代码: routes findings and cases to the department that acts on them (R2, R3).
@@ -228,6 +261,11 @@ mod tests {
         }
         assert_eq!("水".parse::<Category>().unwrap(), Category::Water);
         assert_eq!("solid_waste".parse::<Category>().unwrap(), Category::SolidWaste);
+        assert_eq!(Category::parse("solid_waste"), Some(Category::SolidWaste));
+        assert_eq!(Category::parse("水"), None, "the exchange formats take the code only");
+        assert_eq!(Category::parse("Water"), None);
+        assert_eq!(Category::Water.name_zh(), "水和废水");
+        assert_eq!(serde_json::to_string(&Category::SolidWaste).unwrap(), "\"solid_waste\"");
         assert!("XYZ".parse::<Duty>().is_err());
     }
 

@@ -248,7 +248,7 @@ pub enum SubmissionState {
     /// days right after the deadline). `provisional` when the deadline or the count rests on a year
     /// without a notice (预估).
     Submitted {
-        #[serde(serialize_with = "ymd")]
+        #[serde(with = "crate::date::ymd")]
         on: Date,
         late: bool,
         late_by_working_days: i64,
@@ -289,10 +289,6 @@ fn estimate(provisional: bool) -> String {
     } else {
         String::new()
     }
-}
-
-fn ymd<S: serde::Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(d)
 }
 
 /// The state of `period` for a department whose first submission was `first_submitted` (if any),

@@ -80,7 +80,17 @@ pub fn check_char(first17: &str) -> Result<char, UsccError> {
 impl Uscc {
     /// Normalise and validate a code (length, character set, check character).
     pub fn parse(input: &str) -> Result<Uscc, UsccError> {
-        let s = normalise(input);
+        Uscc::check(normalise(input))
+    }
+
+    /// Validate a code exactly as written, without normalising: what an exchange file (a registry
+    /// snapshot) must carry is the canonical form, so a lower-case letter or a space is a bad
+    /// character there, not something to tidy away.
+    pub fn parse_exact(input: &str) -> Result<Uscc, UsccError> {
+        Uscc::check(input.to_owned())
+    }
+
+    fn check(s: String) -> Result<Uscc, UsccError> {
         let found = s.chars().count();
         if found != LEN {
             return Err(UsccError::WrongLength { expected: LEN, found });
@@ -216,6 +226,20 @@ mod tests {
     fn wrong_check_message_is_chinese() {
         let e = Uscc::parse("91110000600037341N").unwrap_err();
         assert_eq!(e.to_string(), "统一社会信用代码校验位错误:应为 L,实为 N");
+    }
+
+    #[test]
+    fn exact_parse_refuses_what_parse_would_tidy() {
+        assert!(Uscc::parse("91110000600037341l").is_ok());
+        assert_eq!(
+            Uscc::parse_exact("91110000600037341l"),
+            Err(UsccError::BadChar { position: 18, found: 'l' })
+        );
+        assert_eq!(
+            Uscc::parse_exact(" 91110000600037341L"),
+            Err(UsccError::WrongLength { expected: 18, found: 19 })
+        );
+        assert_eq!(Uscc::parse_exact("91110000600037341L").unwrap().as_str(), "91110000600037341L");
     }
 
     #[test]

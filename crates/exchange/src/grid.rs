@@ -12,7 +12,6 @@ use calamine::{DataRef, Dimensions, Reader, Xlsx, XlsxError};
 use time::{Date, Month};
 
 use crate::limits::{cell_name, SheetLimits};
-use crate::sheet::parse_date_text;
 use crate::{package, SheetProblem};
 
 /// One cell as the file holds it, before a column gives it a meaning.
@@ -328,7 +327,7 @@ fn incoming<'s>(d: &'s DataRef<'_>) -> Option<Incoming<'s>> {
             )
         }
         DataRef::DateTime(dt) => Some(Incoming::Bad(format!("时长 {} 不是日期", dt.as_f64()))),
-        DataRef::DateTimeIso(s) => match s.get(..10).and_then(parse_date_text) {
+        DataRef::DateTimeIso(s) => match s.get(..10).and_then(lianjian_domain::date::parse) {
             Some(d) => Some(Incoming::Date(d)),
             None => Some(Incoming::Text(s)),
         },

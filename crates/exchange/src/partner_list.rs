@@ -14,7 +14,7 @@ use rust_xlsxwriter::Workbook;
 
 use crate::grid::{csv_grid, open_xlsx, Grid};
 use crate::sheet::Table;
-use crate::vocab::{domain_category, parse_department, CATEGORY_NAMES, PARTNER_NAMES};
+use crate::vocab::{parse_category, parse_department, CATEGORY_NAMES, PARTNER_NAMES};
 use crate::write::{add_notes_sheet, add_sheet, Kind, SheetSpec};
 use crate::{FileKind, SheetLimits, SheetProblem};
 
@@ -91,7 +91,7 @@ fn read_rows(grid: &Grid) -> Result<Vec<PartnerRow>, Vec<SheetProblem>> {
         });
         let institution_name = r.text(INSTITUTION_NAME);
         let category = r.text(CATEGORY).and_then(|s| {
-            let c = domain_category(&s);
+            let c = parse_category(&s);
             if c.is_none() {
                 r.fail(
                     CATEGORY,

@@ -4,40 +4,19 @@
 //! reading accepts that name, the exchange-format code in any letter case and the older long
 //! names, so hand-typed and pasted sheets still import.
 
-use lianjian_domain::org::{Category as DomainCategory, Department};
-use lianjian_registry::{Category, Status};
+use lianjian_domain::org::{Category, Department};
+use lianjian_registry::Status;
 
 /// The nine category names written and offered in drop-downs, in the order of the spec
-/// (`lianjian_domain::org::Category::zh`; a unit test keeps the two in step).
+/// (`Category::zh`; a unit test keeps the two in step).
 pub(crate) const CATEGORY_NAMES: [&str; 9] =
     ["水", "气", "土壤", "沉积物", "固体废物", "生物", "噪声", "振动", "辐射"];
 
-/// A monitoring category from its Chinese name or code.
-pub(crate) fn domain_category(s: &str) -> Option<DomainCategory> {
-    let t = s.trim();
-    if let Ok(c) = t.parse::<DomainCategory>() {
-        return Some(c);
-    }
-    // The registry's long names (水和废水, 环境空气和废气, …) are in older spreadsheets.
-    Category::ALL.iter().find(|c| c.name_zh() == t).and_then(|c| c.as_str().parse().ok())
-}
-
-/// The registry category for a domain one (same codes).
-pub(crate) fn registry_category(c: DomainCategory) -> Category {
-    Category::from(c.code())
-}
-
-/// A registry category from its Chinese name or code.
+/// A monitoring category from its Chinese name, its code (any letter case) or the long name of
+/// older spreadsheets (水和废水, 环境空气和废气, …).
 pub(crate) fn parse_category(s: &str) -> Option<Category> {
-    domain_category(s).map(registry_category)
-}
-
-/// The Chinese name written for a registry category; an unknown code is written as it is.
-pub(crate) fn category_zh(c: &Category) -> String {
-    match c.as_str().parse::<DomainCategory>() {
-        Ok(d) if c.is_known() => d.zh().to_owned(),
-        _ => c.as_str().to_owned(),
-    }
+    let t = s.trim();
+    t.parse::<Category>().ok().or_else(|| Category::ALL.iter().copied().find(|c| c.name_zh() == t))
 }
 
 /// Accepted separators between several categories or roles in one cell.
@@ -106,7 +85,7 @@ mod tests {
 
     #[test]
     fn drop_down_lists_match_the_domain_names() {
-        let cats: Vec<&str> = DomainCategory::ALL.iter().map(|c| c.zh()).collect();
+        let cats: Vec<&str> = Category::ALL.iter().map(|c| c.zh()).collect();
         assert_eq!(cats, CATEGORY_NAMES);
         let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.name_zh()).collect();
         assert_eq!(statuses, STATUS_NAMES);
@@ -120,8 +99,6 @@ mod tests {
         assert_eq!(parse_category("水和废水"), Some(Category::Water));
         assert_eq!(parse_category("SOLID_WASTE"), Some(Category::SolidWaste));
         assert_eq!(parse_category("废水"), None);
-        assert_eq!(category_zh(&Category::Air), "气");
-        assert_eq!(category_zh(&Category::Other("x".into())), "x");
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub fn reports(district: &Snapshot, seed: u64, today: Date) -> String {
             let sampled = issued - Duration::days(4);
             let scope: Vec<&ScopeEntry> = cert.scope.iter().filter(|s| s.covers(sampled)).collect();
             let Some(first) = scope.first() else { continue };
-            let category = first.category.clone();
+            let category = first.category;
             let mut results: Vec<serde_json::Value> = scope
                 .iter()
                 .filter(|s| s.category == category)

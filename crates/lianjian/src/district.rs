@@ -229,14 +229,14 @@ pub fn district(seed: u64, n: usize, today: Date) -> Snapshot {
         let scope: Vec<ScopeEntry> = chosen
             .iter()
             .map(|c| ScopeEntry {
-                category: c.category.clone(),
+                category: c.category,
                 parameter: c.parameter.clone(),
                 method: c.method.clone(),
                 from: issued,
                 to: None,
             })
             .collect();
-        let mut categories: Vec<Category> = scope.iter().map(|s| s.category.clone()).collect();
+        let mut categories: Vec<Category> = scope.iter().map(|s| s.category).collect();
         categories.sort();
         categories.dedup();
         let staff_n = rng.gen_range(20..36);

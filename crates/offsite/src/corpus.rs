@@ -136,7 +136,7 @@ fn uscc(rng: &mut Rng) -> String {
     for _ in 0..12 {
         body.push(CHARSET[rng.below(31) as usize] as char);
     }
-    let c = lianjian_registry::uscc::check_character(&body).unwrap_or('0');
+    let c = lianjian_registry::uscc::check_char(&body).unwrap_or('0');
     body.push(c);
     body
 }
@@ -154,7 +154,7 @@ fn institution(i: usize, rng: &mut Rng) -> Institution {
     let mut scope = Vec::new();
     for p in params() {
         scope.push(ScopeEntry {
-            category: p.category.clone(),
+            category: p.category,
             parameter: p.name.into(),
             method: p.method.into(),
             from: date(2017, 1, 1),

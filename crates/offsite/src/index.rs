@@ -209,7 +209,7 @@ impl InstIx {
         if entries.is_empty() {
             return None;
         }
-        Some(cats.iter().filter(|c| !entries.iter().any(|e| e.contains(c))).map(|c| (*c).clone()).collect())
+        Some(cats.iter().filter(|c| !entries.iter().any(|e| e.contains(c))).map(|c| **c).collect())
     }
 
     pub fn restriction(&self, d: i32) -> Option<&(i32, Option<i32>, String)> {
@@ -268,7 +268,7 @@ impl Index {
                         continue;
                     };
                     v.push(ScopeIx {
-                        category: s.category.clone(),
+                        category: s.category,
                         method: normalize_code(&s.method),
                         from: day(s.from),
                         to: s.to.map(day),

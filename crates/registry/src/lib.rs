@@ -17,13 +17,17 @@
 //! that is out of date order instead. Output is pretty-printed JSON (two-space indent) with a final
 //! newline; absent optional fields are written as `null`.
 
-pub mod date;
 pub mod embedded;
 pub mod methods;
 mod model;
 mod query;
-pub mod uscc;
 mod validate;
+
+/// `YYYY-MM-DD` dates: the platform's one date module, re-exported for the pure engines that
+/// depend on the registry alone.
+pub use lianjian_domain::date;
+/// The unified social credit code: the platform's one implementation, re-exported likewise.
+pub use lianjian_domain::uscc;
 
 pub use methods::{normalize_code, MergedRow, MethodCheck, MethodStandard, MethodTable, MethodTableError};
 pub use model::{

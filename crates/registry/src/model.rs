@@ -5,6 +5,10 @@ use time::Date;
 
 use crate::date::{ymd, ymd_opt};
 
+/// Monitoring category 监测类别: the platform's one category type (exchange-formats §1 writes its
+/// codes). A snapshot naming any other category cannot be read: the error gives its line and column.
+pub use lianjian_domain::org::Category;
+
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident => $s:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -63,33 +67,6 @@ macro_rules! string_enum {
             }
         }
     };
-}
-
-string_enum! {
-    /// Monitoring category 监测类别.
-    Category {
-        Water => "water", Air => "air", Soil => "soil", Sediment => "sediment",
-        SolidWaste => "solid_waste", Biology => "biology", Noise => "noise",
-        Vibration => "vibration", Radiation => "radiation",
-    }
-}
-
-impl Category {
-    /// Chinese name for messages.
-    pub fn name_zh(&self) -> &str {
-        match self {
-            Category::Water => "水和废水",
-            Category::Air => "环境空气和废气",
-            Category::Soil => "土壤",
-            Category::Sediment => "沉积物",
-            Category::SolidWaste => "固体废物",
-            Category::Biology => "生物",
-            Category::Noise => "噪声",
-            Category::Vibration => "振动",
-            Category::Radiation => "辐射",
-            Category::Other(s) => s,
-        }
-    }
 }
 
 string_enum! {

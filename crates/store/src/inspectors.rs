@@ -201,41 +201,11 @@ impl InspectorFilter {
     }
 }
 
-// ---- dates as 'YYYY-MM-DD' text (shared with the item list and the partner lists) ----
+// ---- dates as 'YYYY-MM-DD' text: the store's one row-mapping helper, under the names other
+// modules still use ----
 
-pub(crate) fn day_text(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
-pub(crate) fn parse_day(s: &str) -> Result<Date, StoreError> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s, &fmt).map_err(|e| decode(format!("bad date {s:?}: {e}")))
-}
-
-pub(crate) fn parse_day_opt(s: Option<String>) -> Result<Option<Date>, StoreError> {
-    s.as_deref().map(parse_day).transpose()
-}
-
-pub(crate) fn decode(msg: String) -> StoreError {
-    StoreError::Sql(sqlx::Error::Decode(msg.into()))
-}
-
-/// `#[serde(with = "ymd")]`: a `Date` as `YYYY-MM-DD`.
-pub(crate) mod ymd {
-    pub fn serialize<S: serde::Serializer>(d: &time::Date, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&super::day_text(*d))
-    }
-}
-
-/// `#[serde(with = "ymd_opt")]`: an `Option<Date>` as `YYYY-MM-DD` or null.
-pub(crate) mod ymd_opt {
-    pub fn serialize<S: serde::Serializer>(d: &Option<time::Date>, s: S) -> Result<S::Ok, S::Error> {
-        match d {
-            Some(d) => s.serialize_str(&super::day_text(*d)),
-            None => s.serialize_none(),
-        }
-    }
-}
+pub(crate) use crate::sql::{day as parse_day, day_opt as parse_day_opt, day_text, decode};
+pub(crate) use lianjian_domain::date::{ymd, ymd_opt};
 
 // ---- validation ----
 

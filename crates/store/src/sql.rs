@@ -1,10 +1,17 @@
 //! Statements built at run time, shared by the store's modules: values bound in order onto a query
 //! ([`Cell`], [`bind_all`]), `LIMIT`/`OFFSET` after them, and multi-row INSERTs and `IN (…)` lists
-//! that stay well under SQLite's 32,766 bound-parameter limit and keep PostgreSQL round trips few.
+//! that stay well under SQLite's 32,766 bound-parameter limit and keep PostgreSQL round trips few;
+//! and the one way a row's columns are read back: dates ([`day`], [`day_text`]), codes ([`code`]),
+//! corruption ([`decode`]).
 
+use std::str::FromStr;
+
+use lianjian_domain::date;
+use lianjian_domain::org::UnknownCode;
 use sqlx::AnyConnection;
+use time::Date;
 
-use crate::{Backend, Result};
+use crate::{Backend, Result, StoreError};
 
 /// Bound parameters per multi-row statement: a tuning knob, not a dialect difference. SQLite
 /// (through sqlx) looks each `$n` up by a linear scan, so binding is quadratic in the statement's
@@ -166,17 +173,26 @@ pub(crate) async fn fetch_in(
     Ok(out)
 }
 
-/// A stored date that does not parse is corruption, reported as a decode error.
-pub(crate) fn day(s: &str) -> Result<time::Date> {
-    lianjian_registry::date::parse(s)
-        .ok_or_else(|| sqlx::Error::Decode(format!("日期“{s}”不是 YYYY-MM-DD").into()).into())
+/// A stored value that does not read back is corruption, reported as a decode error.
+pub(crate) fn decode(msg: String) -> StoreError {
+    StoreError::Sql(sqlx::Error::Decode(msg.into()))
 }
 
-pub(crate) fn day_opt(s: Option<String>) -> Result<Option<time::Date>> {
+/// A stored date (`YYYY-MM-DD`, [`lianjian_domain::date`]); one that does not parse is corruption.
+pub(crate) fn day(s: &str) -> Result<Date> {
+    date::parse(s).ok_or_else(|| decode(format!("日期“{s}”不是 YYYY-MM-DD")))
+}
+
+pub(crate) fn day_opt(s: Option<String>) -> Result<Option<Date>> {
     s.as_deref().map(day).transpose()
 }
 
 /// Stored form of a date.
-pub(crate) fn ymd(d: time::Date) -> String {
-    lianjian_registry::date::format(d)
+pub(crate) fn day_text(d: Date) -> String {
+    date::format(d)
+}
+
+/// A stored code of one of the closed vocabularies (department, duty, category, …).
+pub(crate) fn code<T: FromStr<Err = UnknownCode>>(s: &str) -> Result<T> {
+    s.parse().map_err(|e: UnknownCode| decode(e.to_string()))
 }

@@ -71,12 +71,7 @@ impl DirectoryQuery {
         let on = parse_day("on", &self.on, today)?;
         let category = match non_empty(&self.category) {
             None => None,
-            Some(c) => {
-                let cat: Category = c.parse().map_err(|e: lianjian_domain::org::UnknownCode| {
-                    AppError::bad("category", e.to_string())
-                })?;
-                Some(lianjian_registry::Category::from(cat.code()))
-            }
+            Some(c) => Some(c.parse::<Category>().map_err(|e| AppError::bad("category", e.to_string()))?),
         };
         let can_test = match (non_empty(&self.parameter), non_empty(&self.method)) {
             (Some(p), Some(m)) => Some((p, m, on)),
@@ -333,7 +328,7 @@ fn detail_context(inst: &Institution, on: Date, public: bool) -> minijinja::Valu
         inst.signatories
             .iter()
             .map(|s| {
-                let cats = s.categories.iter().map(|c| c.name_zh().to_owned()).collect::<Vec<_>>().join("、");
+                let cats = s.categories.iter().map(|c| c.name_zh()).collect::<Vec<_>>().join("、");
                 context! { id => s.person.id, name => s.person.name, categories => cats, from => fmt(s.from), to => opt_day(s.to) }
             })
             .collect()

@@ -31,7 +31,7 @@ use rust_xlsxwriter::Workbook;
 use lianjian_registry::Snapshot;
 
 use crate::table::Cell;
-use crate::vocab::{category_zh, role_zh, CATEGORY_NAMES, STATUS_NAMES};
+use crate::vocab::{role_zh, CATEGORY_NAMES, STATUS_NAMES};
 use crate::write::{add_notes_sheet, add_sheet, Kind, SheetSpec};
 use crate::ExchangeError;
 
@@ -214,7 +214,7 @@ fn sheet_rows(s: &Snapshot) -> [Vec<Vec<Cell>>; 8] {
             for e in &c.scope {
                 scope.push(vec![
                     text(&c.no),
-                    text(&category_zh(&e.category)),
+                    text(e.category.zh()),
                     text(&e.parameter),
                     text(&e.method),
                     Cell::Date(e.from),
@@ -223,7 +223,7 @@ fn sheet_rows(s: &Snapshot) -> [Vec<Vec<Cell>>; 8] {
             }
         }
         for g in &i.signatories {
-            let cats: Vec<String> = g.categories.iter().map(category_zh).collect();
+            let cats: Vec<&str> = g.categories.iter().map(|c| c.zh()).collect();
             sig.push(vec![
                 u(),
                 text(&g.person.id),

@@ -378,7 +378,7 @@ impl Reader {
 }
 
 /// A category cell (or one item of a list cell), reporting an unknown one.
-fn category_cell(r: &mut RowReader<'_>, col: &str, s: &str) -> Option<lianjian_registry::Category> {
+fn category_cell(r: &mut RowReader<'_>, col: &str, s: &str) -> Option<lianjian_domain::org::Category> {
     let c = parse_category(s);
     if c.is_none() {
         r.fail(col, format!("未知的监测类别“{s}”,应为 {} 之一(或其代码)", CATEGORY_NAMES.join("、")));

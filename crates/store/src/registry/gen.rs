@@ -26,7 +26,7 @@ const PARAMETERS: &[(Category, &str, &str)] = &[
 /// A valid USCC for number `i` (`91310113MA` + 7 digits + check character).
 pub fn uscc_for(i: usize) -> String {
     let body = format!("91310113MA{:07}", i % 10_000_000);
-    let check = uscc::check_character(&body).unwrap_or('0');
+    let check = uscc::check_char(&body).unwrap_or('0');
     format!("{body}{check}")
 }
 
@@ -72,7 +72,7 @@ pub fn generate(n: usize, scope_per_institution: usize) -> Snapshot {
             let cert = k % certificates.len();
             let from = certificates[cert].issued_on;
             certificates[cert].scope.push(ScopeEntry {
-                category: category.clone(),
+                category: *category,
                 // Distinct parameters beyond the table's dozen, as real scopes list hundreds.
                 parameter: if k < PARAMETERS.len() { (*parameter).into() } else { format!("{parameter}{k}") },
                 method: (*method).into(),

@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::{load::load, Change, ImportOutcome, ImportPreview, ImportSummary, PreviewItem};
 use crate::audit::{Actor, AuditDraft};
-use crate::sql::{execute_in, fetch_in, insert_rows, ymd, Cell};
+use crate::sql::{day_text, execute_in, fetch_in, insert_rows, Cell};
 use crate::{Backend, Result, Store};
 
 /// SHA-256 of an institution's canonical JSON (the institution must already be canonicalized).
@@ -239,15 +239,15 @@ async fn insert_children(
                 Cell::from(c.no.as_str()),
                 u.as_str().into(),
                 c.issuer.as_ref().into(),
-                ymd(c.issued_on).into(),
-                ymd(c.expires_on).into(),
+                day_text(c.issued_on).into(),
+                day_text(c.expires_on).into(),
             ]);
             for (pos, e) in c.status_history.iter().enumerate() {
                 status.extend([
                     Cell::from(c.no.as_str()),
                     Cell::Int(pos as i64),
                     e.status.as_str().into(),
-                    ymd(e.from).into(),
+                    day_text(e.from).into(),
                 ]);
             }
             for s in &c.scope {
@@ -258,8 +258,8 @@ async fn insert_children(
                     s.parameter.as_str().into(),
                     s.method.as_str().into(),
                     lianjian_registry::normalize_code(&s.method).into(),
-                    ymd(s.from).into(),
-                    s.to.map(ymd).into(),
+                    day_text(s.from).into(),
+                    s.to.map(day_text).into(),
                 ]);
             }
         }
@@ -270,8 +270,8 @@ async fn insert_children(
                 s.person.id.as_str().into(),
                 s.person.name.as_str().into(),
                 json!(cats).to_string().into(),
-                ymd(s.from).into(),
-                s.to.map(ymd).into(),
+                day_text(s.from).into(),
+                s.to.map(day_text).into(),
             ]);
         }
         for s in &inst.staff {
@@ -280,8 +280,8 @@ async fn insert_children(
                 s.person.id.as_str().into(),
                 s.person.name.as_str().into(),
                 json!(s.roles).to_string().into(),
-                ymd(s.from).into(),
-                s.to.map(ymd).into(),
+                day_text(s.from).into(),
+                s.to.map(day_text).into(),
             ]);
         }
         for i in &inst.instruments {
@@ -290,8 +290,8 @@ async fn insert_children(
         for r in &inst.restrictions {
             restrictions.extend([
                 Cell::from(u.as_str()),
-                ymd(r.from).into(),
-                r.to.map(ymd).into(),
+                day_text(r.from).into(),
+                r.to.map(day_text).into(),
                 r.basis.as_str().into(),
             ]);
         }

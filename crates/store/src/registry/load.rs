@@ -10,7 +10,7 @@ use lianjian_registry::{
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::sql::{day, day_opt, fetch_in};
+use crate::sql::{code, day, day_opt, fetch_in};
 use crate::Result;
 
 /// The queries, each with `{w}` where the institution filter goes.
@@ -107,7 +107,7 @@ pub(crate) async fn load(conn: &mut AnyConnection, usccs: Option<&[String]>) -> 
         if let Some(&k) = cert_index.get(&no) {
             let category: String = r.try_get(1)?;
             certs[k].1.scope.push(ScopeEntry {
-                category: Category::from(category.as_str()),
+                category: code(&category)?,
                 parameter: r.try_get(2)?,
                 method: r.try_get(3)?,
                 from: day(&r.try_get::<String, _>(4)?)?,
@@ -120,10 +120,10 @@ pub(crate) async fn load(conn: &mut AnyConnection, usccs: Option<&[String]>) -> 
     }
     for r in rows(conn, SIGNATORIES, "c.institution_uscc", usccs).await? {
         let Some(&i) = index.get(&r.try_get::<String, _>(0)?) else { continue };
-        let categories: Vec<String> = json_list(&r.try_get::<String, _>(3)?)?;
+        let categories: Vec<Category> = json_list(&r.try_get::<String, _>(3)?)?;
         insts[i].signatories.push(Signatory {
             person: Person { id: r.try_get(1)?, name: r.try_get(2)? },
-            categories: categories.iter().map(|c| Category::from(c.as_str())).collect(),
+            categories,
             from: day(&r.try_get::<String, _>(4)?)?,
             to: day_opt(r.try_get(5)?)?,
         });

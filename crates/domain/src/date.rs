@@ -1,5 +1,8 @@
-//! `YYYY-MM-DD` dates (exchange-formats: "Dates are `YYYY-MM-DD`") as [`time::Date`], with serde
-//! helpers and a strict, allocation-free parser shared with the off-site engine.
+//! The one `YYYY-MM-DD` date form of the platform (exchange-formats: "Dates are `YYYY-MM-DD`"; the
+//! database stores dates as this text, which sorts and compares correctly): a strict,
+//! allocation-free parser, the formatter, and the serde helpers [`ymd`] and [`ymd_opt`]. Every
+//! crate reads and writes dates through this module (the registry and the off-site engine through
+//! `lianjian_registry::date`, which is this module).
 
 use time::{Date, Month};
 
@@ -30,7 +33,7 @@ pub fn format(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-/// `#[serde(with = "lianjian_registry::date::ymd")]` for a `Date` field.
+/// `#[serde(with = "lianjian_domain::date::ymd")]` for a `Date` field.
 pub mod ymd {
     use serde::{de::Error, Deserialize, Deserializer, Serializer};
     use time::Date;
@@ -45,7 +48,7 @@ pub mod ymd {
     }
 }
 
-/// `#[serde(with = "lianjian_registry::date::ymd_opt")]` for an `Option<Date>` field (null = open).
+/// `#[serde(with = "lianjian_domain::date::ymd_opt")]` for an `Option<Date>` field (null = open).
 pub mod ymd_opt {
     use serde::{de::Error, Deserialize, Deserializer, Serializer};
     use time::Date;
