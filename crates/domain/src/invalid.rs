@@ -26,3 +26,20 @@ impl Invalid {
         Invalid { field: None, code, message: message.into() }
     }
 }
+
+/// A refusal a rule gives to a change: bad input (400) or a step that does not apply to the object
+/// as it stands (409), each with its stable code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("{message}")]
+    State { code: &'static str, message: String },
+}
+
+impl Refusal {
+    /// A refusal of a step in the object's present state.
+    pub fn state(code: &'static str, message: impl Into<String>) -> Refusal {
+        Refusal::State { code, message: message.into() }
+    }
+}

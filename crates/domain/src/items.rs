@@ -12,9 +12,11 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use time::macros::date;
-use time::Date;
+use time::{Date, Duration};
 
-use crate::org::{Duty, UnknownCode};
+use crate::date::{format as day, ymd, ymd_opt};
+use crate::invalid::{Invalid, Refusal};
+use crate::org::{Department, Duty, UnknownCode};
 
 /// How an item is checked 检查方式.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -73,6 +75,138 @@ impl FromStr for ItemMethod {
 /// The code of the `n`-th item (1-based) under a duty: `SJ-EEB-2-01`.
 pub fn item_code(duty: Duty, n: u32) -> String {
     format!("SJ-{}-{n:02}", duty.code())
+}
+
+/// One version of an item 抽查事项, in force from `valid_from` to `valid_to` inclusive (`None`: open).
+/// The one view of an item (pages, API, audit entries, plans).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Item {
+    pub id: i64,
+    /// `SJ-EEB-2-01`: the duty code and the item's number under it; the same for all versions.
+    pub code: String,
+    pub department: Department,
+    pub duty: Duty,
+    /// Legal basis 检查依据.
+    pub basis: String,
+    /// What is checked 检查内容.
+    pub content: String,
+    pub method: ItemMethod,
+    pub version: i64,
+    #[serde(with = "ymd")]
+    pub valid_from: Date,
+    #[serde(with = "ymd_opt")]
+    pub valid_to: Option<Date>,
+}
+
+impl Item {
+    pub fn in_force_on(&self, day: Date) -> bool {
+        self.valid_from <= day && self.valid_to.is_none_or(|t| day <= t)
+    }
+}
+
+/// The fields of an item version: a new item's, or a revision's once applied. Its code is the next
+/// free number under the duty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewItem {
+    pub duty: Duty,
+    pub basis: String,
+    pub content: String,
+    pub method: ItemMethod,
+}
+
+/// What a revision changes; `None` keeps the field.
+#[derive(Debug, Clone, Default)]
+pub struct ItemChanges {
+    pub basis: Option<String>,
+    pub content: Option<String>,
+    pub method: Option<ItemMethod>,
+}
+
+/// A legal basis, a content or a reason: required, at most 2,000 characters (`required`, `too_long`).
+fn text(field: &str, label: &str, v: &str) -> Result<String, Invalid> {
+    crate::inspectors::text(field, label, v, 2000)
+}
+
+impl NewItem {
+    /// The item tidied, or the field at fault.
+    pub fn check(self) -> Result<NewItem, Invalid> {
+        Ok(NewItem {
+            basis: text("basis", "检查依据", &self.basis)?,
+            content: text("content", "检查内容", &self.content)?,
+            ..self
+        })
+    }
+}
+
+/// A revision decided: the version in force closed the day before `effective_from`, and the next
+/// version's fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    /// The last day of the version in force.
+    pub closes: Date,
+    pub next: NewItem,
+}
+
+fn not_retired(current: &Item) -> Result<(), Refusal> {
+    match current.valid_to {
+        Some(to) => {
+            Err(Refusal::state("item_retired", format!("抽查事项 {} 已于 {} 废止", current.code, day(to))))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Revising `current` (the latest version) from `effective_from`: not a retired item
+/// (`item_retired`), not before the version in force began (`revision_too_early`), and changing
+/// something (`revision_unchanged`). A revision effective on the current version's first day leaves
+/// that version empty (in force on no day) but still in the history.
+pub fn revise(current: &Item, changes: ItemChanges, effective_from: Date) -> Result<Revision, Refusal> {
+    not_retired(current)?;
+    if effective_from < current.valid_from {
+        return Err(Invalid::field(
+            "effective_from",
+            "revision_too_early",
+            format!(
+                "修订生效日期 {} 不能早于现行版本的生效日期 {}",
+                day(effective_from),
+                day(current.valid_from)
+            ),
+        )
+        .into());
+    }
+    let next = NewItem {
+        duty: current.duty,
+        basis: match &changes.basis {
+            Some(b) => text("basis", "检查依据", b)?,
+            None => current.basis.clone(),
+        },
+        content: match &changes.content {
+            Some(c) => text("content", "检查内容", c)?,
+            None => current.content.clone(),
+        },
+        method: changes.method.unwrap_or(current.method),
+    };
+    if next.basis == current.basis && next.content == current.content && next.method == current.method {
+        return Err(Invalid::field("content", "revision_unchanged", "修订内容与现行版本相同").into());
+    }
+    Ok(Revision { closes: effective_from - Duration::days(1), next })
+}
+
+/// Retiring `current` with `last_day` as its last day in force: not a retired item
+/// (`item_retired`), not before the version in force began (`retirement_too_early`). Returns the
+/// reason, tidied.
+pub fn check_retirement(current: &Item, last_day: Date, reason: &str) -> Result<String, Refusal> {
+    let reason = text("reason", "废止原因", reason)?;
+    not_retired(current)?;
+    if last_day < current.valid_from {
+        return Err(Invalid::field(
+            "last_day",
+            "retirement_too_early",
+            format!("废止日期 {} 不能早于现行版本的生效日期 {}", day(last_day), day(current.valid_from)),
+        )
+        .into());
+    }
+    Ok(reason)
 }
 
 /// The day the seed items take effect: the work plan's issue date.
@@ -215,6 +349,46 @@ mod tests {
             assert!(i.basis.starts_with('《'), "{}", i.basis);
             assert!(!i.content.trim().is_empty());
         }
+    }
+
+    fn item(valid_from: Date, valid_to: Option<Date>) -> Item {
+        Item {
+            id: 1,
+            code: "SJ-MSA-1-01".into(),
+            department: Department::Msa,
+            duty: Duty::Msa1,
+            basis: "《检验检测机构资质认定管理办法》".into(),
+            content: "资质认定证书".into(),
+            method: ItemMethod::DocumentReview,
+            version: 1,
+            valid_from,
+            valid_to,
+        }
+    }
+
+    #[test]
+    fn a_revision_closes_the_version_in_force_the_day_before() {
+        let current = item(date!(2024 - 12 - 20), None);
+        let changes =
+            ItemChanges { content: Some(" 资质认定证书(修订) ".into()), ..ItemChanges::default() };
+        let r = revise(&current, changes, date!(2026 - 12 - 01)).unwrap();
+        assert_eq!(r.closes, date!(2026 - 11 - 30));
+        assert_eq!(r.next.content, "资质认定证书(修订)");
+        assert_eq!(r.next.basis, current.basis);
+        let same = ItemChanges { content: Some("资质认定证书".into()), ..ItemChanges::default() };
+        let e = revise(&current, same, date!(2026 - 12 - 01)).unwrap_err();
+        assert!(matches!(e, Refusal::Invalid(i) if i.code == "revision_unchanged"));
+        let e = revise(&current, ItemChanges::default(), date!(2024 - 01 - 01)).unwrap_err();
+        assert!(matches!(e, Refusal::Invalid(i) if i.code == "revision_too_early"));
+        let retired = item(date!(2024 - 12 - 20), Some(date!(2025 - 12 - 31)));
+        let e = revise(&retired, ItemChanges::default(), date!(2026 - 12 - 01)).unwrap_err();
+        assert!(matches!(e, Refusal::State { code: "item_retired", .. }));
+        assert!(matches!(
+            check_retirement(&retired, date!(2026 - 01 - 01), "并入"),
+            Err(Refusal::State { code: "item_retired", .. })
+        ));
+        assert!(check_retirement(&current, date!(2024 - 12 - 19), "x").is_err());
+        assert_eq!(check_retirement(&current, date!(2026 - 01 - 01), " 并入 "), Ok("并入".into()));
     }
 
     #[test]

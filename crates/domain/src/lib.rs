@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod clock;
 pub mod date;
 pub mod deadlines;
+pub mod inspectors;
 pub mod invalid;
 pub mod items;
 pub mod org;
