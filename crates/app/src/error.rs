@@ -3,7 +3,7 @@
 //! the CLI prints the message. `docs/errors.md` lists every code. Storage failures keep their cause
 //! for the log and never reach a user.
 
-use lianjian_domain::invalid::Invalid;
+use lianjian_domain::invalid::{Invalid, Refusal};
 use lianjian_store::StoreError;
 use serde::Serialize;
 
@@ -82,6 +82,15 @@ impl Error {
             Error::Invalid(i) | Error::Conflict(i) => i.field.as_deref(),
             Error::Refused { field, .. } => field.as_deref(),
             _ => None,
+        }
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(r: Refusal) -> Error {
+        match r {
+            Refusal::Invalid(i) => Error::Invalid(i),
+            Refusal::State { code, message } => Error::State { code, message },
         }
     }
 }

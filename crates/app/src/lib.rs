@@ -11,14 +11,19 @@ pub mod accounts;
 pub mod audit;
 pub mod deadlines;
 mod error;
+pub mod inspectors;
+pub mod institutions;
+pub mod items;
 pub mod params;
+pub mod partner_lists;
 pub mod password;
 mod policy;
 
 use std::sync::Arc;
 
 use lianjian_domain::security::SecurityPolicy;
-use lianjian_store::Store;
+use lianjian_store::audit::AuditDraft;
+use lianjian_store::{Store, Tx};
 
 pub use error::{Error, Line, Result};
 pub use lianjian_domain::invalid::Invalid;
@@ -59,5 +64,12 @@ impl App {
     /// Read the security parameters again on next use (after a change).
     pub fn policy_changed(&self) {
         self.policy.invalidate();
+    }
+
+    /// The last step of a write: append its audit entry in its transaction, then commit both.
+    async fn commit_audited(&self, mut tx: Tx, draft: AuditDraft) -> Result<()> {
+        lianjian_store::audit::append(&mut tx, draft, self.store.now()).await?;
+        lianjian_store::commit(tx).await?;
+        Ok(())
     }
 }

@@ -2,6 +2,8 @@
 
 use anyhow::{anyhow, Result};
 use lianjian_app::accounts::NewAccount;
+use lianjian_app::institutions::ImportOutcome;
+use lianjian_app::App;
 use lianjian_domain::org::{Department, Role};
 use lianjian_store::audit::Actor;
 use lianjian_store::Store;
@@ -121,6 +123,7 @@ pub async fn fill(store: &Store, seed: u64) -> Result<DemoFill> {
         return Err(anyhow!("演示只能在空数据库上运行;请换一个 --database-url 或删除原数据库"));
     }
     let actor = Actor::system("demo");
+    let app = App::new(store.clone());
     for a in ACCOUNTS {
         let acc = NewAccount {
             username: a.username.to_owned(),
@@ -131,7 +134,7 @@ pub async fn fill(store: &Store, seed: u64) -> Result<DemoFill> {
             password: DEMO_PASSWORD.to_owned(),
             must_change_password: false,
         };
-        lianjian_app::App::new(store.clone()).create_user(&actor, acc).await.map_err(|e| anyhow!("{e}"))?;
+        app.create_user(&actor, acc).await?;
     }
     let today = store.today();
     let mut district = crate::district::district(seed, 160, today);
@@ -140,13 +143,13 @@ pub async fn fill(store: &Store, seed: u64) -> Result<DemoFill> {
         first.uscc = DEMO_INSTITUTION.to_owned();
     }
     district.canonicalize();
-    match store.import_registry(&actor, &district, Some("演示数据")).await? {
-        lianjian_store::registry::ImportOutcome::Applied(_) => {}
-        lianjian_store::registry::ImportOutcome::Refused(problems) => {
+    match app.import_registry(&actor, &district, Some("演示数据")).await? {
+        ImportOutcome::Applied(_) => {}
+        ImportOutcome::Refused(problems) => {
             return Err(anyhow!("演示名录无效:{:?}", problems.first()));
         }
     }
-    seed_registers(store, &actor, &district, seed, today).await?;
+    seed_registers(&app, &actor, &district, seed, today).await?;
     let plans =
         lianjian_store::plans::seed_demo_plans(store, &actor, today).await.map_err(|e| anyhow!("{e}"))?;
     seed_reports(store, &district, seed, today).await?;
@@ -185,18 +188,17 @@ pub struct DemoFill {
 /// Inspectors (with conflicts, a few deactivated), the item list, and partner-department lists with
 /// some submitted late and one missing.
 async fn seed_registers(
-    store: &Store,
+    app: &App,
     actor: &Actor,
     district: &lianjian_registry::Snapshot,
     seed: u64,
     today: time::Date,
 ) -> Result<()> {
-    use lianjian_domain::partner::Period;
-    use lianjian_store::inspectors::{ConflictReason, NewInspector};
-    use lianjian_store::partner_lists::{Commission, PartnerListRow};
+    use lianjian_domain::inspectors::{ConflictReason, NewInspector};
+    use lianjian_domain::partner::{reporting_departments, Commission, PartnerListRow, Period};
     use time::macros::date;
 
-    store.seed_items_if_empty(actor).await.map_err(|e| anyhow!("{e}"))?;
+    app.seed_items_if_empty(actor).await?;
     let since = date!(2024 - 01 - 02);
     for (k, i) in crate::district::inspectors(seed, 46, 40).into_iter().enumerate() {
         let code = i.code.clone();
@@ -208,25 +210,19 @@ async fn seed_registers(
             specialties: i.specialties,
             max_tasks_per_plan: i.max_tasks,
         };
-        store.add_inspector(actor, new, since).await.map_err(|e| anyhow!("{e}"))?;
+        app.add_inspector(actor, new, since).await?;
         let inst = &district.institutions[(k * 7 + 3) % district.institutions.len()];
         if k % 5 == 1 {
             let reason = if k % 2 == 0 { ConflictReason::FormerEmployer } else { ConflictReason::Relative };
-            store
-                .declare_conflict(actor, &code, &inst.uscc, reason, since, None)
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
+            app.declare_conflict(actor, &code, &inst.uscc, reason, since, None).await?;
         }
         if k % 23 == 7 {
-            store
-                .deactivate_inspector(actor, &code, date!(2026 - 03 - 01), "调离执法岗位")
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
+            app.deactivate_inspector(actor, &code, date!(2026 - 03 - 01), "调离执法岗位").await?;
         }
     }
     // Partner lists: most on time, some late, one missing (the board shows all three).
     let cal = lianjian_domain::calendar::Calendar::official();
-    let departments = lianjian_store::partner_lists::reporting_departments();
+    let departments = reporting_departments();
     for (p_index, period) in Period::recent(today, 4).into_iter().enumerate().skip(1) {
         for (d_index, dept) in departments.iter().enumerate() {
             let due = lianjian_domain::partner::deadline(&cal, period).map_or(period.due_date(), |d| d.value);
@@ -250,7 +246,7 @@ async fn seed_registers(
                     Some(PartnerListRow {
                         uscc: inst.uscc.clone(),
                         institution_name: inst.name.clone(),
-                        category: scope.category.as_str().parse().ok()?,
+                        category: scope.category,
                         project: format!("{}{}监测", dept.zh().trim_start_matches('区'), scope.parameter),
                         commission: if d_index % 2 == 0 {
                             Commission::Enforcement
@@ -260,7 +256,7 @@ async fn seed_registers(
                     })
                 })
                 .collect();
-            store.submit_partner_list(actor, *dept, period, rows, on).await.map_err(|e| anyhow!("{e}"))?;
+            app.submit_partner_list(actor, *dept, period, rows, on).await?;
         }
     }
     Ok(())

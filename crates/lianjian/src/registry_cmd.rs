@@ -11,11 +11,12 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
 use clap::Subcommand;
+use lianjian_app::institutions::ImportOutcome;
+use lianjian_app::App;
 use lianjian_exchange::limits::MB;
 use lianjian_exchange::SheetLimits;
 use lianjian_registry::Snapshot;
 use lianjian_store::audit::Actor;
-use lianjian_store::registry::ImportOutcome;
 use lianjian_store::Store;
 
 #[derive(Subcommand, Debug)]
@@ -45,8 +46,8 @@ pub enum ExportCommand {
     },
 }
 
-async fn open(url: &str) -> Result<Store> {
-    Store::open(url).await.map_err(|e| anyhow!("{e}"))
+async fn open(url: &str) -> Result<App> {
+    Ok(App::new(Store::open(url).await.map_err(|e| anyhow!("{e}"))?))
 }
 
 fn is_xlsx(path: &Path) -> bool {
@@ -84,8 +85,8 @@ fn read_snapshot(path: &Path, limits: &SheetLimits) -> Result<std::result::Resul
 
 pub async fn import(url: &str, cmd: ImportCommand, actor: &Actor) -> Result<ExitCode> {
     let ImportCommand::Registry { file, note } = cmd;
-    let store = open(url).await?;
-    let limits = SheetLimits::from_params(&store.param_set().await?, store.today());
+    let app = open(url).await?;
+    let limits = SheetLimits::from_params(&app.store().param_set().await?, app.store().today());
     let snapshot = match read_snapshot(&file, &limits)? {
         Ok(s) => s,
         Err(problems) => {
@@ -98,7 +99,7 @@ pub async fn import(url: &str, cmd: ImportCommand, actor: &Actor) -> Result<Exit
         }
     };
     let note = note.unwrap_or_else(|| format!("lianjian import registry {}", file.display()));
-    match store.import_registry(actor, &snapshot, Some(&note)).await? {
+    match app.import_registry(actor, &snapshot, Some(&note)).await? {
         ImportOutcome::Applied(s) => {
             println!(
                 "名录已导入 / registry imported: 文件 {} 家,新增 {},更新 {},未变 {};库中另有 {} 家不在文件中,保持不变;审计 seq {}",
@@ -126,8 +127,7 @@ pub async fn export(url: &str, cmd: ExportCommand) -> Result<ExitCode> {
         }
         ExportCommand::Registry { out } => out,
     };
-    let store = open(url).await?;
-    let snapshot = store.export_registry().await?;
+    let snapshot = open(url).await?.export_registry().await?;
     if let Some(p) = out.as_ref().filter(|p| is_xlsx(p)) {
         let bytes = lianjian_exchange::snapshot_to_xlsx(&snapshot).map_err(|e| anyhow!("{e}"))?;
         std::fs::write(p, bytes).with_context(|| format!("无法写入 {}", p.display()))?;

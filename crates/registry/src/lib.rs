@@ -18,6 +18,7 @@
 //! newline; absent optional fields are written as `null`.
 
 pub mod embedded;
+pub mod flags;
 pub mod methods;
 mod model;
 mod query;

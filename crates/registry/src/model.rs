@@ -288,3 +288,27 @@ impl Snapshot {
         self.institutions.iter().find(|i| i.uscc == uscc)
     }
 }
+
+impl Institution {
+    /// The top-level fields that differ from `new`, in the order of the spec (`name`, `district`,
+    /// `address`, `legal_rep`, `phone`, then the lists `certificates` … `restrictions`): what an
+    /// import preview shows and an update's audit entry records.
+    pub fn changed_fields(&self, new: &Institution) -> Vec<&'static str> {
+        let old = self;
+        [
+            ("name", old.name != new.name),
+            ("district", old.district != new.district),
+            ("address", old.address != new.address),
+            ("legal_rep", old.legal_rep != new.legal_rep),
+            ("phone", old.phone != new.phone),
+            ("certificates", old.certificates != new.certificates),
+            ("signatories", old.signatories != new.signatories),
+            ("staff", old.staff != new.staff),
+            ("instruments", old.instruments != new.instruments),
+            ("restrictions", old.restrictions != new.restrictions),
+        ]
+        .into_iter()
+        .filter_map(|(name, differs)| differs.then_some(name))
+        .collect()
+    }
+}

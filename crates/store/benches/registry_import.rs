@@ -1,4 +1,4 @@
-//! Import of a 10,000-institution registry (~300,000 scope rows, `registry::gen::generate`) into a
+//! Import of a 10,000-institution registry (~300,000 scope rows, `institutions::gen::generate`) into a
 //! fresh database: SQLite always, PostgreSQL too when `LIANJIAN_TEST_DATABASE_URL=postgres://…`
 //! (a fresh schema per sample). Floor: < 10 s each on the 2-core dev machine.
 //!
@@ -6,8 +6,10 @@
 
 use std::sync::Mutex;
 
+use lianjian_app::institutions::ImportOutcome;
+use lianjian_app::App;
 use lianjian_store::audit::Actor;
-use lianjian_store::registry::{gen, ImportOutcome};
+use lianjian_store::institutions::gen;
 use lianjian_store::Store;
 
 const INSTITUTIONS: usize = 10_000;
@@ -21,9 +23,13 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime")
 }
 
-fn import(rt: &tokio::runtime::Runtime, store: &Store, snapshot: &lianjian_store::registry::model::Snapshot) {
+fn import(rt: &tokio::runtime::Runtime, store: &Store, snapshot: &lianjian_registry::Snapshot) {
     let outcome = rt
-        .block_on(store.import_registry(&Actor::system("bench"), snapshot, Some("benchmark")))
+        .block_on(App::new(store.clone()).import_registry(
+            &Actor::system("bench"),
+            snapshot,
+            Some("benchmark"),
+        ))
         .expect("import");
     match outcome {
         ImportOutcome::Applied(s) => assert_eq!(s.created, INSTITUTIONS),

@@ -14,13 +14,13 @@ pub mod calendar;
 pub mod deadlines;
 mod error;
 pub mod inspectors;
+pub mod institutions;
 pub mod items;
 pub mod jobs;
 pub mod offsite_config;
 pub mod params;
 pub mod partner_lists;
 pub mod plans;
-pub mod registry;
 pub mod reports;
 pub mod sessions;
 mod sql;
@@ -111,6 +111,11 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// A connection for a use case's reads that must see one another (no transaction, no lock).
+    pub async fn connection(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        Ok(self.pool.acquire().await?)
     }
 
     /// Start a writing transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`) so

@@ -192,6 +192,8 @@ pub(crate) fn day_text(d: Date) -> String {
     date::format(d)
 }
 
+pub(crate) use lianjian_domain::date::ymd;
+
 /// A stored code of one of the closed vocabularies (department, duty, category, …).
 pub(crate) fn code<T: FromStr<Err = UnknownCode>>(s: &str) -> Result<T> {
     s.parse().map_err(|e: UnknownCode| decode(e.to_string()))

@@ -276,7 +276,7 @@ async fn security_param_set(
     let key = lianjian_domain::params::ParamKey::from_code(field(&form, "key"))
         .filter(|k| k.is_security())
         .ok_or_else(|| AppError::bad("key", "请选择安全参数"))?;
-    let from = crate::registry::parse_day("from", &form.get("from").cloned(), state.store.today())?;
+    let from = crate::extract::parse_day("from", &form.get("from").cloned(), state.store.today())?;
     let Ok(value) = field(&form, "value").trim().parse::<i64>() else {
         let html = render_security(&state, &caller, None, Some("参数值必须是整数".into())).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());

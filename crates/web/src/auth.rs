@@ -68,6 +68,12 @@ impl Caller {
         }
     }
 
+    /// A posted page form: the caller holds `p`, and the form carries this session's CSRF token.
+    pub fn check_form(&self, p: Permission, csrf: &str) -> Result<(), AppError> {
+        self.require(p)?;
+        self.check_csrf(Some(csrf))
+    }
+
     /// Check the `_csrf` field of a posted form.
     pub fn check_form_csrf(&self, form: &std::collections::HashMap<String, String>) -> Result<(), AppError> {
         self.check_csrf(form.get("_csrf").map(String::as_str))

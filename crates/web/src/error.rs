@@ -219,35 +219,3 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 pub type PageResult<T> = Result<T, AppError>;
-
-impl From<lianjian_store::inspectors::InspectorError> for AppError {
-    fn from(e: lianjian_store::inspectors::InspectorError) -> Self {
-        match e {
-            lianjian_store::inspectors::InspectorError::Invalid { field, message } => {
-                AppError::bad(field, message)
-            }
-            lianjian_store::inspectors::InspectorError::Store(s) => s.into(),
-        }
-    }
-}
-
-impl From<lianjian_store::items::ItemError> for AppError {
-    fn from(e: lianjian_store::items::ItemError) -> Self {
-        match e {
-            lianjian_store::items::ItemError::Invalid { field, message } => AppError::bad(field, message),
-            lianjian_store::items::ItemError::Store(s) => s.into(),
-        }
-    }
-}
-
-impl From<lianjian_store::partner_lists::PartnerListError> for AppError {
-    fn from(e: lianjian_store::partner_lists::PartnerListError) -> Self {
-        use lianjian_store::partner_lists::PartnerListError as E;
-        match e {
-            E::Invalid { field, message } => AppError::bad(field, message),
-            E::BadRows(_) => AppError::bad("file", e.to_string()),
-            E::Calendar(c) => AppError::bad("period", c.to_string()),
-            E::Store(s) => s.into(),
-        }
-    }
-}

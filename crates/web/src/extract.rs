@@ -1,12 +1,15 @@
-//! Extractors for the `/api/v1` routes whose rejections are Chinese problem JSON (RFC 9457) naming
-//! the parameter, never axum's English plain text: path and query parameters, and raw bodies with
-//! their size limit (413).
+//! Extractors whose rejections are Chinese and name the parameter, never axum's English plain text:
+//! for the `/api/v1` routes, problem JSON (RFC 9457) for path and query parameters and raw bodies
+//! with their size limit (413); for pages, typed form bodies ([`PageForm`]). And the one reading of a
+//! day a page or the API is asked about ([`parse_day`]).
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
+
+use time::Date;
 
 use crate::error::{ApiError, AppError};
 use crate::limits;
@@ -132,3 +135,39 @@ pub fn paging(
 
 /// The largest `offset` a list accepts (documented in each list's parameters).
 pub const MAX_OFFSET: i64 = 100_000_000;
+
+/// `YYYY-MM-DD` in `field`, or `today` (the platform clock's, China Standard Time) when it is absent
+/// or blank.
+pub fn parse_day(field: &str, s: &Option<String>, today: Date) -> Result<Date, AppError> {
+    match s.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(today),
+        Some(t) => lianjian_domain::date::parse(t)
+            .ok_or_else(|| AppError::bad(field, format!("日期“{t}”无效,应为 YYYY-MM-DD"))),
+    }
+}
+
+/// Like [`parse_day`], but a blank field is `None`.
+pub fn parse_day_opt(field: &str, s: &Option<String>) -> Result<Option<Date>, AppError> {
+    match s.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(_) => parse_day(field, s, Date::MIN).map(Some),
+    }
+}
+
+/// A page's form body (`application/x-www-form-urlencoded`) as a typed struct: repeated keys fill a
+/// `Vec` (check boxes), a field that does not read is a 400 page naming it. At most
+/// [`limits::JSON_BODY`].
+pub struct PageForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = read_limited(req.into_body(), limits::JSON_BODY, "表单").await.map_err(|e| e.0)?;
+        let de = serde_html_form::Deserializer::from_bytes(&bytes);
+        serde_path_to_error::deserialize(de).map(PageForm).map_err(|e| {
+            let field = e.path().to_string();
+            AppError::bad(&field, format!("表单字段 {field} 无效,请检查后重新提交"))
+        })
+    }
+}

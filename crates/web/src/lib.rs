@@ -10,15 +10,16 @@ pub mod auth;
 pub mod deadlines_page;
 pub mod error;
 pub mod extract;
+pub mod inspectors;
+pub mod institutions;
+pub mod items;
+pub mod legal_params;
 pub mod limits;
 pub mod nav;
 pub mod openapi;
 pub mod pages;
-pub mod params_page;
+pub mod partner_lists;
 pub mod plans;
-pub mod registers;
-pub mod registry;
-pub mod registry_import;
 pub mod reports;
 pub mod settings;
 pub mod templates;
@@ -73,12 +74,13 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router())
         .merge(admin::router())
         .merge(plans::router())
-        .merge(registry::router())
-        .merge(registers::router())
-        .merge(params_page::router())
+        .merge(institutions::router())
+        .merge(inspectors::router())
+        .merge(items::router())
+        .merge(partner_lists::router())
+        .merge(legal_params::router())
         .merge(deadlines_page::router())
         .merge(reports::config::router())
-        .merge(registry_import::router())
         .merge(reports::router())
         .merge(api)
         .route("/healthz", get(healthz))

@@ -36,7 +36,7 @@ mod state;
 
 pub use period::{Period, PeriodError, PeriodKind, YEARS};
 pub use rows::{
-    reporting_departments, rows_with_problems, single_period, validate_rows, Commission, PartnerListRow,
-    RowProblem, UploadedRow,
+    reporting_departments, rows_with_problems, single_period, validate_rows, Commission, FileProblem,
+    PartnerListRow, RowProblem, UploadedRow,
 };
 pub use state::{deadline, submission_state, SubmissionState};

@@ -176,34 +176,43 @@ pub struct UploadedRow {
     pub row: PartnerListRow,
 }
 
+/// Why an uploaded file cannot be a department's list: at a line of the file (data starts on line
+/// 2, under the header), or the file as a whole (line 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProblem {
+    pub line: usize,
+    pub message: String,
+}
+
 /// What an uploaded file reports: one period, the uploader's own department. Every row naming
-/// another department is a problem (with its line: data starts on line 2, under the header), as is
-/// a file with several periods or none.
+/// another department is a problem, as is a file with several periods or none.
 pub fn single_period(
     department: Department,
     rows: Vec<UploadedRow>,
-) -> Result<(Period, Vec<PartnerListRow>), Vec<String>> {
+) -> Result<(Period, Vec<PartnerListRow>), Vec<FileProblem>> {
     let mut groups: BTreeMap<Period, Vec<PartnerListRow>> = BTreeMap::new();
     let mut problems = Vec::new();
     for (i, r) in rows.into_iter().enumerate() {
         if r.department != department {
-            problems.push(format!(
-                "第 {} 行:报送部门“{}”不是本部门({})",
-                i + 2,
-                r.department.zh(),
-                department.zh()
-            ));
+            let line = i + 2;
+            let message =
+                format!("第 {line} 行:报送部门“{}”不是本部门({})", r.department.zh(), department.zh());
+            problems.push(FileProblem { line, message });
             continue;
         }
         groups.entry(r.period).or_default().push(r.row);
     }
     if groups.len() > 1 {
-        problems.push(format!("一个文件只能报送一个期间,本文件含 {} 个期间", groups.len()));
+        let message = format!("一个文件只能报送一个期间,本文件含 {} 个期间", groups.len());
+        problems.push(FileProblem { line: 0, message });
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    groups.into_iter().next().ok_or_else(|| vec!["文件中没有名单行".to_owned()])
+    groups
+        .into_iter()
+        .next()
+        .ok_or_else(|| vec![FileProblem { line: 0, message: "文件中没有名单行".into() }])
 }
 
 #[cfg(test)]
@@ -251,14 +260,20 @@ mod tests {
         let (p, rows) = single_period(Department::Water, vec![up(Department::Water, "2025")]).unwrap();
         assert_eq!((p.code(), rows.len()), ("2025".to_owned(), 1));
         let e = single_period(Department::Water, vec![up(Department::Agri, "2025")]).unwrap_err();
-        assert!(e[0].starts_with("第 2 行") && e[0].contains("区农业农村委"), "{e:?}");
+        assert!(
+            e[0].line == 2 && e[0].message.starts_with("第 2 行") && e[0].message.contains("区农业农村委"),
+            "{e:?}"
+        );
         let e = single_period(
             Department::Water,
             vec![up(Department::Water, "2025"), up(Department::Water, "2025H1")],
         )
         .unwrap_err();
-        assert!(e[0].contains("2 个期间"), "{e:?}");
-        assert_eq!(single_period(Department::Water, Vec::new()).unwrap_err(), ["文件中没有名单行"]);
+        assert!(e[0].line == 0 && e[0].message.contains("2 个期间"), "{e:?}");
+        assert_eq!(
+            single_period(Department::Water, Vec::new()).unwrap_err(),
+            [FileProblem { line: 0, message: "文件中没有名单行".into() }]
+        );
     }
 
     #[test]

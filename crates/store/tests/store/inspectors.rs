@@ -1,251 +1,50 @@
-//! Inspector registry 检查人员名录库 (R8): lifecycle, never deleted, conflicts by date.
+//! The inspector register 检查人员名录库 in SQL: written through `inspectors::write` in a transaction,
+//! read back whole, filtered, as of a day; the database refuses deletions.
 
+use lianjian_domain::inspectors::{
+    check_conflict, ConflictReason, InspectorFilter, InspectorView, NewInspector,
+};
 use lianjian_domain::org::{Category, Department};
 use lianjian_domain::uscc::check_char;
-use lianjian_store::audit::{Actor, AuditFilter};
-use lianjian_store::inspectors::{
-    ConflictReason, InspectorChanges, InspectorError, InspectorFilter, NewInspector,
-};
+use lianjian_store::inspectors::{load_one, write};
 use lianjian_store::{testing, Store, StoreError};
 use time::macros::date;
+use time::Date;
 
 fn uscc(n: u32) -> String {
     let body = format!("91310113{n:09}");
-    let check = check_char(&body).unwrap();
-    format!("{body}{check}")
+    format!("{body}{}", check_char(&body).unwrap())
 }
 
-fn leader() -> Actor {
-    Actor { user: "eeb-leader".into(), department: "EEB".into(), role: "leader".into(), ip: None }
-}
-
-fn new(code: &str, department: Department, specialties: &[Category]) -> NewInspector {
-    NewInspector {
+/// Write an inspector on duty from `from`, as the use case would after its checks.
+async fn add(s: &Store, code: &str, department: Department, specialties: &[Category], from: Date) -> i64 {
+    let new = NewInspector {
         code: code.into(),
         department,
         name: format!("检查员{code}"),
         enforcement_cert_no: format!("沪执{code}"),
         specialties: specialties.to_vec(),
         max_tasks_per_plan: 3,
-    }
-}
-
-async fn three(store: &Store) {
-    let a = leader();
-    store
-        .add_inspector(
-            &a,
-            new("EEB-0001", Department::Eeb, &[Category::Water, Category::Air]),
-            date!(2025 - 01 - 01),
-        )
-        .await
-        .unwrap();
-    store
-        .add_inspector(&a, new("EEB-0002", Department::Eeb, &[Category::Noise]), date!(2025 - 01 - 01))
-        .await
-        .unwrap();
-    store
-        .add_inspector(&a, new("MSA-0001", Department::Msa, &[Category::Water]), date!(2025 - 03 - 01))
-        .await
-        .unwrap();
-}
-
-fn codes(v: &[lianjian_store::inspectors::InspectorView]) -> Vec<&str> {
-    v.iter().map(|i| i.code.as_str()).collect()
-}
-
-fn field_of(e: InspectorError) -> &'static str {
-    match e {
-        InspectorError::Invalid { field, message } => {
-            assert!(!message.is_ascii(), "message should be Chinese: {message}");
-            field
-        }
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
-#[tokio::test]
-async fn deactivated_inspector_leaves_the_pool_but_stays_in_the_registry() {
-    let db = testing::fresh().await.unwrap();
-    let s = &db.store;
-    three(s).await;
-    assert_eq!(
-        codes(&s.active_inspectors_on(date!(2025 - 02 - 01)).await.unwrap()),
-        ["EEB-0001", "EEB-0002"]
-    );
-
-    s.deactivate_inspector(&leader(), "EEB-0001", date!(2025 - 06 - 01), "调离执法岗位").await.unwrap();
-    assert_eq!(
-        codes(&s.active_inspectors_on(date!(2025 - 05 - 31)).await.unwrap()),
-        ["EEB-0001", "EEB-0002", "MSA-0001"]
-    );
-    // Deactivated on 06-01: that day is the first inactive day.
-    assert_eq!(
-        codes(&s.active_inspectors_on(date!(2025 - 06 - 01)).await.unwrap()),
-        ["EEB-0002", "MSA-0001"]
-    );
-    // Still listed, with the closed period.
-    let all = s.inspectors(&InspectorFilter::default()).await.unwrap();
-    assert_eq!(codes(&all), ["EEB-0001", "EEB-0002", "MSA-0001"]);
-    let one = s.inspector("EEB-0001").await.unwrap().unwrap();
-    assert_eq!(one.periods.len(), 1);
-    assert_eq!(one.periods[0].deactivated_on, Some(date!(2025 - 06 - 01)));
-    assert_eq!(one.periods[0].end_note.as_deref(), Some("调离执法岗位"));
-
-    // Deactivating twice, or reactivating before the deactivation, is refused.
-    let again = s.deactivate_inspector(&leader(), "EEB-0001", date!(2025 - 07 - 01), "x").await.unwrap_err();
-    assert_eq!(field_of(again), "on");
-    let early =
-        s.reactivate_inspector(&leader(), "EEB-0001", date!(2025 - 05 - 01), "返岗").await.unwrap_err();
-    assert_eq!(field_of(early), "on");
-
-    s.reactivate_inspector(&leader(), "EEB-0001", date!(2025 - 09 - 01), "返回执法岗位").await.unwrap();
-    assert!(!codes(&s.active_inspectors_on(date!(2025 - 08 - 31)).await.unwrap()).contains(&"EEB-0001"));
-    assert!(codes(&s.active_inspectors_on(date!(2025 - 09 - 01)).await.unwrap()).contains(&"EEB-0001"));
-    let one = s.inspector("EEB-0001").await.unwrap().unwrap();
-    assert_eq!(one.periods.len(), 2);
-    assert!(one.is_active_on(date!(2025 - 03 - 01)) && !one.is_active_on(date!(2025 - 07 - 01)));
-
-    // Every change is audited.
-    let f = AuditFilter { action: Some("inspector.".into()), ..AuditFilter::default() };
-    let entries = s.audit_search(&f, 100, 0).await.unwrap();
-    let actions: Vec<&str> = entries.iter().rev().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(
-        actions,
-        [
-            "inspector.create",
-            "inspector.create",
-            "inspector.create",
-            "inspector.deactivate",
-            "inspector.reactivate"
-        ]
-    );
-    assert_eq!(entries[1]["after"]["deactivated_on"], "2025-06-01");
-}
-
-#[tokio::test]
-async fn the_database_refuses_to_delete_an_inspector() {
-    let db = testing::fresh().await.unwrap();
-    three(&db.store).await;
-    let d = date!(2025 - 01 - 01);
-    db.store
-        .declare_conflict(&leader(), "EEB-0002", &uscc(7), ConflictReason::Relative, d, None)
-        .await
-        .unwrap();
-    for sql in [
-        "DELETE FROM inspectors WHERE code = 'EEB-0002'",
-        "DELETE FROM inspector_periods",
-        "DELETE FROM inspector_conflicts",
-    ] {
-        assert!(sqlx::query(sql).execute(db.store.pool()).await.is_err(), "{sql}");
-    }
-    assert_eq!(db.store.inspectors(&InspectorFilter::default()).await.unwrap().len(), 3);
-}
-
-#[tokio::test]
-async fn conflicts_are_in_force_only_inside_their_dates() {
-    let db = testing::fresh().await.unwrap();
-    let s = &db.store;
-    three(s).await;
-    let (a, b) = (uscc(1), uscc(2));
-    s.declare_conflict(
-        &leader(),
-        "EEB-0001",
-        &a,
-        ConflictReason::FormerEmployer,
-        date!(2025 - 01 - 01),
-        Some(date!(2025 - 12 - 31)),
-    )
-    .await
-    .unwrap();
-    // Lower case and spaces are normalised.
-    let other = s
-        .declare_conflict(
-            &leader(),
-            "EEB-0001",
-            &format!(" {} ", b.to_lowercase()),
-            ConflictReason::Other("配偶任该机构技术负责人".into()),
-            date!(2025 - 03 - 01),
-            None,
-        )
-        .await
-        .unwrap();
-    assert_eq!(other.institution_uscc, b);
-
-    let usccs_on = |day| async move {
-        let active = s.active_inspectors_on(day).await.unwrap();
-        let one = active.iter().find(|i| i.code == "EEB-0001").unwrap();
-        // The draw's view: only conflicts in force that day are attached.
-        assert!(one.conflicts.iter().all(|c| c.in_force_on(day)));
-        one.conflict_usccs_on(day)
     };
-    assert_eq!(usccs_on(date!(2025 - 02 - 28)).await, vec![a.clone()]);
-    assert_eq!(usccs_on(date!(2025 - 03 - 01)).await, vec![a.clone(), b.clone()]);
-    assert_eq!(usccs_on(date!(2025 - 12 - 31)).await, vec![a.clone(), b.clone()]);
-    assert_eq!(usccs_on(date!(2026 - 01 - 01)).await, vec![b.clone()]);
-
-    s.end_conflict(&leader(), "EEB-0001", other.id, date!(2026 - 02 - 28)).await.unwrap();
-    assert_eq!(usccs_on(date!(2026 - 02 - 28)).await, vec![b.clone()]);
-    assert!(usccs_on(date!(2026 - 03 - 01)).await.is_empty());
-    // History kept: both conflicts still on the inspector's record.
-    let one = s.inspector("EEB-0001").await.unwrap().unwrap();
-    assert_eq!(one.conflicts.len(), 2);
-    assert_eq!(one.conflicts[1].reason, ConflictReason::Other("配偶任该机构技术负责人".into()));
-    assert_eq!(one.conflicts[1].to, Some(date!(2026 - 02 - 28)));
-
-    let f = AuditFilter { action: Some("inspector.conflict".into()), ..AuditFilter::default() };
-    let entries = s.audit_search(&f, 100, 0).await.unwrap();
-    assert_eq!(entries.len(), 3);
-    assert_eq!(entries[0]["action"], "inspector.conflict_end");
-    assert_eq!(entries[0]["before"]["to"], serde_json::Value::Null);
-    assert_eq!(entries[0]["after"]["to"], "2026-02-28");
+    let (code, particulars) = new.check().unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let id = write::insert(&mut tx, &code, department, &particulars, 0).await.unwrap();
+    write::open_period(&mut tx, id, from, "入库").await.unwrap();
+    lianjian_store::commit(tx).await.unwrap();
+    id
 }
 
-#[tokio::test]
-async fn bad_input_is_refused_with_the_field_and_a_chinese_reason() {
-    let db = testing::fresh().await.unwrap();
-    let s = &db.store;
-    three(s).await;
+async fn three(s: &Store) -> [i64; 3] {
     let d = date!(2025 - 01 - 01);
-    let plan = s.add_inspector(&leader(), new("PLAN-1", Department::Plan, &[]), d).await.unwrap_err();
-    assert_eq!(field_of(plan), "department");
-    let dup = s.add_inspector(&leader(), new("EEB-0001", Department::Eeb, &[]), d).await.unwrap_err();
-    assert_eq!(field_of(dup), "code");
-    let zero = NewInspector { max_tasks_per_plan: 0, ..new("EEB-0009", Department::Eeb, &[]) };
-    assert_eq!(field_of(s.add_inspector(&leader(), zero, d).await.unwrap_err()), "max_tasks_per_plan");
-    let blank = NewInspector { name: "  ".into(), ..new("EEB-0009", Department::Eeb, &[]) };
-    assert_eq!(field_of(s.add_inspector(&leader(), blank, d).await.unwrap_err()), "name");
-    let spaced = s.add_inspector(&leader(), new("EEB 9", Department::Eeb, &[]), d).await.unwrap_err();
-    assert_eq!(field_of(spaced), "code");
+    [
+        add(s, "EEB-0001", Department::Eeb, &[Category::Water, Category::Air], d).await,
+        add(s, "EEB-0002", Department::Eeb, &[Category::Noise], d).await,
+        add(s, "MSA-0001", Department::Msa, &[Category::Water], date!(2025 - 03 - 01)).await,
+    ]
+}
 
-    let mut wrong_check = uscc(1);
-    let last = wrong_check.pop().unwrap();
-    wrong_check.push(if last == '0' { '1' } else { '0' });
-    let bad_uscc = s
-        .declare_conflict(&leader(), "EEB-0001", &wrong_check, ConflictReason::Relative, d, None)
-        .await
-        .unwrap_err();
-    assert_eq!(field_of(bad_uscc), "institution_uscc");
-    let empty_other =
-        s.declare_conflict(&leader(), "EEB-0001", &uscc(1), ConflictReason::Other(" ".into()), d, None).await;
-    assert_eq!(field_of(empty_other.unwrap_err()), "reason");
-    let backwards = s
-        .declare_conflict(
-            &leader(),
-            "EEB-0001",
-            &uscc(1),
-            ConflictReason::Relative,
-            d,
-            Some(date!(2024 - 12 - 31)),
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(field_of(backwards), "to");
-    let unknown = s.deactivate_inspector(&leader(), "EEB-9999", d, "x").await.unwrap_err();
-    assert!(matches!(unknown, InspectorError::Store(StoreError::NotFound(_))), "{unknown:?}");
-    // Nothing of the refused requests was written.
-    assert_eq!(s.inspectors(&InspectorFilter::default()).await.unwrap().len(), 3);
-    assert!(s.inspector("EEB-0001").await.unwrap().unwrap().conflicts.is_empty());
+fn codes(v: &[InspectorView]) -> Vec<&str> {
+    v.iter().map(|i| i.code.as_str()).collect()
 }
 
 #[tokio::test]
@@ -266,25 +65,68 @@ async fn filter_by_department_specialty_and_day() {
         codes(&s.inspectors(&f(None, Some(Category::Water), Some(date!(2025 - 02 - 01)))).await.unwrap()),
         ["EEB-0001"]
     );
+    let one = s.inspector(" MSA-0001 ").await.unwrap().unwrap();
+    assert_eq!((one.specialties.as_slice(), one.periods.len()), ([Category::Water].as_slice(), 1));
+    assert!(s.inspector("EEB-9999").await.unwrap().is_none());
 }
 
 #[tokio::test]
-async fn corrections_are_audited_with_before_and_after() {
+async fn periods_and_conflicts_read_back_as_of_a_day() {
     let db = testing::fresh().await.unwrap();
     let s = &db.store;
-    three(s).await;
-    let changes = InspectorChanges {
-        specialties: Some(vec![Category::Soil, Category::Water, Category::Soil]),
-        max_tasks_per_plan: Some(5),
-        ..InspectorChanges::default()
+    let [eeb1, ..] = three(s).await;
+    let conflict =
+        check_conflict(&uscc(1), ConflictReason::Other("配偶".into()), date!(2025 - 03 - 01), None).unwrap();
+    let mut tx = s.begin().await.unwrap();
+    write::close_period(&mut tx, eeb1, date!(2025 - 06 - 01), "调离").await.unwrap();
+    write::open_period(&mut tx, eeb1, date!(2025 - 09 - 01), "返岗").await.unwrap();
+    let id = write::insert_conflict(&mut tx, eeb1, &conflict, 0).await.unwrap();
+    write::end_conflict(&mut tx, id, date!(2025 - 12 - 31)).await.unwrap();
+    let seen = load_one(&mut tx, "EEB-0001").await.unwrap();
+    lianjian_store::commit(tx).await.unwrap();
+    assert_eq!(seen.periods.len(), 2);
+    assert_eq!(seen.conflicts[0].reason, ConflictReason::Other("配偶".into()));
+    let on = |day| async move {
+        let active = s.active_inspectors_on(day).await.unwrap();
+        active.iter().find(|i| i.code == "EEB-0001").map(|i| i.conflict_usccs_on(day))
     };
-    let after = s.update_inspector(&leader(), "MSA-0001", changes).await.unwrap();
-    assert_eq!(after.specialties, [Category::Water, Category::Soil]);
-    assert_eq!(after.max_tasks_per_plan, 5);
-    assert_eq!(after.name, "检查员MSA-0001");
-    let f = AuditFilter { action: Some("inspector.update".into()), ..AuditFilter::default() };
-    let e = &s.audit_search(&f, 10, 0).await.unwrap()[0];
-    assert_eq!(e["object"]["id"], "MSA-0001");
-    assert_eq!(e["before"]["max_tasks_per_plan"], 3);
-    assert_eq!(e["after"]["specialties"], serde_json::json!(["water", "soil"]));
+    assert_eq!(on(date!(2025 - 05 - 31)).await, Some(vec![uscc(1)]));
+    assert_eq!(on(date!(2025 - 06 - 01)).await, None, "the deactivation day is the first day off duty");
+    assert_eq!(on(date!(2025 - 12 - 31)).await, Some(vec![uscc(1)]));
+    assert_eq!(on(date!(2026 - 01 - 01)).await, Some(vec![]));
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_delete_an_inspector_and_codes_are_never_reused() {
+    let db = testing::fresh().await.unwrap();
+    let s = &db.store;
+    let [_, eeb2, _] = three(s).await;
+    let conflict = check_conflict(&uscc(7), ConflictReason::Relative, date!(2025 - 01 - 01), None).unwrap();
+    let mut tx = s.begin().await.unwrap();
+    write::insert_conflict(&mut tx, eeb2, &conflict, 0).await.unwrap();
+    lianjian_store::commit(tx).await.unwrap();
+    for sql in [
+        "DELETE FROM inspectors WHERE code = 'EEB-0002'",
+        "DELETE FROM inspector_periods",
+        "DELETE FROM inspector_conflicts",
+    ] {
+        assert!(sqlx::query(sql).execute(s.pool()).await.is_err(), "{sql}");
+    }
+    assert_eq!(s.inspectors(&InspectorFilter::default()).await.unwrap().len(), 3);
+    let (code, p) = NewInspector {
+        code: "EEB-0002".into(),
+        department: Department::Eeb,
+        name: "另一人".into(),
+        enforcement_cert_no: "x".into(),
+        specialties: vec![],
+        max_tasks_per_plan: 1,
+    }
+    .check()
+    .unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let taken = write::insert(&mut tx, &code, Department::Eeb, &p, 0).await.unwrap_err();
+    assert!(matches!(taken, StoreError::Conflict(_)), "{taken:?}");
+    drop(tx);
+    let mut tx = s.begin().await.unwrap();
+    assert!(matches!(load_one(&mut tx, "EEB-9999").await, Err(StoreError::NotFound(_))));
 }

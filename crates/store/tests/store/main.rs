@@ -4,10 +4,11 @@
 mod audit;
 mod backup;
 mod inspectors;
+mod institutions;
+mod institutions_prop;
 mod items;
 mod jobs;
 mod partner_lists;
 mod plans;
-mod registry;
 mod reports;
 mod users;

@@ -2,6 +2,8 @@
 //! backends. The record must verify with the engine, a tampered record must be caught, conflicted
 //! and rotated inspectors are never drawn, the yearly cap keeps institutions out of the pool.
 
+use lianjian_app::institutions::ImportOutcome;
+use lianjian_app::App;
 use lianjian_domain::calendar::Calendar;
 use lianjian_domain::org::{Category, Department};
 use lianjian_domain::params::{ParamKey, ParamSet, EPOCH};
@@ -11,7 +13,6 @@ use lianjian_store::audit::{Actor, AuditFilter};
 use lianjian_store::inspectors::{ConflictReason, NewInspector};
 use lianjian_store::partner_lists::{Commission, PartnerListRow};
 use lianjian_store::plans::{engine, Grade, NewPlan, Plan, PlanError, PlanStatus, RevealOutcome};
-use lianjian_store::registry::ImportOutcome;
 use lianjian_store::{testing, Backend, Store};
 use time::macros::date;
 use time::Date;
@@ -63,16 +64,19 @@ async fn add(store: &Store, code: &str, d: Department, specialties: &[Category],
         specialties: specialties.to_vec(),
         max_tasks_per_plan: max_tasks,
     };
-    store.add_inspector(&leader(d), new, date!(2025 - 01 - 01)).await.unwrap();
+    App::new(store.clone()).add_inspector(&leader(d), new, date!(2025 - 01 - 01)).await.unwrap();
 }
 
 /// A district: `n` institutions, `eeb` + `msa` inspectors taking up to `max_tasks` each, the item list.
 async fn district(n: u32, eeb: usize, msa: usize, max_tasks: i64) -> testing::TestDb {
     let db = testing::fresh().await.unwrap();
     let s = &db.store;
-    let out = s.import_registry(&Actor::system("test"), &snapshot(n), Some("测试")).await.unwrap();
+    let out = App::new(s.clone())
+        .import_registry(&Actor::system("test"), &snapshot(n), Some("测试"))
+        .await
+        .unwrap();
     assert!(matches!(out, ImportOutcome::Applied(_)), "{out:?}");
-    s.seed_items_if_empty(&Actor::system("test")).await.unwrap();
+    App::new(s.clone()).seed_items_if_empty(&Actor::system("test")).await.unwrap();
     for k in 1..=eeb {
         add(s, &format!("EEB-{k:04}"), Department::Eeb, &[Category::Water], max_tasks).await;
     }
@@ -356,26 +360,28 @@ async fn conflicted_and_rotated_inspectors_are_never_chosen() {
     let db = district(10, 4, 4, 20).await;
     let s = &db.store;
     let conflicted = uscc(2);
-    s.declare_conflict(
-        &leader(Department::Eeb),
-        "EEB-0001",
-        &conflicted,
-        ConflictReason::Relative,
-        date!(2025 - 01 - 01),
-        None,
-    )
-    .await
-    .unwrap();
-    s.declare_conflict(
-        &leader(Department::Msa),
-        "MSA-0002",
-        &conflicted,
-        ConflictReason::FormerEmployer,
-        date!(2025 - 01 - 01),
-        None,
-    )
-    .await
-    .unwrap();
+    App::new(s.clone())
+        .declare_conflict(
+            &leader(Department::Eeb),
+            "EEB-0001",
+            &conflicted,
+            ConflictReason::Relative,
+            date!(2025 - 01 - 01),
+            None,
+        )
+        .await
+        .unwrap();
+    App::new(s.clone())
+        .declare_conflict(
+            &leader(Department::Msa),
+            "MSA-0002",
+            &conflicted,
+            ConflictReason::FormerEmployer,
+            date!(2025 - 01 - 01),
+            None,
+        )
+        .await
+        .unwrap();
     let first = drawn(s, &ratios(1000), "2026-H1", date!(2026 - 03 - 02)).await;
     let first_tasks = s.plan_tasks(first.id).await.unwrap();
     assert_eq!(first_tasks.len(), 10);
@@ -507,15 +513,16 @@ async fn grades_set_by_hand_stratify_and_partner_listed_institutions_join_the_po
     };
     let liaison =
         Actor { user: "water-liaison".into(), department: "WATER".into(), role: "liaison".into(), ip: None };
-    s.submit_partner_list(
-        &liaison,
-        Department::Water,
-        "2026H1".parse().unwrap(),
-        vec![row],
-        date!(2026 - 06 - 20),
-    )
-    .await
-    .unwrap();
+    App::new(s.clone())
+        .submit_partner_list(
+            &liaison,
+            Department::Water,
+            "2026H1".parse().unwrap(),
+            vec![row],
+            date!(2026 - 06 - 20),
+        )
+        .await
+        .unwrap();
 
     let plan = frozen(s, &ParamSet::defaults(), "2026-H2", DAY).await;
     let pool = s.plan_pool(plan.id).await.unwrap();

@@ -157,7 +157,7 @@ pub(super) async fn set_grade(
     let result: Result<String, AppError> = async {
         let grade = Grade::parse(&form.grade).ok_or_else(|| AppError::bad("grade", "信用等级应为 A–E"))?;
         let from =
-            crate::registry::parse_day("valid_from", &Some(form.valid_from.clone()), state.store.today())?;
+            crate::extract::parse_day("valid_from", &Some(form.valid_from.clone()), state.store.today())?;
         let e = state.store.set_grade(&caller.actor(), &form.uscc, grade, from, &form.basis).await?;
         Ok(format!(
             "已将 {} 的信用等级设为 {},自 {} 起适用",

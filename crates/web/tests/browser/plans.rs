@@ -2,10 +2,10 @@
 //! leader commits and freezes, both reveal at the draw meeting (a wrong secret refused first), the
 //! draw runs, and a drawn team member finds the task in their workspace.
 
+use lianjian_domain::inspectors::NewInspector;
 use lianjian_domain::org::{Category, Department, Role};
 use lianjian_registry::Snapshot;
 use lianjian_store::audit::Actor;
-use lianjian_store::inspectors::NewInspector;
 use time::macros::date;
 
 use crate::harness::{self, account, Browser, Result};
@@ -21,15 +21,16 @@ async fn arrange(b: &Browser) -> Result<Vec<String>> {
     let actor = Actor::system("browser-test");
     let insts: Vec<serde_json::Value> = (1..=4)
         .map(|i| {
-            serde_json::json!({"uscc": lianjian_store::registry::gen::uscc_for(i), "name": format!("上海宝山第{i}检测有限公司"),
+            serde_json::json!({"uscc": lianjian_store::institutions::gen::uscc_for(i), "name": format!("上海宝山第{i}检测有限公司"),
                 "certificates": [{"no": format!("2024{i:08}"), "issued_on": "2024-01-01", "expires_on": "2035-01-01",
                     "status_history": [{"status": "valid", "from": "2024-01-01"}],
                     "scope": [{"category": "water", "parameter": "氨氮", "method": "HJ 535-2009", "from": "2024-01-01", "to": null}]}]})
         })
         .collect();
     let snap = Snapshot::from_json(&serde_json::json!({ "institutions": insts }).to_string())?;
-    store.import_registry(&actor, &snap, Some("测试")).await?;
-    store.seed_items_if_empty(&actor).await?;
+    let uc = &b.state().app;
+    uc.import_registry(&actor, &snap, Some("测试")).await?;
+    uc.seed_items_if_empty(&actor).await?;
     b.create_account(account("eeb.leader", "王晓东", Department::Eeb, Role::Leader, PASSWORD)).await?;
     b.create_account(account("msa.leader", "陈丽华", Department::Msa, Role::Leader, PASSWORD)).await?;
     for (code, d, user, name) in [
@@ -47,7 +48,7 @@ async fn arrange(b: &Browser) -> Result<Vec<String>> {
             specialties: vec![Category::Water],
             max_tasks_per_plan: 5,
         };
-        store.add_inspector(&actor, new, date!(2024 - 01 - 01)).await?;
+        uc.add_inspector(&actor, new, date!(2024 - 01 - 01)).await?;
         store.link_inspector_account(&actor, code, user).await?;
     }
     let items = store.items(Some(store.today())).await?;

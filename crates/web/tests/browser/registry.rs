@@ -7,11 +7,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
+use lianjian_app::institutions::ImportOutcome;
 use lianjian_domain::org::{Department, Role};
 use lianjian_registry::Snapshot;
 use lianjian_store::audit::Actor;
-use lianjian_store::registry::gen::{generate, uscc_for};
-use lianjian_store::registry::ImportOutcome;
+use lianjian_store::institutions::gen::{generate, uscc_for};
 
 use crate::harness::{self, eeb_officer, Browser, Result};
 
@@ -59,7 +59,7 @@ fn snapshot() -> Snapshot {
 /// Put [`snapshot`] in the store directly, as the operator CLI would.
 async fn seed(b: &Browser) -> Result {
     let outcome =
-        b.state().store.import_registry(&Actor::system("browser-test"), &snapshot(), Some(NOTE)).await?;
+        b.state().app.import_registry(&Actor::system("browser-test"), &snapshot(), Some(NOTE)).await?;
     match outcome {
         ImportOutcome::Applied(_) => Ok(()),
         ImportOutcome::Refused(problems) => Err(format!("test registry refused: {problems:?}").into()),

@@ -4,10 +4,10 @@
 
 use std::time::{Duration, Instant};
 
+use lianjian_app::institutions::ImportOutcome;
 use lianjian_domain::org::{Department, Role};
 use lianjian_offsite::corpus::{generate, CorpusSpec};
 use lianjian_store::audit::Actor;
-use lianjian_store::registry::ImportOutcome;
 use serde_json::Value;
 
 use crate::harness::{self, account};
@@ -23,8 +23,11 @@ fn institution_uploads_a_batch_and_the_routed_officer_sees_the_finding_with_evid
         let mut out = Vec::new();
         let corpus = generate(&spec, &mut out)?;
         let store = b.state().store.clone();
-        let outcome =
-            store.import_registry(&Actor::system("test"), &corpus.snapshot, Some("浏览器测试")).await?;
+        let outcome = b
+            .state()
+            .app
+            .import_registry(&Actor::system("test"), &corpus.snapshot, Some("浏览器测试"))
+            .await?;
         assert!(matches!(outcome, ImportOutcome::Applied(_)), "{outcome:?}");
         let uscc = corpus.snapshot.institutions[4].uscc.clone();
         let mut reports: Vec<Value> = String::from_utf8(out)?

@@ -51,7 +51,7 @@ fn rules_hit(findings: &[lianjian_offsite::Finding], rule: &str) -> bool {
 #[tokio::test]
 async fn an_uploaded_rules_file_changes_the_next_check_and_a_bad_one_is_refused() {
     let app = App::new().await;
-    app.db.store.import_registry(&Actor::system("t"), &crate::registry::snapshot(), None).await.unwrap();
+    app.state.app.import_registry(&Actor::system("t"), &crate::institutions::snapshot(), None).await.unwrap();
     let before =
         lianjian_web::reports::worker::check_text(&app.db.store, one_sampler_report()).await.unwrap();
     assert!(rules_hit(&before.findings, "OFF-P02"), "default rules: one sampler is too few");

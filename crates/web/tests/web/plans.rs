@@ -4,10 +4,10 @@
 //! (Tampering with a stored record is caught by `Store::check_plan_record`, tested in the store.)
 
 use axum::http::StatusCode;
+use lianjian_domain::inspectors::NewInspector;
 use lianjian_domain::org::{Category, Department};
 use lianjian_registry::Snapshot;
 use lianjian_store::audit::Actor;
-use lianjian_store::inspectors::NewInspector;
 use lianjian_store::plans::engine;
 use lianjian_store::Store;
 use time::macros::date;
@@ -18,7 +18,7 @@ pub(crate) const EEB_SECRET: &str = "生态环境局-抽取会-51c3e9";
 pub(crate) const MSA_SECRET: &str = "市场监管局-抽取会-0b7d22";
 
 fn uscc(i: usize) -> String {
-    lianjian_store::registry::gen::uscc_for(i)
+    lianjian_store::institutions::gen::uscc_for(i)
 }
 
 /// Six institutions in force 2024–2035, two inspectors per department, the item list; every
@@ -34,8 +34,9 @@ pub(crate) async fn district(app: &App) {
         })
         .collect();
     let snap = Snapshot::from_json(&serde_json::json!({"institutions": insts}).to_string()).unwrap();
-    s.import_registry(&Actor::system("test"), &snap, Some("测试")).await.unwrap();
-    s.seed_items_if_empty(&Actor::system("test")).await.unwrap();
+    let uc = &app.state.app;
+    uc.import_registry(&Actor::system("test"), &snap, Some("测试")).await.unwrap();
+    uc.seed_items_if_empty(&Actor::system("test")).await.unwrap();
     for (code, d) in [
         ("EEB-0001", Department::Eeb),
         ("EEB-0002", Department::Eeb),
@@ -50,7 +51,7 @@ pub(crate) async fn district(app: &App) {
             specialties: vec![Category::Water],
             max_tasks_per_plan: 10,
         };
-        s.add_inspector(&Actor::system("test"), new, date!(2024 - 01 - 01)).await.unwrap();
+        uc.add_inspector(&Actor::system("test"), new, date!(2024 - 01 - 01)).await.unwrap();
     }
     s.link_inspector_account(&Actor::system("test"), "EEB-0001", "eeb-officer").await.unwrap();
     s.link_inspector_account(&Actor::system("test"), "MSA-0001", "msa-officer").await.unwrap();

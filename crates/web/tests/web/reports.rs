@@ -5,11 +5,11 @@
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use lianjian_app::accounts::NewAccount;
+use lianjian_app::institutions::ImportOutcome;
 use lianjian_domain::org::{Department, Role};
 use lianjian_offsite::corpus::{generate, CorpusSpec};
 use lianjian_registry::{Instrument, Snapshot};
 use lianjian_store::audit::{Actor, AuditFilter};
-use lianjian_store::registry::ImportOutcome;
 use lianjian_web::reports::worker::drain;
 use serde_json::Value;
 
@@ -32,7 +32,7 @@ async fn world() -> World {
     let corpus = generate(&spec, &mut out).unwrap();
     let snapshot = corpus.snapshot;
     let outcome =
-        app.db.store.import_registry(&Actor::system("test"), &snapshot, Some("测试")).await.unwrap();
+        app.state.app.import_registry(&Actor::system("test"), &snapshot, Some("测试")).await.unwrap();
     assert!(matches!(outcome, ImportOutcome::Applied(_)), "{outcome:?}");
     let uscc = snapshot.institutions[4].uscc.clone();
     let other_uscc = snapshot.institutions[5].uscc.clone();
@@ -328,7 +328,7 @@ async fn recheck_after_a_registry_correction_supersedes_the_finding_and_keeps_th
     let inst_rec = corrected.institutions.iter_mut().find(|i| i.uscc == w.uscc).unwrap();
     inst_rec.instruments.push(Instrument { id: "NEW-YQ-001".into(), name: "新购气相色谱仪".into() });
     let outcome =
-        w.app.db.store.import_registry(&Actor::system("test"), &corrected, Some("补录仪器")).await.unwrap();
+        w.app.state.app.import_registry(&Actor::system("test"), &corrected, Some("补录仪器")).await.unwrap();
     assert!(matches!(outcome, ImportOutcome::Applied(_)));
     let r = w.app.send(post_text(&format!("/api/v1/reports/batches/{batch}/recheck"), &msa, "")).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
