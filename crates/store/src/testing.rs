@@ -13,6 +13,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use lianjian_domain::clock::Clock;
+use lianjian_domain::inspectors::NewInspector;
+use lianjian_domain::org::{Category, Department};
+use lianjian_domain::partner::{Commission, PartnerListRow};
 use time::Date;
 
 use crate::{Result, Store};
@@ -86,4 +89,36 @@ pub async fn fresh() -> Result<TestDb> {
     let (url, file) = fresh_url().await?;
     let store = Store::open(&url).await?.with_clock(clock());
     Ok(TestDb { url, store, file })
+}
+
+// ---- fixtures shared by the story tests of the store and the use-case tests of the app ----
+
+/// A valid unified social credit code for test number `n` (`91310113` + nine digits + check).
+pub fn uscc(n: u32) -> String {
+    let body = format!("91310113{n:09}");
+    let check = lianjian_domain::uscc::check_char(&body).unwrap_or('0');
+    format!("{body}{check}")
+}
+
+/// An inspector `code` of `department` with these specialties, up to 3 tasks a plan.
+pub fn new_inspector(code: &str, department: Department, specialties: &[Category]) -> NewInspector {
+    NewInspector {
+        code: code.into(),
+        department,
+        name: format!("检查员{code}"),
+        enforcement_cert_no: format!("沪执{code}"),
+        specialties: specialties.to_vec(),
+        max_tasks_per_plan: 3,
+    }
+}
+
+/// A partner-list row naming institution [`uscc`]`(n)` for a project in `category`.
+pub fn list_row(n: u32, category: Category, commission: Commission) -> PartnerListRow {
+    PartnerListRow {
+        uscc: uscc(n),
+        institution_name: format!("上海第{n}检测技术有限公司"),
+        category,
+        project: format!("{}监测项目", category.zh()),
+        commission,
+    }
 }

@@ -136,6 +136,28 @@ pub fn paging(
 /// The largest `offset` a list accepts (documented in each list's parameters).
 pub const MAX_OFFSET: i64 = 100_000_000;
 
+/// A page of a list answered as of a day: the rows in an array, the paging, and the day.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct DatedPage<T> {
+    pub rows: Vec<T>,
+    pub limit: i64,
+    pub offset: i64,
+    /// Rows matching the filters, all pages.
+    pub total: i64,
+    /// The day the rows are answered for.
+    #[serde(with = "lianjian_domain::date::ymd")]
+    #[schema(value_type = String, format = Date)]
+    pub on: Date,
+}
+
+impl<T> DatedPage<T> {
+    /// The page `offset..offset + limit` of `all`, each row shown by `view`.
+    pub fn of<U>(all: &[U], limit: i64, offset: i64, on: Date, view: impl Fn(&U) -> T) -> DatedPage<T> {
+        let rows = all.iter().skip(offset as usize).take(limit as usize).map(view).collect();
+        DatedPage { rows, limit, offset, total: all.len() as i64, on }
+    }
+}
+
 /// `YYYY-MM-DD` in `field`, or `today` (the platform clock's, China Standard Time) when it is absent
 /// or blank.
 pub fn parse_day(field: &str, s: &Option<String>, today: Date) -> Result<Date, AppError> {

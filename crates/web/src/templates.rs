@@ -105,6 +105,18 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// [`render`] as a response under `status` (a page shown again with a refusal, a preview).
+pub fn render_status(
+    env: &Environment<'static>,
+    (name, title, path): (&str, &str, &str),
+    caller: &Caller,
+    ctx: Value,
+    status: axum::http::StatusCode,
+) -> Result<axum::response::Response, crate::error::AppError> {
+    use axum::response::IntoResponse;
+    Ok((status, axum::response::Html(render(env, name, title, path, Some(caller), ctx)?)).into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

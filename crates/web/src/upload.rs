@@ -45,3 +45,22 @@ pub async fn read_upload(mut multipart: Multipart, default_name: &str) -> Result
     }
     Ok(upload)
 }
+
+/// A page's file upload: the caller holds `p`, the query string carries this session's CSRF token,
+/// and a file was chosen. Returns its name (`default_name` when the browser sent none), its bytes,
+/// and the spreadsheet caps in force today.
+pub async fn read_page_file(
+    state: &crate::AppState,
+    caller: &crate::auth::Caller,
+    p: lianjian_domain::org::Permission,
+    csrf: Option<&str>,
+    multipart: Multipart,
+    default_name: &str,
+) -> Result<(String, Bytes, lianjian_exchange::SheetLimits), AppError> {
+    caller.require(p)?;
+    caller.check_csrf(csrf)?;
+    let (name, bytes) = read_upload(multipart, default_name).await?.require_file("请选择要上传的文件")?;
+    let limits =
+        lianjian_exchange::SheetLimits::from_params(&state.store.param_set().await?, state.store.today());
+    Ok((name, bytes, limits))
+}

@@ -6,48 +6,40 @@ use lianjian_domain::inspectors::{
     ConflictReason, InspectorChanges, InspectorFilter, InspectorView, NewInspector,
 };
 use lianjian_domain::org::{Category, Department};
-use lianjian_domain::uscc::check_char;
 use lianjian_store::audit::{Actor, AuditFilter};
 use time::macros::date;
 
-use crate::{fresh, refusal};
+use lianjian_store::testing::{new_inspector, uscc};
 
-fn uscc(n: u32) -> String {
-    let body = format!("91310113{n:09}");
-    let check = check_char(&body).unwrap();
-    format!("{body}{check}")
-}
+use crate::{fresh, refusal};
 
 fn leader() -> Actor {
     Actor { user: "eeb-leader".into(), department: "EEB".into(), role: "leader".into(), ip: None }
-}
-
-fn new(code: &str, department: Department, specialties: &[Category]) -> NewInspector {
-    NewInspector {
-        code: code.into(),
-        department,
-        name: format!("检查员{code}"),
-        enforcement_cert_no: format!("沪执{code}"),
-        specialties: specialties.to_vec(),
-        max_tasks_per_plan: 3,
-    }
 }
 
 async fn three(app: &App) {
     let a = leader();
     app.add_inspector(
         &a,
-        new("EEB-0001", Department::Eeb, &[Category::Water, Category::Air]),
+        new_inspector("EEB-0001", Department::Eeb, &[Category::Water, Category::Air]),
         date!(2025 - 01 - 01),
     )
     .await
     .unwrap();
-    app.add_inspector(&a, new("EEB-0002", Department::Eeb, &[Category::Noise]), date!(2025 - 01 - 01))
-        .await
-        .unwrap();
-    app.add_inspector(&a, new("MSA-0001", Department::Msa, &[Category::Water]), date!(2025 - 03 - 01))
-        .await
-        .unwrap();
+    app.add_inspector(
+        &a,
+        new_inspector("EEB-0002", Department::Eeb, &[Category::Noise]),
+        date!(2025 - 01 - 01),
+    )
+    .await
+    .unwrap();
+    app.add_inspector(
+        &a,
+        new_inspector("MSA-0001", Department::Msa, &[Category::Water]),
+        date!(2025 - 03 - 01),
+    )
+    .await
+    .unwrap();
 }
 
 fn codes(v: &[InspectorView]) -> Vec<&str> {
@@ -186,15 +178,18 @@ async fn bad_input_is_refused_with_the_field_and_a_chinese_reason() {
     let s = &app;
     three(s).await;
     let d = date!(2025 - 01 - 01);
-    let plan = s.add_inspector(&leader(), new("PLAN-1", Department::Plan, &[]), d).await.unwrap_err();
+    let plan =
+        s.add_inspector(&leader(), new_inspector("PLAN-1", Department::Plan, &[]), d).await.unwrap_err();
     assert_eq!(refusal(plan), ("department".into(), "department_not_supervising"));
-    let dup = s.add_inspector(&leader(), new("EEB-0001", Department::Eeb, &[]), d).await.unwrap_err();
+    let dup =
+        s.add_inspector(&leader(), new_inspector("EEB-0001", Department::Eeb, &[]), d).await.unwrap_err();
     assert_eq!(refusal(dup), ("code".into(), "inspector_code_taken"));
-    let zero = NewInspector { max_tasks_per_plan: 0, ..new("EEB-0009", Department::Eeb, &[]) };
+    let zero = NewInspector { max_tasks_per_plan: 0, ..new_inspector("EEB-0009", Department::Eeb, &[]) };
     assert_eq!(field_of(s.add_inspector(&leader(), zero, d).await.unwrap_err()), "max_tasks_per_plan");
-    let blank = NewInspector { name: "  ".into(), ..new("EEB-0009", Department::Eeb, &[]) };
+    let blank = NewInspector { name: "  ".into(), ..new_inspector("EEB-0009", Department::Eeb, &[]) };
     assert_eq!(field_of(s.add_inspector(&leader(), blank, d).await.unwrap_err()), "name");
-    let spaced = s.add_inspector(&leader(), new("EEB 9", Department::Eeb, &[]), d).await.unwrap_err();
+    let spaced =
+        s.add_inspector(&leader(), new_inspector("EEB 9", Department::Eeb, &[]), d).await.unwrap_err();
     assert_eq!(field_of(spaced), "code");
 
     let mut wrong_check = uscc(1);

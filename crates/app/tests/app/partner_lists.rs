@@ -5,19 +5,14 @@ use lianjian_app::partner_lists::BoardRow;
 use lianjian_app::App;
 use lianjian_domain::org::{Category, Department};
 use lianjian_domain::partner::{Commission, PartnerListRow, Period, SubmissionState, UploadedRow};
-use lianjian_domain::uscc::check_char;
 use lianjian_store::audit::{Actor, AuditFilter};
 use lianjian_store::partner_lists::ListScope;
 use time::macros::date;
 use time::Date;
 
-use crate::{fresh, refusal};
+use lianjian_store::testing::{list_row, uscc};
 
-fn uscc(n: u32) -> String {
-    let body = format!("91310113{n:09}");
-    let check = check_char(&body).unwrap();
-    format!("{body}{check}")
-}
+use crate::{fresh, refusal};
 
 fn liaison(d: Department) -> Actor {
     Actor {
@@ -25,16 +20,6 @@ fn liaison(d: Department) -> Actor {
         department: d.code().into(),
         role: "liaison".into(),
         ip: None,
-    }
-}
-
-fn row(n: u32, category: Category, commission: Commission) -> PartnerListRow {
-    PartnerListRow {
-        uscc: uscc(n),
-        institution_name: format!("上海第{n}检测技术有限公司"),
-        category,
-        project: format!("{}监测项目", category.zh()),
-        commission,
     }
 }
 
@@ -54,7 +39,7 @@ fn cell(board: &[BoardRow], d: Department, period: &str) -> BoardRow {
 async fn board_shows_on_time_late_and_missing_counted_on_the_official_calendar() {
     let (_db, app) = fresh().await;
     let s = &app;
-    let r = || vec![row(1, Category::Water, Commission::Enforcement)];
+    let r = || vec![list_row(1, Category::Water, Commission::Enforcement)];
     // 2025 list: due Saturday 2026-01-31, so the deadline is Monday 2026-02-02.
     submit(s, Department::Agri, "2025", r(), date!(2026 - 01 - 20)).await;
     submit(s, Department::Water, "2025", r(), date!(2026 - 02 - 02)).await;
@@ -141,15 +126,18 @@ async fn a_list_with_bad_rows_is_refused_whole_with_every_problem() {
     let last = wrong_check.pop().unwrap();
     wrong_check.push(if last == '0' { '1' } else { '0' });
     let rows = vec![
-        row(1, Category::Water, Commission::Enforcement),
-        PartnerListRow { uscc: wrong_check, ..row(2, Category::Air, Commission::Government) },
-        PartnerListRow { institution_name: " ".into(), ..row(3, Category::Soil, Commission::Government) },
-        row(1, Category::Water, Commission::Enforcement),
+        list_row(1, Category::Water, Commission::Enforcement),
+        PartnerListRow { uscc: wrong_check, ..list_row(2, Category::Air, Commission::Government) },
+        PartnerListRow {
+            institution_name: " ".into(),
+            ..list_row(3, Category::Soil, Commission::Government)
+        },
+        list_row(1, Category::Water, Commission::Enforcement),
         PartnerListRow {
             institution_name: "别的名字".into(),
-            ..row(1, Category::Noise, Commission::Government)
+            ..list_row(1, Category::Noise, Commission::Government)
         },
-        PartnerListRow { project: "".into(), ..row(4, Category::Noise, Commission::Government) },
+        PartnerListRow { project: "".into(), ..list_row(4, Category::Noise, Commission::Government) },
     ];
     let err = s
         .submit_partner_list(
@@ -181,7 +169,7 @@ async fn only_eeb_and_partner_departments_report_and_dates_must_make_sense() {
     let (_db, app) = fresh().await;
     let s = &app;
     let field = |e: lianjian_app::Error| refusal(e).0;
-    let r = || vec![row(1, Category::Water, Commission::Enforcement)];
+    let r = || vec![list_row(1, Category::Water, Commission::Enforcement)];
     for d in [Department::Msa, Department::Inst, Department::Ops] {
         let e =
             s.submit_partner_list(&liaison(d), d, p("2025"), r(), date!(2026 - 01 - 10)).await.unwrap_err();
@@ -204,13 +192,15 @@ async fn the_latest_version_is_the_list_and_history_is_kept() {
     let s = &app;
     let d = Department::Transport;
     let a = liaison(d);
-    let v1 =
-        vec![row(1, Category::Water, Commission::Enforcement), row(2, Category::Air, Commission::Government)];
+    let v1 = vec![
+        list_row(1, Category::Water, Commission::Enforcement),
+        list_row(2, Category::Air, Commission::Government),
+    ];
     let first = s.submit_partner_list(&a, d, p("2025H1"), v1, date!(2025 - 06 - 20)).await.unwrap();
     assert_eq!((first.version, first.rows, first.institutions), (1, 2, 2));
     let v2 = vec![
-        row(1, Category::Water, Commission::Enforcement),
-        row(1, Category::Soil, Commission::Enforcement),
+        list_row(1, Category::Water, Commission::Enforcement),
+        list_row(1, Category::Soil, Commission::Enforcement),
     ];
     let second = s.submit_partner_list(&a, d, p("2025H1"), v2, date!(2025 - 07 - 02)).await.unwrap();
     assert_eq!((second.version, second.rows, second.institutions), (2, 2, 1));
@@ -245,7 +235,7 @@ async fn an_upload_reports_one_period_of_the_uploaders_department() {
     let up = |d, period: &str, n| UploadedRow {
         department: d,
         period: p(period),
-        row: row(n, Category::Water, Commission::Enforcement),
+        row: list_row(n, Category::Water, Commission::Enforcement),
     };
     let a = liaison(Department::Water);
     let e = s

@@ -5,28 +5,15 @@ use lianjian_domain::inspectors::{
     check_conflict, ConflictReason, InspectorFilter, InspectorView, NewInspector,
 };
 use lianjian_domain::org::{Category, Department};
-use lianjian_domain::uscc::check_char;
 use lianjian_store::inspectors::{load_one, write};
+use lianjian_store::testing::{new_inspector, uscc};
 use lianjian_store::{testing, Store, StoreError};
 use time::macros::date;
 use time::Date;
 
-fn uscc(n: u32) -> String {
-    let body = format!("91310113{n:09}");
-    format!("{body}{}", check_char(&body).unwrap())
-}
-
 /// Write an inspector on duty from `from`, as the use case would after its checks.
 async fn add(s: &Store, code: &str, department: Department, specialties: &[Category], from: Date) -> i64 {
-    let new = NewInspector {
-        code: code.into(),
-        department,
-        name: format!("检查员{code}"),
-        enforcement_cert_no: format!("沪执{code}"),
-        specialties: specialties.to_vec(),
-        max_tasks_per_plan: 3,
-    };
-    let (code, particulars) = new.check().unwrap();
+    let (code, particulars) = new_inspector(code, department, specialties).check().unwrap();
     let mut tx = s.begin().await.unwrap();
     let id = write::insert(&mut tx, &code, department, &particulars, 0).await.unwrap();
     write::open_period(&mut tx, id, from, "入库").await.unwrap();

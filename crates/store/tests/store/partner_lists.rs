@@ -3,26 +3,11 @@
 
 use lianjian_domain::org::{Category, Department};
 use lianjian_domain::partner::{Commission, PartnerListRow, Period};
-use lianjian_domain::uscc::check_char;
 use lianjian_store::partner_lists::{self, ListScope, NewSubmission};
+use lianjian_store::testing::{list_row, uscc};
 use lianjian_store::{testing, Store};
 use time::macros::date;
 use time::Date;
-
-fn uscc(n: u32) -> String {
-    let body = format!("91310113{n:09}");
-    format!("{body}{}", check_char(&body).unwrap())
-}
-
-fn row(n: u32, category: Category, commission: Commission) -> PartnerListRow {
-    PartnerListRow {
-        uscc: uscc(n),
-        institution_name: format!("上海第{n}检测技术有限公司"),
-        category,
-        project: format!("{}监测项目", category.zh()),
-        commission,
-    }
-}
 
 fn p(s: &str) -> Period {
     s.parse().unwrap()
@@ -53,7 +38,10 @@ async fn versions_rows_and_the_submissions_of_a_day_read_back() {
         d,
         "2025H1",
         1,
-        &[row(1, Category::Water, Commission::Enforcement), row(2, Category::Air, Commission::Government)],
+        &[
+            list_row(1, Category::Water, Commission::Enforcement),
+            list_row(2, Category::Air, Commission::Government),
+        ],
         date!(2025 - 06 - 20),
     )
     .await;
@@ -62,7 +50,10 @@ async fn versions_rows_and_the_submissions_of_a_day_read_back() {
         d,
         "2025H1",
         2,
-        &[row(1, Category::Water, Commission::Enforcement), row(1, Category::Soil, Commission::Enforcement)],
+        &[
+            list_row(1, Category::Water, Commission::Enforcement),
+            list_row(1, Category::Soil, Commission::Enforcement),
+        ],
         date!(2025 - 07 - 02),
     )
     .await;
@@ -85,12 +76,14 @@ async fn listed_institutions_merge_departments_and_follow_the_newest_period() {
         Department::Agri,
         "2025H1",
         1,
-        &[row(1, Category::Soil, Commission::Enforcement)],
+        &[list_row(1, Category::Soil, Commission::Enforcement)],
         date!(2025 - 06 - 20),
     )
     .await;
-    let water =
-        [row(1, Category::Water, Commission::Government), row(3, Category::Sediment, Commission::Government)];
+    let water = [
+        list_row(1, Category::Water, Commission::Government),
+        list_row(3, Category::Sediment, Commission::Government),
+    ];
     insert(s, Department::Water, "2025H1", 1, &water, date!(2025 - 06 - 25)).await;
     // AGRI's yearly list no longer has institution 1 but has 5.
     insert(
@@ -98,7 +91,7 @@ async fn listed_institutions_merge_departments_and_follow_the_newest_period() {
         Department::Agri,
         "2025",
         1,
-        &[row(5, Category::Biology, Commission::Government)],
+        &[list_row(5, Category::Biology, Commission::Government)],
         date!(2026 - 01 - 20),
     )
     .await;

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{paging, parse_day, ApiQuery};
+use crate::extract::{paging, parse_day, ApiQuery, DatedPage};
 use crate::AppState;
 
 /// The list's filters, the day `active` is answered for, and paging.
@@ -67,29 +67,17 @@ fn api_of(i: &InspectorView, on: Date) -> InspectorApi {
     }
 }
 
-/// A page of the register.
-#[derive(Serialize, ToSchema)]
-pub struct InspectorList {
-    rows: Vec<InspectorApi>,
-    limit: i64,
-    offset: i64,
-    total: i64,
-    #[serde(with = "lianjian_domain::date::ymd")]
-    #[schema(value_type = String, format = Date)]
-    on: Date,
-}
-
 /// The inspector register 检查人员名录库, by code, deactivated inspectors included unless
 /// `active_on` asks otherwise (supervisors).
 #[utoipa::path(get, path = "/api/v1/inspectors", tag = "inspectors", params(ListQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = InspectorList), (status = 400, body = Problem),
+    responses((status = 200, body = DatedPage<InspectorApi>), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<InspectorList>> {
+) -> ApiResult<Json<DatedPage<InspectorApi>>> {
     caller.require(Permission::SupervisorWorkspace)?;
     let (limit, offset) = paging(q.limit, q.offset, 100, 1000)?;
     let filter = super::pages::InspectorQuery {
@@ -100,6 +88,5 @@ pub async fn list(
     .filter()?;
     let on = parse_day("on", &q.on.or(q.active_on), state.store.today())?;
     let all = state.app.inspectors(&filter).await?;
-    let rows = all.iter().skip(offset as usize).take(limit as usize).map(|i| api_of(i, on)).collect();
-    Ok(Json(InspectorList { rows, limit, offset, total: all.len() as i64, on }))
+    Ok(Json(DatedPage::of(&all, limit, offset, on, |i| api_of(i, on))))
 }

@@ -12,7 +12,7 @@ use time::Date;
 use crate::auth::{Caller, PageCaller};
 use crate::error::{AppError, PageResult};
 use crate::extract::{parse_day, parse_day_opt, PageForm};
-use crate::templates::render;
+use crate::templates::{render, render_status};
 use crate::xlsx::{xlsx_response, Cell};
 use crate::AppState;
 
@@ -119,9 +119,8 @@ async fn render_list(
     let status = error.as_ref().map_or(axum::http::StatusCode::OK, AppError::status);
     let ctx = context! { rows => rows, q => q, categories => categories, error => error.map(|e| e.to_string()),
     can_edit => caller.can(Permission::LeaderApproval), today => lianjian_domain::date::format(today) };
-    let html =
-        render(&state.templates, "inspectors_list.html", "检查人员名录库", "/inspectors", Some(caller), ctx)?;
-    Ok((status, Html(html)).into_response())
+    let page = ("inspectors_list.html", "检查人员名录库", "/inspectors");
+    render_status(&state.templates, page, caller, ctx, status)
 }
 
 pub(super) async fn list(

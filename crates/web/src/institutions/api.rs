@@ -20,7 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::DirectoryQuery;
 use crate::auth::{ApiCaller, Caller};
 use crate::error::{ApiResult, AppError, Problem as ProblemJson};
-use crate::extract::{paging, parse_day, ApiPath, ApiQuery};
+use crate::extract::{paging, parse_day, ApiPath, ApiQuery, DatedPage};
 use crate::AppState;
 
 #[derive(Deserialize, IntoParams)]
@@ -31,12 +31,20 @@ pub struct StandingQuery {
     on: Option<String>,
 }
 
-/// An institution's account reads its own institution only; everyone else as the route allows.
-fn own_institution_only(caller: &Caller, uscc: &str) -> Result<(), AppError> {
-    if caller.can(Permission::InstitutionWorkspace) && caller.user.institution_uscc.as_deref() != Some(uscc) {
+/// The institution a path names (normalised) and the day asked about: an institution's account
+/// asks about its own institution only; everyone else as the route allows.
+fn institution_on(
+    state: &AppState,
+    caller: &Caller,
+    uscc: &str,
+    q: &StandingQuery,
+) -> Result<(String, Date), AppError> {
+    let uscc = uscc.trim().to_uppercase();
+    if caller.can(Permission::InstitutionWorkspace) && caller.user.institution_uscc.as_deref() != Some(&uscc)
+    {
         return Err(AppError::Forbidden);
     }
-    Ok(())
+    Ok((uscc, parse_day("on", &q.on, state.store.today())?))
 }
 
 /// An institution's standing on a day: certificates in force, restriction (R10/R11). Partner
@@ -52,9 +60,7 @@ pub async fn standing(
     ApiPath(uscc): ApiPath<String>,
     ApiQuery(q): ApiQuery<StandingQuery>,
 ) -> ApiResult<Json<Standing>> {
-    let uscc = uscc.trim().to_uppercase();
-    own_institution_only(&caller, &uscc)?;
-    let on = parse_day("on", &q.on, state.store.today())?;
+    let (uscc, on) = institution_on(&state, &caller, &uscc, &q)?;
     Ok(Json(state.app.standing(&uscc, on).await?))
 }
 
@@ -132,30 +138,16 @@ fn row_api(r: DirectoryRow) -> InstitutionRowApi {
     }
 }
 
-/// A page of the directory.
-#[derive(Serialize, ToSchema)]
-pub struct InstitutionList {
-    rows: Vec<InstitutionRowApi>,
-    limit: i64,
-    offset: i64,
-    /// Rows matching the filters, all pages.
-    total: i64,
-    /// The day the rows' states are on.
-    #[serde(with = "ymd")]
-    #[schema(value_type = String, format = Date)]
-    on: Date,
-}
-
 /// The directory 机构名录 with the page's filters, ordered by USCC (supervisors).
 #[utoipa::path(get, path = "/api/v1/institutions", tag = "registry", params(ListQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = InstitutionList), (status = 400, body = ProblemJson),
+    responses((status = 200, body = DatedPage<InstitutionRowApi>), (status = 400, body = ProblemJson),
         (status = 401, body = ProblemJson), (status = 403, body = ProblemJson)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<InstitutionList>> {
+) -> ApiResult<Json<DatedPage<InstitutionRowApi>>> {
     caller.require(Permission::SupervisorWorkspace)?;
     let (limit, offset) = paging(q.limit, q.offset, 50, 1000)?;
     let directory = DirectoryQuery {
@@ -170,7 +162,7 @@ pub async fn list(
     };
     let (filter, on) = directory.filter(state.store.today())?;
     let (rows, total) = state.app.directory(&filter, limit, offset).await?;
-    Ok(Json(InstitutionList { rows: rows.into_iter().map(row_api).collect(), limit, offset, total, on }))
+    Ok(Json(DatedPage { rows: rows.into_iter().map(row_api).collect(), limit, offset, total, on }))
 }
 
 /// A scope entry in force on the day.
@@ -317,12 +309,10 @@ pub async fn one(
     ApiPath(uscc): ApiPath<String>,
     ApiQuery(q): ApiQuery<StandingQuery>,
 ) -> ApiResult<Json<InstitutionApi>> {
-    let uscc = uscc.trim().to_uppercase();
     if !caller.can(Permission::SupervisorWorkspace) && !caller.can(Permission::InstitutionWorkspace) {
         return Err(AppError::Forbidden.into());
     }
-    own_institution_only(&caller, &uscc)?;
-    let on = parse_day("on", &q.on, state.store.today())?;
+    let (uscc, on) = institution_on(&state, &caller, &uscc, &q)?;
     Ok(Json(institution_api(state.app.institution(&uscc).await?, on)))
 }
 

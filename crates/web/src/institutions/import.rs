@@ -4,7 +4,7 @@
 
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, Response};
 use lianjian_app::institutions::{Change, ImportOutcome};
 use lianjian_domain::org::Permission;
 use lianjian_exchange::SheetLimits;
@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{Caller, CsrfQuery, PageCaller};
 use crate::error::{AppError, PageResult};
 use crate::extract::PageForm;
-use crate::templates::render;
-use crate::upload::read_upload;
+use crate::templates::{render, render_status};
+use crate::upload::read_page_file;
 use crate::xlsx::download;
 use crate::AppState;
 
@@ -109,15 +109,8 @@ fn render_import(
     ctx: minijinja::Value,
     status: StatusCode,
 ) -> PageResult<Response> {
-    let html = render(
-        &state.templates,
-        "institutions_import.html",
-        "名录导入",
-        "/registry/import",
-        Some(caller),
-        ctx,
-    )?;
-    Ok((status, Html(html)).into_response())
+    let page = ("institutions_import.html", "名录导入", "/registry/import");
+    render_status(&state.templates, page, caller, ctx, status)
 }
 
 pub(super) async fn upload(
@@ -126,10 +119,9 @@ pub(super) async fn upload(
     Query(q): Query<CsrfQuery>,
     multipart: Multipart,
 ) -> PageResult<Response> {
-    caller.require(Permission::RegistryImport)?;
-    caller.check_csrf(q.csrf.as_deref())?;
-    let (file_name, bytes) = read_upload(multipart, "upload").await?.require_file("请选择要上传的文件")?;
-    let limits = SheetLimits::from_params(&state.store.param_set().await?, state.store.today());
+    let (file_name, bytes, limits) =
+        read_page_file(&state, &caller, Permission::RegistryImport, q.csrf.as_deref(), multipart, "upload")
+            .await?;
     let snapshot = match parse_registry_file(&bytes, &limits) {
         Ok(s) => s,
         Err(problems) => {

@@ -5,12 +5,11 @@ use axum::Json;
 use lianjian_domain::items::Item;
 use lianjian_domain::org::Permission;
 use serde::{Deserialize, Serialize};
-use time::Date;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{paging, parse_day, ApiQuery};
+use crate::extract::{paging, parse_day, ApiQuery, DatedPage};
 use crate::AppState;
 
 #[derive(Deserialize, IntoParams)]
@@ -63,32 +62,19 @@ fn api_of(i: &Item) -> ItemApi {
     }
 }
 
-/// A page of the item list.
-#[derive(Serialize, ToSchema)]
-pub struct ItemList {
-    rows: Vec<ItemApi>,
-    limit: i64,
-    offset: i64,
-    total: i64,
-    #[serde(with = "lianjian_domain::date::ymd")]
-    #[schema(value_type = String, format = Date)]
-    on: Date,
-}
-
 /// The random-inspection item list 随机抽查事项清单 in force on a day, by code (supervisors).
 #[utoipa::path(get, path = "/api/v1/items", tag = "items", params(ListQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = ItemList), (status = 400, body = Problem),
+    responses((status = 200, body = DatedPage<ItemApi>), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<ItemList>> {
+) -> ApiResult<Json<DatedPage<ItemApi>>> {
     caller.require(Permission::SupervisorWorkspace)?;
     let (limit, offset) = paging(q.limit, q.offset, 100, 1000)?;
     let on = parse_day("on", &q.on, state.store.today())?;
     let all = state.app.items(Some(on)).await?;
-    let rows = all.iter().skip(offset as usize).take(limit as usize).map(api_of).collect();
-    Ok(Json(ItemList { rows, limit, offset, total: all.len() as i64, on }))
+    Ok(Json(DatedPage::of(&all, limit, offset, on, api_of)))
 }

@@ -6,13 +6,12 @@ use axum::Json;
 use lianjian_app::partner_lists::BoardRow;
 use lianjian_domain::partner::Period;
 use serde::{Deserialize, Serialize};
-use time::Date;
 use utoipa::{IntoParams, ToSchema};
 
 use super::board_scope;
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, AppError, Problem};
-use crate::extract::{paging, parse_day, ApiQuery};
+use crate::extract::{paging, parse_day, ApiQuery, DatedPage};
 use crate::AppState;
 
 #[derive(Deserialize, IntoParams)]
@@ -59,7 +58,7 @@ pub struct BoardRowApi {
     latest_on: Option<String>,
 }
 
-fn api_of(r: BoardRow) -> BoardRowApi {
+fn api_of(r: &BoardRow) -> BoardRowApi {
     let fmt = lianjian_domain::date::format;
     BoardRowApi {
         department: r.department.code().to_owned(),
@@ -74,29 +73,17 @@ fn api_of(r: BoardRow) -> BoardRowApi {
     }
 }
 
-/// The board as the caller may see it.
-#[derive(Serialize, ToSchema)]
-pub struct Board {
-    rows: Vec<BoardRowApi>,
-    limit: i64,
-    offset: i64,
-    total: i64,
-    #[serde(with = "lianjian_domain::date::ymd")]
-    #[schema(value_type = String, format = Date)]
-    on: Date,
-}
-
 /// Partner-list submission status 名单报送情况 (R11): per reporting department and period, submitted
 /// on time, late by so many working days, missing, or not yet due.
 #[utoipa::path(get, path = "/api/v1/partner-lists", tag = "partner-lists", params(BoardQuery),
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Board), (status = 400, body = Problem),
+    responses((status = 200, body = DatedPage<BoardRowApi>), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn board(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     ApiQuery(q): ApiQuery<BoardQuery>,
-) -> ApiResult<Json<Board>> {
+) -> ApiResult<Json<DatedPage<BoardRowApi>>> {
     let only = board_scope(&caller)?;
     let (limit, offset) = paging(q.limit, q.offset, 100, 1000)?;
     let n = q.periods.unwrap_or(4);
@@ -105,7 +92,5 @@ pub async fn board(
     }
     let on = parse_day("on", &q.on, state.store.today())?;
     let all = state.app.partner_board(&Period::recent(on, n as usize), on, only).await?;
-    let total = all.len() as i64;
-    let rows = all.into_iter().skip(offset as usize).take(limit as usize).map(api_of).collect();
-    Ok(Json(Board { rows, limit, offset, total, on }))
+    Ok(Json(DatedPage::of(&all, limit, offset, on, api_of)))
 }

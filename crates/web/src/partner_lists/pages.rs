@@ -12,8 +12,8 @@ use minijinja::context;
 use super::board_scope;
 use crate::auth::{Caller, CsrfQuery, PageCaller};
 use crate::error::{AppError, PageResult};
-use crate::templates::render;
-use crate::upload::read_upload;
+use crate::templates::{render, render_status};
+use crate::upload::read_page_file;
 use crate::xlsx::{download, xlsx_response, Cell};
 use crate::AppState;
 
@@ -103,15 +103,8 @@ fn render_upload(
     ctx: minijinja::Value,
     status: StatusCode,
 ) -> PageResult<Response> {
-    let html = render(
-        &state.templates,
-        "partner_lists_upload.html",
-        "名单报送",
-        "/partner/upload",
-        Some(caller),
-        ctx,
-    )?;
-    Ok((status, Html(html)).into_response())
+    let page = ("partner_lists_upload.html", "名单报送", "/partner/upload");
+    render_status(&state.templates, page, caller, ctx, status)
 }
 
 fn periods(state: &AppState) -> Vec<String> {
@@ -132,17 +125,21 @@ pub(super) async fn upload(
     Query(q): Query<CsrfQuery>,
     multipart: Multipart,
 ) -> PageResult<Response> {
-    caller.require(Permission::PartnerWorkspace)?;
-    caller.check_csrf(q.csrf.as_deref())?;
-    let (name, bytes) = read_upload(multipart, "upload.xlsx").await?.require_file("请选择要上传的文件")?;
+    let (name, bytes, limits) = read_page_file(
+        &state,
+        &caller,
+        Permission::PartnerWorkspace,
+        q.csrf.as_deref(),
+        multipart,
+        "upload.xlsx",
+    )
+    .await?;
     let kind =
         lianjian_exchange::FileKind::from_file_name(&name).unwrap_or(lianjian_exchange::FileKind::Xlsx);
     let problems = |problems: Vec<String>| {
         let ctx = context! { periods => periods(&state), problems => problems, file_name => name };
         render_upload(&state, &caller, ctx, StatusCode::UNPROCESSABLE_ENTITY)
     };
-    let limits =
-        lianjian_exchange::SheetLimits::from_params(&state.store.param_set().await?, state.store.today());
     let rows = match lianjian_exchange::parse_partner_list(&bytes, kind, &limits) {
         Ok(rows) => rows,
         Err(ps) => return problems(ps.iter().map(ToString::to_string).collect()),
