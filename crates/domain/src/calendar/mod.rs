@@ -30,7 +30,7 @@ pub mod statutory;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
-use time::macros::{format_description, offset};
+use time::macros::offset;
 use time::{Date, OffsetDateTime, UtcOffset, Weekday};
 
 /// China Standard Time, UTC+08:00 (no daylight saving).
@@ -151,11 +151,10 @@ pub struct Calendar {
 fn parse_file(text: &str) -> Result<(i32, YearData), CalendarError> {
     let file: HolidayFile = serde_json::from_str(text)
         .map_err(|e| CalendarError::BadData(format!("不是有效的节假日 JSON:{e}")))?;
-    let fmt = format_description!("[year]-[month]-[day]");
     let mut days = BTreeMap::new();
     for day in &file.days {
-        let date = Date::parse(&day.date, &fmt).map_err(|e| {
-            CalendarError::BadData(format!("{} 年文件中的日期“{}”无效:{e}", file.year, day.date))
+        let date = crate::date::parse(&day.date).ok_or_else(|| {
+            CalendarError::BadData(format!("{} 年文件中的日期“{}”无效,应为 YYYY-MM-DD", file.year, day.date))
         })?;
         if (date.year() - file.year).abs() > 1 {
             return Err(CalendarError::BadData(format!("{} 年文件中出现了 {} 的日期", file.year, day.date)));
