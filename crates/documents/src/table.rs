@@ -1,0 +1,170 @@
+//! Bordered grids: the two-column form grid (被检查单位 | …) and tables whose header row is repeated on
+//! every page they run onto. Cells wrap; a row taller than what is left of a page moves to the next page,
+//! and a row taller than a whole page is split between pages line by line.
+
+use crate::breaking::Line;
+use crate::layout::{Align, Layouter, Style, LEFT, SMALL, SMALL_LINE, TOP, WIDTH};
+
+/// Space between a cell's border and its text, in points.
+const PAD_X: f32 = 4.0;
+const PAD_Y: f32 = 4.0;
+const CELL: Style = Style { size: SMALL, line: SMALL_LINE, bold: false, red: false };
+
+/// A cell broken into lines.
+struct Cell<'t> {
+    text: &'t str,
+    lines: Vec<Line>,
+    align: CellAlign,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum CellAlign {
+    Left,
+    Center,
+}
+
+/// A row ready to draw; it is drawn between column edges `xs` with `xs.len() == cells.len() + 1`.
+struct Row<'t> {
+    cells: Vec<Cell<'t>>,
+    bold: bool,
+}
+
+impl Row<'_> {
+    fn line_count(&self) -> usize {
+        self.cells.iter().map(|c| c.lines.len()).max().unwrap_or(1).max(1)
+    }
+
+    fn height(&self) -> f32 {
+        self.line_count() as f32 * SMALL_LINE + 2.0 * PAD_Y
+    }
+}
+
+impl Layouter<'_> {
+    /// 表单: label | value, the labels centred in a column as wide as the longest (a quarter to two fifths of
+    /// the measure).
+    pub(crate) fn fields(&mut self, fields: &[(String, String)]) {
+        let longest = fields.iter().map(|(label, _)| self.m.width(label) * SMALL).fold(0.0, f32::max);
+        let label_width = (longest + 2.0 * PAD_X + 1.0).clamp(WIDTH / 4.0, WIDTH * 2.0 / 5.0);
+        let xs = [LEFT, LEFT + label_width, LEFT + WIDTH];
+        for (label, value) in fields {
+            let row = self.row(
+                &xs,
+                [(label.as_str(), CellAlign::Center), (value.as_str(), CellAlign::Left)],
+                false,
+            );
+            self.place_row(&xs, &row, None);
+        }
+        self.y += SMALL_LINE / 2.0;
+    }
+
+    pub(crate) fn table(&mut self, headers: &[String], rows: &[Vec<String>], widths: &[f32]) {
+        let columns = rows.iter().map(Vec::len).chain([headers.len()]).max().unwrap_or(0);
+        if columns == 0 {
+            return;
+        }
+        let weights: Vec<f32> = (0..columns)
+            .map(|i| widths.get(i).copied().filter(|w| w.is_finite() && *w > 0.0).unwrap_or(1.0))
+            .collect();
+        let total: f32 = weights.iter().sum();
+        let mut xs = vec![LEFT];
+        for w in &weights {
+            xs.push(xs.last().expect("starts with LEFT") + WIDTH * w / total);
+        }
+        fn cell(row: &[String], i: usize) -> &str {
+            row.get(i).map(String::as_str).unwrap_or("")
+        }
+        let header = (!headers.is_empty())
+            .then(|| self.row(&xs, (0..columns).map(|i| (cell(headers, i), CellAlign::Center)), true));
+        // A header taller than a third of the page is drawn once, not repeated.
+        let repeat = header.as_ref().filter(|h| h.height() < (crate::layout::BOTTOM - TOP) / 3.0);
+        if let Some(h) = &header {
+            let first = rows.first().map_or(0.0, |_| SMALL_LINE + 2.0 * PAD_Y);
+            self.ensure(h.height() + first);
+            self.draw_row(&xs, h, 0, h.line_count());
+        }
+        for row in rows {
+            let row = self.row(&xs, (0..columns).map(|i| (cell(row, i), CellAlign::Left)), false);
+            self.place_row(&xs, &row, repeat);
+        }
+        self.y += SMALL_LINE / 2.0;
+    }
+
+    fn row<'t>(
+        &self,
+        xs: &[f32],
+        cells: impl IntoIterator<Item = (&'t str, CellAlign)>,
+        bold: bool,
+    ) -> Row<'t> {
+        let cells = cells
+            .into_iter()
+            .enumerate()
+            .map(|(i, (text, align))| {
+                let inner = (xs[i + 1] - xs[i] - 2.0 * PAD_X).max(SMALL);
+                Cell { text, lines: self.lines(text, SMALL, 0.0, inner), align }
+            })
+            .collect();
+        Row { cells, bold }
+    }
+
+    /// Places a row at the cursor, moving it to the next page (under a repeated header) when it does not fit,
+    /// or splitting it there when it would not fit on any page.
+    fn place_row(&mut self, xs: &[f32], row: &Row<'_>, header: Option<&Row<'_>>) {
+        let total = row.line_count();
+        let header_height = header.map_or(0.0, Row::height);
+        let mut from = 0;
+        while from < total {
+            let rest = total - from;
+            if rest as f32 * SMALL_LINE + 2.0 * PAD_Y <= self.room() + 0.01 {
+                self.draw_row(xs, row, from, total);
+                return;
+            }
+            let fresh = self.y <= TOP + header_height + 0.01;
+            let fits_a_page =
+                rest as f32 * SMALL_LINE + 2.0 * PAD_Y <= crate::layout::BOTTOM - TOP - header_height;
+            let n = ((self.room() - 2.0 * PAD_Y) / SMALL_LINE).floor().max(0.0) as usize;
+            if !fresh && (n == 0 || fits_a_page) {
+                self.next_page_under(xs, header);
+                continue;
+            }
+            // Taller than a page: as many lines as fit here (at least one, so that this always ends).
+            let n = n.clamp(1, rest);
+            self.draw_row(xs, row, from, from + n);
+            from += n;
+            if from < total {
+                self.next_page_under(xs, header);
+            }
+        }
+    }
+
+    fn next_page_under(&mut self, xs: &[f32], header: Option<&Row<'_>>) {
+        self.new_page();
+        if let Some(h) = header {
+            self.draw_row(xs, h, 0, h.line_count());
+        }
+    }
+
+    /// Draws lines `from..to` of every cell of `row` at the cursor, with its borders, and moves the cursor.
+    fn draw_row(&mut self, xs: &[f32], row: &Row<'_>, from: usize, to: usize) {
+        let height = (to - from).max(1) as f32 * SMALL_LINE + 2.0 * PAD_Y;
+        let (top, bottom) = (self.y, self.y + height);
+        let style = Style { bold: row.bold, ..CELL };
+        for (i, cell) in row.cells.iter().enumerate() {
+            let align = match cell.align {
+                CellAlign::Left => Align::Left(xs[i] + PAD_X),
+                CellAlign::Center => Align::Center(xs[i] + (xs[i + 1] - xs[i]) / 2.0),
+            };
+            let end = to.min(cell.lines.len());
+            for (k, line) in cell.lines.iter().enumerate().take(end).skip(from) {
+                let line_top = top + PAD_Y + (k - from) as f32 * SMALL_LINE;
+                self.draw_line(cell.text, line, line_top, align, style);
+            }
+        }
+        let (left, right) = (xs[0], xs[xs.len() - 1]);
+        self.rule((left, top), (right, top));
+        self.rule((left, bottom), (right, bottom));
+        for &x in xs {
+            self.rule((x, top), (x, bottom));
+        }
+        self.y = bottom;
+    }
+}
