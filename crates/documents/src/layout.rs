@@ -95,11 +95,11 @@ pub(crate) fn layout(doc: &Document, metrics: &Metrics<'_>, options: &Options) -
     let mut l = Layouter { m: metrics, pages: Vec::new(), page: Page::default(), y: TOP, recent: Vec::new() };
     l.head(doc, options);
     l.recent.clear();
-    for block in &doc.blocks {
+    for (i, block) in doc.blocks.iter().enumerate() {
         if !matches!(block, Block::Paragraph(_) | Block::Heading(_) | Block::Signatures(_)) {
             l.recent.clear();
         }
-        l.block(block);
+        l.block(block, doc.blocks.get(i + 1));
     }
     l.closing(doc);
     if let Some(note) = doc.footer_note.as_deref() {
@@ -188,12 +188,12 @@ impl Layouter<'_> {
         }));
     }
 
-    /// Flows `text` at the cursor, breaking pages between lines; `keep` more lines must follow the first on
-    /// the same page (a heading keeps its first line of body).
-    pub fn flow(&mut self, text: &str, indent: f32, align: Align, style: Style, keep: usize) {
+    /// Flows `text` at the cursor, breaking pages between lines; `keep` points of what follows must fit
+    /// under the last line on the same page (a heading keeps the start of its section).
+    pub fn flow(&mut self, text: &str, indent: f32, align: Align, style: Style, keep: f32) {
         let lines = self.lines(text, style.size, indent, WIDTH);
         for (i, line) in lines.iter().enumerate() {
-            let need = if i == 0 { style.line * (1 + keep) as f32 } else { style.line };
+            let need = if i + 1 == lines.len() { style.line + keep } else { style.line };
             self.ensure(need);
             let x = if line.first { LEFT + indent } else { LEFT };
             let width = if line.first { WIDTH - indent } else { WIDTH };
@@ -214,27 +214,33 @@ impl Layouter<'_> {
         if !doc.authority.trim().is_empty() {
             let style =
                 Style { size: AUTHORITY, line: AUTHORITY * 1.5, bold: false, red: options.red_authority };
-            self.flow(doc.authority.trim(), 0.0, center, style, 0);
+            self.flow(doc.authority.trim(), 0.0, center, style, 0.0);
         }
         let style = Style { size: TITLE, line: TITLE * 1.5, bold: true, red: false };
-        self.flow(doc.title.trim(), 0.0, center, style, 0);
+        self.flow(doc.title.trim(), 0.0, center, style, 0.0);
         if let Some(number) = doc.number.as_deref().filter(|n| !n.trim().is_empty()) {
-            self.flow(number.trim(), 0.0, center, BODY_STYLE, 0);
+            self.flow(number.trim(), 0.0, center, BODY_STYLE, 0.0);
         }
         self.y += BODY_LINE / 2.0;
         if let Some(addressee) = doc.addressee.as_deref().filter(|a| !a.trim().is_empty()) {
             let addressee = addressee.trim();
             let colon = if addressee.ends_with('：') || addressee.ends_with(':') { "" } else { "：" };
-            self.flow(&format!("{addressee}{colon}"), 0.0, JUSTIFY, BODY_STYLE, 0);
+            self.flow(&format!("{addressee}{colon}"), 0.0, JUSTIFY, BODY_STYLE, 0.0);
         }
     }
 
-    fn block(&mut self, block: &Block) {
+    fn block(&mut self, block: &Block, next: Option<&Block>) {
         match block {
-            Block::Paragraph(text) => self.flow(text, 2.0 * BODY, JUSTIFY, BODY_STYLE, 0),
+            Block::Paragraph(text) => self.flow(text, 2.0 * BODY, JUSTIFY, BODY_STYLE, 0.0),
             Block::Heading(text) => {
                 let style = Style { bold: true, ..BODY_STYLE };
-                self.flow(text, 2.0 * BODY, JUSTIFY, style, 1);
+                let keep = match next {
+                    Some(Block::Paragraph(_) | Block::Heading(_)) => BODY_LINE,
+                    Some(Block::Signatures(_)) => 2.0 * BODY_LINE,
+                    Some(grid) => self.grid_lead(grid),
+                    None => 0.0,
+                };
+                self.flow(text, 2.0 * BODY, JUSTIFY, style, keep);
             }
             Block::Fields(fields) => self.fields(fields),
             Block::Table { headers, rows, widths } => self.table(headers, rows, widths),
@@ -242,7 +248,7 @@ impl Layouter<'_> {
                 // Twice the line height: room above each line to sign by hand.
                 let style = Style { line: 2.0 * BODY_LINE, ..BODY_STYLE };
                 for line in lines {
-                    self.flow(line, 0.0, Align::Left(LEFT), style, 0);
+                    self.flow(line, 0.0, Align::Left(LEFT), style, 0.0);
                 }
             }
             Block::Spacer(mm) => {

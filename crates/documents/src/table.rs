@@ -3,7 +3,8 @@
 //! and a row taller than a whole page is split between pages line by line.
 
 use crate::breaking::Line;
-use crate::layout::{Align, Layouter, Style, LEFT, SMALL, SMALL_LINE, TOP, WIDTH};
+use crate::layout::{Align, Layouter, Style, BOTTOM, LEFT, SMALL, SMALL_LINE, TOP, WIDTH};
+use crate::model::Block;
 
 /// Space between a cell's border and its text, in points.
 const PAD_X: f32 = 4.0;
@@ -39,54 +40,96 @@ impl Row<'_> {
     }
 }
 
+/// The column edges of a table, from its relative widths (missing or non-positive ones count as 1);
+/// `None` for a table without columns.
+fn table_columns(headers: &[String], rows: &[Vec<String>], widths: &[f32]) -> Option<Vec<f32>> {
+    let columns = rows.iter().map(Vec::len).chain([headers.len()]).max().unwrap_or(0);
+    if columns == 0 {
+        return None;
+    }
+    let weights: Vec<f32> = (0..columns)
+        .map(|i| widths.get(i).copied().filter(|w| w.is_finite() && *w > 0.0).unwrap_or(1.0))
+        .collect();
+    let total: f32 = weights.iter().sum();
+    let mut xs = vec![LEFT];
+    for w in &weights {
+        xs.push(xs.last().expect("starts with LEFT") + WIDTH * w / total);
+    }
+    Some(xs)
+}
+
+/// The text of cell `i` of a row; a short row reads as empty cells.
+fn cell(row: &[String], i: usize) -> &str {
+    row.get(i).map(String::as_str).unwrap_or("")
+}
+
 impl Layouter<'_> {
-    /// 表单: label | value, the labels centred in a column as wide as the longest (a quarter to two fifths of
-    /// the measure).
+    /// 表单: label | value, the labels centred.
     pub(crate) fn fields(&mut self, fields: &[(String, String)]) {
-        let longest = fields.iter().map(|(label, _)| self.m.width(label) * SMALL).fold(0.0, f32::max);
-        let label_width = (longest + 2.0 * PAD_X + 1.0).clamp(WIDTH / 4.0, WIDTH * 2.0 / 5.0);
-        let xs = [LEFT, LEFT + label_width, LEFT + WIDTH];
+        let xs = self.field_columns(fields);
         for (label, value) in fields {
-            let row = self.row(
-                &xs,
-                [(label.as_str(), CellAlign::Center), (value.as_str(), CellAlign::Left)],
-                false,
-            );
+            let row = self.field_row(&xs, label, value);
             self.place_row(&xs, &row, None);
         }
         self.y += SMALL_LINE / 2.0;
     }
 
     pub(crate) fn table(&mut self, headers: &[String], rows: &[Vec<String>], widths: &[f32]) {
-        let columns = rows.iter().map(Vec::len).chain([headers.len()]).max().unwrap_or(0);
-        if columns == 0 {
-            return;
-        }
-        let weights: Vec<f32> = (0..columns)
-            .map(|i| widths.get(i).copied().filter(|w| w.is_finite() && *w > 0.0).unwrap_or(1.0))
-            .collect();
-        let total: f32 = weights.iter().sum();
-        let mut xs = vec![LEFT];
-        for w in &weights {
-            xs.push(xs.last().expect("starts with LEFT") + WIDTH * w / total);
-        }
-        fn cell(row: &[String], i: usize) -> &str {
-            row.get(i).map(String::as_str).unwrap_or("")
-        }
-        let header = (!headers.is_empty())
-            .then(|| self.row(&xs, (0..columns).map(|i| (cell(headers, i), CellAlign::Center)), true));
+        let Some(xs) = table_columns(headers, rows, widths) else { return };
+        let header = self.header_row(&xs, headers);
         // A header taller than a third of the page is drawn once, not repeated.
-        let repeat = header.as_ref().filter(|h| h.height() < (crate::layout::BOTTOM - TOP) / 3.0);
+        let repeat = header.as_ref().filter(|h| h.height() < (BOTTOM - TOP) / 3.0);
         if let Some(h) = &header {
-            let first = rows.first().map_or(0.0, |_| SMALL_LINE + 2.0 * PAD_Y);
-            self.ensure(h.height() + first);
+            let first = rows.first().map_or(0.0, |r| self.body_row(&xs, r).height());
+            self.ensure(h.height() + first.min(BOTTOM - TOP - h.height()));
             self.draw_row(&xs, h, 0, h.line_count());
         }
         for row in rows {
-            let row = self.row(&xs, (0..columns).map(|i| (cell(row, i), CellAlign::Left)), false);
+            let row = self.body_row(&xs, row);
             self.place_row(&xs, &row, repeat);
         }
         self.y += SMALL_LINE / 2.0;
+    }
+
+    /// How much of a grid must follow a heading onto its page: the header and the first row.
+    pub(crate) fn grid_lead(&self, block: &Block) -> f32 {
+        let lead = match block {
+            Block::Fields(fields) => {
+                let xs = self.field_columns(fields);
+                fields.first().map_or(0.0, |(label, value)| self.field_row(&xs, label, value).height())
+            }
+            Block::Table { headers, rows, widths } => match table_columns(headers, rows, widths) {
+                Some(xs) => {
+                    let header = self.header_row(&xs, headers).map_or(0.0, |h| h.height());
+                    header + rows.first().map_or(0.0, |r| self.body_row(&xs, r).height())
+                }
+                None => 0.0,
+            },
+            _ => 0.0,
+        };
+        lead.min(BOTTOM - TOP)
+    }
+
+    /// The column edges of a form grid: labels as wide as the longest, a quarter to two fifths of the measure.
+    fn field_columns(&self, fields: &[(String, String)]) -> [f32; 3] {
+        let longest = fields.iter().map(|(label, _)| self.m.width(label) * SMALL).fold(0.0, f32::max);
+        let label_width = (longest + 2.0 * PAD_X + 1.0).clamp(WIDTH / 4.0, WIDTH * 2.0 / 5.0);
+        [LEFT, LEFT + label_width, LEFT + WIDTH]
+    }
+
+    fn field_row<'t>(&self, xs: &[f32], label: &'t str, value: &'t str) -> Row<'t> {
+        self.row(xs, [(label, CellAlign::Center), (value, CellAlign::Left)], false)
+    }
+
+    fn header_row<'t>(&self, xs: &[f32], headers: &'t [String]) -> Option<Row<'t>> {
+        let columns = xs.len() - 1;
+        (!headers.is_empty())
+            .then(|| self.row(xs, (0..columns).map(|i| (cell(headers, i), CellAlign::Center)), true))
+    }
+
+    fn body_row<'t>(&self, xs: &[f32], row: &'t [String]) -> Row<'t> {
+        let columns = xs.len() - 1;
+        self.row(xs, (0..columns).map(|i| (cell(row, i), CellAlign::Left)), false)
     }
 
     fn row<'t>(
@@ -119,8 +162,7 @@ impl Layouter<'_> {
                 return;
             }
             let fresh = self.y <= TOP + header_height + 0.01;
-            let fits_a_page =
-                rest as f32 * SMALL_LINE + 2.0 * PAD_Y <= crate::layout::BOTTOM - TOP - header_height;
+            let fits_a_page = rest as f32 * SMALL_LINE + 2.0 * PAD_Y <= BOTTOM - TOP - header_height;
             let n = ((self.room() - 2.0 * PAD_Y) / SMALL_LINE).floor().max(0.0) as usize;
             if !fresh && (n == 0 || fits_a_page) {
                 self.next_page_under(xs, header);

@@ -70,3 +70,20 @@ fn a_cell_taller_than_a_page_is_split_between_pages_not_lost() {
     assert!(body.contains(&squash(&long)), "the long cell lost text");
     assert_in_order(&body, &[&long, "2", "最后一行"]);
 }
+
+#[test]
+fn a_heading_is_never_left_at_the_foot_of_a_page_without_its_table() {
+    for filler in 18..30 {
+        let mut blocks: Vec<Block> = (0..filler).map(|i| Block::Paragraph(format!("第{i}段。"))).collect();
+        blocks.push(Block::Heading("二、发现的问题".into()));
+        blocks.push(Block::Table {
+            headers: HEADERS.iter().map(|h| h.to_string()).collect(),
+            rows: problems(),
+            widths: vec![0.8, 1.6, 4.5, 1.8],
+        });
+        let doc = lianjian_documents::Document { blocks, ..record() };
+        let pages = raw_pages(&render(&doc, font()).unwrap());
+        let page = pages.iter().find(|p| p.contains("二、发现的问题")).expect("the heading");
+        assert!(squash(page).contains("第1项"), "{filler} paragraphs: the heading's page has no row:\n{page}");
+    }
+}
