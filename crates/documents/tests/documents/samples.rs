@@ -40,8 +40,12 @@ pub fn notice() -> Document {
 
 /// The problems table of the record: (序号, 检查项目, 发现的问题, 依据).
 pub fn problems() -> Vec<Vec<String>> {
+    problems_n(36)
+}
+
+fn problems_n(n: usize) -> Vec<Vec<String>> {
     let items = ["样品采集与保存", "原始记录", "仪器设备检定校准", "人员持证上岗", "报告签发"];
-    (1..=36)
+    (1..=n)
         .map(|i| {
             let item = items[i % items.len()];
             let problem = if i == 7 {
@@ -61,6 +65,11 @@ pub fn problems() -> Vec<Vec<String>> {
 pub const HEADERS: [&str; 4] = ["序号", "检查项目", "发现的问题", "依据"];
 
 pub fn record() -> Document {
+    record_with(36)
+}
+
+/// The record with `rows` problems in its table.
+pub fn record_with(rows: usize) -> Document {
     let mut blocks = vec![
         Block::Fields(vec![
             ("被检查单位".into(), INSTITUTION.into()),
@@ -83,7 +92,7 @@ pub fn record() -> Document {
     blocks.push(Block::Heading("二、发现的问题".into()));
     blocks.push(Block::Table {
         headers: HEADERS.iter().map(|h| h.to_string()).collect(),
-        rows: problems(),
+        rows: problems_n(rows),
         widths: vec![0.8, 1.6, 4.5, 1.8],
     });
     blocks.push(Block::Heading("三、整改要求".into()));
