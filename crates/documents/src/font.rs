@@ -78,7 +78,7 @@ pub enum FontError {
 }
 
 /// Characters every document uses: a font without them cannot print our forms.
-const REQUIRED: &str = "上海市生态环境局检查通知书责令改正行政处罚决定书〔〕（）：，。、；0123456789ABCabc";
+const REQUIRED: &str = "上海市生态环境局检查通知书责令改正行政处罚决定书〔〕（）：，。、；— 0123456789ABCabc";
 
 /// A loaded font: cheap to clone (the bytes are shared), safe to share between threads.
 #[derive(Clone)]
@@ -136,6 +136,20 @@ impl Font {
     /// The family name in the font (e.g. "Noto Serif CJK SC"), for the start-up log.
     pub fn family_name(&self) -> &str {
         &self.family
+    }
+
+    /// The characters of `text` this font cannot draw, each once, in order of appearance (line ends and
+    /// control characters, which are never drawn, aside). A use case can check an officer's text with it
+    /// before it renders.
+    pub fn missing_glyphs(&self, text: &str) -> Vec<char> {
+        let metrics = self.metrics();
+        let mut missing = Vec::new();
+        for c in text.chars() {
+            if !c.is_control() && metrics.charmap.map(c).is_none() && !missing.contains(&c) {
+                missing.push(c);
+            }
+        }
+        missing
     }
 
     /// Glyph lookup and advances for one rendering.

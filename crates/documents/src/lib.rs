@@ -58,18 +58,29 @@ pub use model::{Block, Closing, Document, Options};
 /// Why a document could not be written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RenderError {
+    /// The text has characters the font cannot draw (a rare character in a name, an emoji): printed, they
+    /// would be empty boxes and lost from the text, which a document that is served must not be.
+    #[error("文书中有字体无法显示的字符：{}；请改写这些字符，或由系统管理员配置覆盖更全的中文字体", .0.iter().collect::<String>())]
+    MissingGlyphs(Vec<char>),
     /// The PDF writer refused the document (not expected for any model; the cause is for the log).
     #[error("生成 PDF 文书失败：{0}")]
     Pdf(String),
 }
 
-/// Lays out `document` on A4 pages and writes it as PDF, all in black.
+/// Lays out `document` on A4 pages and writes it as PDF, all in black. Line ends may be `\n`, `\r\n` or
+/// `\r`; tabs print as spaces; other control characters are left out. Fails when the font cannot draw a
+/// character ([`Font::missing_glyphs`] checks text beforehand).
 pub fn render(document: &Document, font: &Font) -> Result<Vec<u8>, RenderError> {
     render_with(document, font, &Options::default())
 }
 
 /// Like [`render`], with print options.
 pub fn render_with(document: &Document, font: &Font, options: &Options) -> Result<Vec<u8>, RenderError> {
+    let document = &document.cleaned();
+    let missing = font.missing_glyphs(&document.texts().concat());
+    if !missing.is_empty() {
+        return Err(RenderError::MissingGlyphs(missing));
+    }
     let metrics = font.metrics();
     let pages = layout::layout(document, &metrics, options);
     let title = match document.number.as_deref() {
@@ -83,5 +94,5 @@ pub fn render_with(document: &Document, font: &Font, options: &Options) -> Resul
 
 /// How many pages `document` takes, without writing the PDF (for a preview or a 送达回证 that cites it).
 pub fn page_count(document: &Document, font: &Font, options: &Options) -> usize {
-    layout::layout(document, &font.metrics(), options).len()
+    layout::layout(&document.cleaned(), &font.metrics(), options).len()
 }

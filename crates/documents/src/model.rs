@@ -64,3 +64,79 @@ pub struct Options {
     /// Print the issuing authority above the title in red, as on 红头 paper.
     pub red_authority: bool,
 }
+
+impl Document {
+    /// Every piece of text in the document, in reading order.
+    pub(crate) fn texts(&self) -> Vec<&str> {
+        let mut out = vec![self.authority.as_str(), self.title.as_str()];
+        out.extend(self.number.as_deref());
+        out.extend(self.addressee.as_deref());
+        for block in &self.blocks {
+            match block {
+                Block::Paragraph(t) | Block::Heading(t) => out.push(t),
+                Block::Fields(fields) => {
+                    fields.iter().for_each(|(k, v)| out.extend([k.as_str(), v.as_str()]))
+                }
+                Block::Table { headers, rows, .. } => {
+                    out.extend(headers.iter().map(String::as_str));
+                    rows.iter().for_each(|r| out.extend(r.iter().map(String::as_str)));
+                }
+                Block::Signatures(lines) => out.extend(lines.iter().map(String::as_str)),
+                Block::Spacer(_) => {}
+            }
+        }
+        out.extend([self.closing.authority.as_str(), self.closing.date.as_str()]);
+        out.extend(self.footer_note.as_deref());
+        out
+    }
+
+    /// The document with every text cleaned for typesetting (see [`clean`]).
+    pub(crate) fn cleaned(&self) -> Document {
+        let list = |v: &[String]| v.iter().map(|s| clean(s)).collect::<Vec<_>>();
+        Document {
+            authority: clean(&self.authority),
+            title: clean(&self.title),
+            number: self.number.as_deref().map(clean),
+            addressee: self.addressee.as_deref().map(clean),
+            blocks: self
+                .blocks
+                .iter()
+                .map(|block| match block {
+                    Block::Paragraph(t) => Block::Paragraph(clean(t)),
+                    Block::Heading(t) => Block::Heading(clean(t)),
+                    Block::Fields(fields) => {
+                        Block::Fields(fields.iter().map(|(k, v)| (clean(k), clean(v))).collect())
+                    }
+                    Block::Table { headers, rows, widths } => Block::Table {
+                        headers: list(headers),
+                        rows: rows.iter().map(|r| list(r)).collect(),
+                        widths: widths.clone(),
+                    },
+                    Block::Signatures(lines) => Block::Signatures(list(lines)),
+                    Block::Spacer(mm) => Block::Spacer(*mm),
+                })
+                .collect(),
+            closing: Closing {
+                authority: clean(&self.closing.authority),
+                date: clean(&self.closing.date),
+                seal_area: self.closing.seal_area,
+            },
+            footer_note: self.footer_note.as_deref().map(clean),
+        }
+    }
+}
+
+/// Text as it is typeset: line ends (`\r\n`, `\r`) become `\n`, tabs and other spaces a plain space (the
+/// ideographic space U+3000 stays), and other control characters, which no font draws, are dropped.
+pub(crate) fn clean(text: &str) -> String {
+    let text = text.replace("\r\n", "\n");
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' => Some('\n'),
+            '\u{3000}' => Some(c),
+            c if c.is_whitespace() => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
+}

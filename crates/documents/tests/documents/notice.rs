@@ -114,3 +114,22 @@ fn notice_text_keeps_the_gongwen_margins_and_centres_title_and_page_number() {
     let date = words.iter().find(|w| w.0 == "2026年12月20日").expect("the date");
     assert!((right - date.3 - 4.0 * 16.0).abs() < 1.0, "date not four characters from the right: {date:?}");
 }
+
+#[test]
+fn a_character_the_font_cannot_draw_is_an_error_not_an_empty_box() {
+    let mut doc = notice();
+    doc.addressee = Some("上海😀检测有限公司".into());
+    let err = render(&doc, font()).unwrap_err();
+    assert_eq!(err, lianjian_documents::RenderError::MissingGlyphs(vec!['😀']));
+    assert!(err.to_string().contains("字体无法显示的字符：😀"), "{err}");
+    assert_eq!(font().missing_glyphs("宝山区😀a😀"), vec!['😀']);
+}
+
+#[test]
+fn tabs_carriage_returns_and_control_characters_print_cleanly() {
+    let mut doc = notice();
+    doc.blocks = vec![lianjian_documents::Block::Paragraph("制表\t符号\r\n回车\r换行\u{7}响铃".into())];
+    let pdf = render(&doc, font()).unwrap();
+    let body = raw_body(&pdf);
+    assert!(body.contains("制表符号回车换行响铃"), "{body}");
+}

@@ -18,7 +18,7 @@ fn text() -> impl Strategy<Value = String> {
     let ch = prop_oneof![
         6 => proptest::sample::select(pool),
         1 => Just(' '),
-        1 => proptest::sample::select(vec!['\n', '　']),
+        1 => proptest::sample::select(vec!['\n', '　', '\t', '\r']),
     ];
     proptest::collection::vec(ch, 0..600).prop_map(|cs| cs.into_iter().collect())
 }

@@ -84,6 +84,9 @@ fn a_heading_is_never_left_at_the_foot_of_a_page_without_its_table() {
         let doc = lianjian_documents::Document { blocks, ..record() };
         let pages = raw_pages(&render(&doc, font()).unwrap());
         let page = pages.iter().find(|p| p.contains("二、发现的问题")).expect("the heading");
-        assert!(squash(page).contains("第1项"), "{filler} paragraphs: the heading's page has no row:\n{page}");
+        assert!(
+            squash(page).contains("第1项"),
+            "{filler} paragraphs: the heading's page has no row:\n{page}"
+        );
     }
 }
