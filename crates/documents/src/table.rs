@@ -67,6 +67,7 @@ impl Layouter<'_> {
     /// 表单: label | value, the labels centred.
     pub(crate) fn fields(&mut self, fields: &[(String, String)]) {
         let xs = self.field_columns(fields);
+        self.space_above();
         for (label, value) in fields {
             let row = self.field_row(&xs, label, value);
             self.place_row(&xs, &row, None);
@@ -76,6 +77,7 @@ impl Layouter<'_> {
 
     pub(crate) fn table(&mut self, headers: &[String], rows: &[Vec<String>], widths: &[f32]) {
         let Some(xs) = table_columns(headers, rows, widths) else { return };
+        self.space_above();
         let header = self.header_row(&xs, headers);
         // A header taller than a third of the page is drawn once, not repeated.
         let repeat = header.as_ref().filter(|h| h.height() < (BOTTOM - TOP) / 3.0);
@@ -89,6 +91,13 @@ impl Layouter<'_> {
             self.place_row(&xs, &row, repeat);
         }
         self.y += SMALL_LINE / 2.0;
+    }
+
+    /// A little air between text and a grid's top border.
+    fn space_above(&mut self) {
+        if !self.at_top() {
+            self.y += SMALL_LINE / 3.0;
+        }
     }
 
     /// How much of a grid must follow a heading onto its page: the header and the first row.
