@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use divan::counter::{BytesCount, ItemsCount};
 use divan::Bencher;
 use lianjian_offsite::corpus::{generate, CorpusSpec};
-use lianjian_offsite::{Engine, Params};
+use lianjian_offsite::{Engine, Thresholds};
 use lianjian_registry::MethodTable;
 
 fn main() {
@@ -25,7 +25,11 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
     let spec = CorpusSpec { seed: 1, reports: 10_000, plant_every: 100, ..CorpusSpec::default() };
     let corpus = generate(&spec, &mut reports).expect("in-memory generation");
     let methods = MethodTable::from_csv(corpus.methods_csv.as_bytes()).expect("generated table");
-    Fixture { engine: Engine::new(&corpus.snapshot, &methods, Params::default()), reports, rows: corpus.rows }
+    Fixture {
+        engine: Engine::new(&corpus.snapshot, &methods, Thresholds::default()),
+        reports,
+        rows: corpus.rows,
+    }
 });
 
 #[divan::bench(args = [1, 2], sample_count = 10)]

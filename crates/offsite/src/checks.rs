@@ -13,7 +13,7 @@ use crate::parse::Report;
 use crate::recycle;
 use crate::rules::{RuleId, N_RULES};
 use crate::warn::StatsAcc;
-use crate::Params;
+use crate::Thresholds;
 
 /// Where findings go: serialised into a batch's output buffer, counted per rule.
 pub(crate) struct Sink<'o> {
@@ -87,7 +87,7 @@ pub(crate) struct Scratch {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn check_report(
     idx: &Index,
-    params: &Params,
+    thresholds: &Thresholds,
     inst: &InstIx,
     r: &Report<'_>,
     sink: &mut Sink<'_>,
@@ -209,13 +209,13 @@ pub(crate) fn check_report(
         samplers.extend(s.samplers.iter().map(|x| &**x));
         samplers.sort_unstable();
         samplers.dedup();
-        if samplers.len() < params.min_samplers {
+        if samplers.len() < thresholds.min_samplers {
             sink.emit(f(
                 RuleId::P02,
                 sid,
                 None,
-                format!("样品 {} 仅有 {} 名采样人员,少于规定的 {} 名", s.sample_id, samplers.len(), params.min_samplers),
-                ev! {"samplers" => samplers.clone(), "count" => samplers.len(), "minimum" => params.min_samplers},
+                format!("样品 {} 仅有 {} 名采样人员,少于规定的 {} 名", s.sample_id, samplers.len(), thresholds.min_samplers),
+                ev! {"samplers" => samplers.clone(), "count" => samplers.len(), "minimum" => thresholds.min_samplers},
             ));
         }
         // P01 for samplers: staff on every CST day of the sampling window (from's day and to's day).
@@ -416,7 +416,7 @@ pub(crate) fn check_report(
                 }
             }
         }
-        if pairs.len() >= params.d01_min_pairs {
+        if pairs.len() >= thresholds.d01_min_pairs {
             let x = *sample_x.get_or_insert_with(|| cx.sample(&s.sample_id, &s.site, s.from, s.to));
             let print = pairs.iter().fold(0u128, |sum, h| sum.wrapping_add(*h));
             cx.print(print, pairs.len() as u32, x);

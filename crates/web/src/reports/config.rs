@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use lianjian_domain::org::Permission;
-use lianjian_offsite::Params;
+use lianjian_offsite::Thresholds;
 use lianjian_registry::MethodTable;
 use lianjian_store::offsite_config::ConfigKind;
 use lianjian_store::Store;
@@ -25,7 +25,7 @@ use crate::{format_ms, AppState};
 /// What a check runs with, and where it came from (recorded on every run).
 pub struct EngineConfig {
     pub methods: MethodTable,
-    pub params: Params,
+    pub params: Thresholds,
     pub source: String,
 }
 
@@ -47,20 +47,20 @@ pub async fn engine_config(store: &Store) -> Result<EngineConfig, String> {
     };
     let (params, rules_src) = match &rules_v {
         Some(v) => (
-            parse_rules(&v.content).map_err(|e| format!("规则参数第 {} 版无法读取:{e}", v.id))?,
+            parse_rules(&v.content).map_err(|e| format!("规则阈值第 {} 版无法读取:{e}", v.id))?,
             format!("rules#{}", v.id),
         ),
-        None => (Params::default(), "default".to_owned()),
+        None => (Thresholds::default(), "default".to_owned()),
     };
     Ok(EngineConfig { methods, params, source: format!("{methods_src} {rules_src}") })
 }
 
 /// A rules file is JSON when it starts with `{`, else TOML.
-fn parse_rules(text: &str) -> Result<Params, String> {
+fn parse_rules(text: &str) -> Result<Thresholds, String> {
     if text.trim_start().starts_with('{') {
-        Params::from_json(text).map_err(|e| e.to_string())
+        Thresholds::from_json(text).map_err(|e| e.to_string())
     } else {
-        Params::from_toml(text).map_err(|e| e.to_string())
+        Thresholds::from_toml(text).map_err(|e| e.to_string())
     }
 }
 
@@ -138,7 +138,7 @@ async fn upload(
                 .unwrap_or_default(),
         ),
         "rules" => (ConfigKind::Rules, parse_rules(&text).err().map(|e| vec![e]).unwrap_or_default()),
-        _ => return Err(AppError::bad("kind", "请选择上传的是方法标准表还是规则参数")),
+        _ => return Err(AppError::bad("kind", "请选择上传的是方法标准表还是规则阈值")),
     };
     if !problems.is_empty() {
         return render_page(&state, &caller, problems, StatusCode::UNPROCESSABLE_ENTITY).await;

@@ -22,7 +22,7 @@ pub mod pages;
 pub mod worker;
 
 use lianjian_domain::org::{Permission, Role};
-use lianjian_offsite::{Engine, Finding, Params, Severity, Summary};
+use lianjian_offsite::{Engine, Finding, Severity, Summary, Thresholds};
 use lianjian_store::reports::{
     foreign_findings, split_upload, BatchRow, FindingRow, NewFinding, NotOwn, Refused, ReportLine,
 };
@@ -223,7 +223,7 @@ pub fn nothing_accepted(refused: &[Refused]) -> AppError {
 pub(crate) fn run_engine(
     snapshot: &lianjian_registry::Snapshot,
     methods: &lianjian_registry::MethodTable,
-    params: Params,
+    params: Thresholds,
     text: &str,
 ) -> (Vec<Finding>, Summary) {
     // Blank lines were listed as refused at upload; the stored text keeps blank lines only as
