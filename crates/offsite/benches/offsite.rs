@@ -1,4 +1,4 @@
-//! Engine throughput on a generated corpus (`lianjian_offsite::corpus`), end to end from JSON
+//! Engine throughput on a generated corpus (`lianjian_corpus`), end to end from JSON
 //! Lines bytes to findings. `cargo bench -p lianjian-offsite`. The ~1M-row file benchmark and the
 //! DuckDB comparison are in `bench/offsite/`.
 
@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use divan::counter::{BytesCount, ItemsCount};
 use divan::Bencher;
-use lianjian_offsite::corpus::{generate, CorpusSpec};
+use lianjian_corpus::{generate, CorpusSpec};
 use lianjian_offsite::{Engine, Thresholds};
 use lianjian_registry::MethodTable;
 

@@ -863,8 +863,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::corpus::{generate, CorpusSpec};
     use crate::parse::parse_line;
+    use lianjian_corpus::{generate, CorpusSpec};
 
     /// The fast path answers only when the reference parser reads the same report.
     fn agrees(line: &[u8]) -> bool {

@@ -25,7 +25,7 @@
 //! - [`Engine::check_reports`]`(&[serde_json::Value]) -> (Vec<Finding>, Summary)` and
 //!   [`Engine::check_str`]`(&str)` for in-memory batches.
 //! - [`Thresholds`] (`from_toml`, `from_json`, `Default` = the catalogue's numbers), [`RuleId`],
-//!   [`Severity`], [`Finding`], [`Summary`], and [`corpus`] (deterministic test corpora).
+//!   [`Severity`], [`Finding`], [`Summary`]. (Test corpora come from the `lianjian-corpus` dev crate.)
 //! - [`read_headers`]`(lines) -> Vec<LineHeader>`: what each line names (institution, report
 //!   number, issue day) as the engine reads it — its own per-line reading, not a second parser;
 //!   [`upload::split_upload`] decides with it whose reports an upload holds.
@@ -91,7 +91,6 @@
 
 mod checks;
 mod chunks;
-pub mod corpus;
 mod cross;
 pub mod decimal;
 mod engine;

@@ -8,13 +8,13 @@ mod upload;
 
 use std::collections::BTreeSet;
 
-use lianjian_offsite::corpus::{generate, CorpusSpec};
+use lianjian_corpus::{generate, CorpusSpec};
 use lianjian_offsite::{Engine, Finding, RuleId, Severity, Thresholds};
 use lianjian_registry::{MethodTable, Snapshot};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-fn run_corpus(spec: &CorpusSpec, threads: usize) -> (Vec<u8>, lianjian_offsite::corpus::Corpus, Vec<u8>) {
+fn run_corpus(spec: &CorpusSpec, threads: usize) -> (Vec<u8>, lianjian_corpus::Corpus, Vec<u8>) {
     let mut reports = Vec::new();
     let corpus = generate(spec, &mut reports).unwrap();
     let methods = MethodTable::from_csv(corpus.methods_csv.as_bytes()).unwrap();

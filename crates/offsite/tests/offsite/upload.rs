@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use lianjian_offsite::corpus::{generate, CorpusSpec};
+use lianjian_corpus::{generate, CorpusSpec};
 use lianjian_offsite::upload::{check_text, json_institution, split_upload};
 use lianjian_offsite::{read_header, Engine, Thresholds};
 use lianjian_registry::{MethodTable, Snapshot};

@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+use lianjian_corpus::{generate, CorpusSpec};
 use lianjian_domain::org::{Department, Role};
-use lianjian_offsite::corpus::{generate, CorpusSpec};
 use lianjian_store::audit::Actor;
 use lianjian_store::registry::ImportOutcome;
 use serde_json::Value;

@@ -5,8 +5,8 @@
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use lianjian_app::accounts::NewAccount;
+use lianjian_corpus::{generate, CorpusSpec};
 use lianjian_domain::org::{Department, Role};
-use lianjian_offsite::corpus::{generate, CorpusSpec};
 use lianjian_registry::{Instrument, Snapshot};
 use lianjian_store::audit::{Actor, AuditFilter};
 use lianjian_store::registry::ImportOutcome;
