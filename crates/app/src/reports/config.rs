@@ -95,7 +95,7 @@ impl App {
             .map_err(|_| Error::invalid("file", "config_not_utf8", "文件必须是 UTF-8 文本"))?;
         let note = note.trim();
         if note.is_empty() {
-            return Err(Error::invalid("note", "config_note_required", "请说明调整依据"));
+            return Err(Error::invalid("note", "note_required", "请说明调整依据"));
         }
         let problems: Vec<Line> = match kind {
             ConfigKind::Methods => MethodTable::from_csv(text.as_bytes())

@@ -279,7 +279,7 @@ async fn engine_configuration_is_validated_with_the_engines_parsers_versioned_an
     let leader = actor(&w.officer);
     let e =
         w.app.set_engine_config(&leader, ConfigKind::Rules, b"min_samplers = 1\n", " ").await.unwrap_err();
-    assert_eq!((e.code(), e.field()), ("config_note_required", Some("note")));
+    assert_eq!((e.code(), e.field()), ("note_required", Some("note")));
     let e =
         w.app.set_engine_config(&leader, ConfigKind::Rules, b"no_such_rule = 1\n", "试行").await.unwrap_err();
     assert_eq!(e.code(), "config_invalid");
