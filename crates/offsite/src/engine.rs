@@ -2,6 +2,10 @@
 //! position, [`crate::chunks`]) and check them; the calling thread merges them in line order
 //! (cross-report rules, output), so the findings are the same byte for byte whatever the number
 //! of threads and however the input is read.
+//!
+//! A little over the ~500 lines the workspace aims for: the engine's configuration, its two readers
+//! (a stream, a file by position), the in-memory entry points and the merge share one batch pipeline
+//! (`process`, `merge`) and are read together.
 
 use std::collections::BTreeMap;
 use std::fs::File;
