@@ -5,7 +5,8 @@
 //! validates its input, applies the domain rules (pure crates), writes through the store inside one
 //! transaction and appends its audit entry in that same transaction; a read is one method. Nothing
 //! above this crate begins a transaction or appends to the audit chain, and nothing above it imports
-//! `sqlx`. Errors come back as [`Error`], with a stable code and the field concerned.
+//! `sqlx`. Errors come back as [`Error`], with a stable code and the field concerned. Background
+//! work queued in the database runs in this layer too ([`worker`]).
 
 pub mod accounts;
 pub mod audit;
@@ -14,6 +15,8 @@ mod error;
 pub mod params;
 pub mod password;
 mod policy;
+pub mod reports;
+pub mod worker;
 
 use std::sync::Arc;
 
