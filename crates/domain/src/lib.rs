@@ -1,5 +1,6 @@
 //! Domain types and rules of Lianjian 联监, with no I/O: departments, roles and permissions, the
-//! official working-day calendar, the unified social credit code, effective-dated legal parameters.
+//! official working-day calendar, the unified social credit code, effective-dated legal parameters,
+//! plans and their draws.
 
 pub mod calendar;
 pub mod clock;
@@ -9,5 +10,6 @@ pub mod items;
 pub mod org;
 pub mod params;
 pub mod partner;
+pub mod plans;
 pub mod security;
 pub mod uscc;
