@@ -10,6 +10,7 @@
 //!
 //! The types serialize exactly as they are stored in JSON columns, audit entries and the API.
 
+pub mod access;
 mod grade;
 pub mod pool;
 pub mod rules;
@@ -244,6 +245,17 @@ impl Plan {
     /// Whether `department` takes part in this plan.
     pub fn takes_part(&self, department: Department) -> bool {
         self.departments.contains(&department)
+    }
+
+    /// Whether the public may see it: frozen or later (drafts are internal).
+    pub fn is_published(&self) -> bool {
+        self.status != PlanStatus::Draft
+    }
+
+    /// Whether the entropy values may be shown: after the draw (or its failure) they are public
+    /// anyway, and until then a value revealed early is not advertised.
+    pub fn values_public(&self) -> bool {
+        self.status == PlanStatus::Drawn || self.draw_error.is_some()
     }
 
     /// Whether every declared entropy value is in.

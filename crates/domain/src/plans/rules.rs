@@ -1,10 +1,11 @@
 //! The rules of a plan that need no database: what a new plan may be, which step is allowed in
-//! which state, who may take it, and how a draw's or a recusal's failure is told. Each refusal has a
+//! which state, and how a draw's or a recusal's failure is told (who may take a step: [`super::access`]). Each refusal has a
 //! stable code (`docs/errors.md`) and a Chinese sentence saying what to do.
 
 use serde_json::Value;
 use time::Date;
 
+use super::access::Acting;
 use super::engine::DrawError;
 use super::{
     engine, ymd, EntropyDecl, Grade, NewPlan, Plan, PlanSettings, PlanStatus, Refusal, StoredRecord,
@@ -13,13 +14,6 @@ use super::{
 use crate::invalid::Invalid;
 use crate::org::Department;
 use crate::params::{ParamKey, ParamSet};
-
-/// Who takes a step on a plan: a person of a department, or the platform itself (the demo, the CLI).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Acting {
-    Platform,
-    Person { department: Department, leader: bool },
-}
 
 /// `2026-H2`, `2026-H1`, `2026-Q1`…`2026-Q4` or `2026`, in any case; returned upper-case.
 pub fn check_period(p: &str) -> Result<String, Invalid> {
@@ -149,26 +143,6 @@ pub fn check_new_plan(
         public_label,
         strata,
     })
-}
-
-/// A person acts on a plan only for a department taking part in it; the platform for any.
-pub fn may_act_on(plan: &Plan, acting: Acting) -> Result<(), Refusal> {
-    match acting {
-        Acting::Person { department, .. } if !plan.takes_part(department) => Err(Refusal::Forbidden(
-            format!("{}未参加计划 {},不能办理该计划的事项", department.zh(), plan.draw_id),
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// A person commits or reveals only their own department's secret.
-pub fn may_act_for(department: Department, acting: Acting) -> Result<(), Refusal> {
-    match acting {
-        Acting::Person { department: own, .. } if own != department => {
-            Err(Refusal::Forbidden(format!("只能提交或揭示本部门的秘密,不能代{}办理", department.zh())))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// A secret to commit to: 8 to 200 characters.
@@ -327,24 +301,6 @@ pub fn may_replan(plan: &Plan, note: &str) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// A recusal: a member withdraws themself (`own` is the caller's inspector code), or a leader of a
-/// participating department (or the platform) records it for them; only on a drawn plan.
-pub fn may_recuse(plan: &Plan, acting: Acting, own: Option<&str>, inspector: &str) -> Result<(), Refusal> {
-    let leader = match acting {
-        Acting::Platform => true,
-        Acting::Person { department, leader } => leader && plan.takes_part(department),
-    };
-    if own != Some(inspector) && !leader {
-        return Err(Refusal::Forbidden(
-            "只能为自己申请回避;为他人办理回避须由参加本计划的部门负责人办理".into(),
-        ));
-    }
-    if plan.status != PlanStatus::Drawn {
-        return Err(Refusal::state("plan_state", format!("计划{},没有可回避的抽取结果", plan.status.zh())));
-    }
-    Ok(())
-}
-
 /// The reason of a recusal, trimmed and required.
 pub fn check_recusal_reason(reason: &str) -> Result<&str, Invalid> {
     let reason = reason.trim();
@@ -417,21 +373,6 @@ pub fn check_grade_basis(basis: &str) -> Result<&str, Invalid> {
     Ok(basis)
 }
 
-/// Whether `acting` may see a task of a plan of `departments` whose team is `members`: a leader sees
-/// the tasks of their department's plans, anyone else the tasks they are on (`own` inspector code).
-pub fn may_see_task(
-    departments: &[Department],
-    members: &[String],
-    acting: Acting,
-    own: Option<&str>,
-) -> bool {
-    match acting {
-        Acting::Platform => true,
-        Acting::Person { department, leader: true } => departments.contains(&department),
-        Acting::Person { leader: false, .. } => own.is_some_and(|c| members.iter().any(|m| m == c)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,18 +404,5 @@ mod tests {
         assert_eq!(e.code, "own_department_required");
         let e = check_new_plan(new, Acting::Platform, &[], &ParamSet::defaults(), day).unwrap_err();
         assert_eq!(e.code, "items_required");
-    }
-
-    #[test]
-    fn a_leader_sees_the_department_s_tasks_an_officer_their_own() {
-        let depts = [Department::Eeb, Department::Msa];
-        let team = vec!["EEB-1".to_owned(), "MSA-1".to_owned()];
-        let leader = Acting::Person { department: Department::Msa, leader: true };
-        let officer = Acting::Person { department: Department::Eeb, leader: false };
-        assert!(may_see_task(&depts, &team, leader, None));
-        assert!(!may_see_task(&depts[..1], &team, leader, None));
-        assert!(may_see_task(&depts, &team, officer, Some("EEB-1")));
-        assert!(!may_see_task(&depts, &team, officer, Some("EEB-2")));
-        assert!(!may_see_task(&depts, &team, officer, None));
     }
 }

@@ -1,14 +1,14 @@
 //! Joint plans over HTTP: leaders create, commit, freeze and reveal through the forms; the public
 //! API and portal publish the digest, the declarations and the record, which verifies with the
 //! engine; a wrong reveal is refused in Chinese; recusal from the task page; who may press what.
-//! (Tampering with a stored record is caught by `Store::check_plan_record`, tested in the store.)
+//! (Tampering with a stored record is caught by `App::check_plan_record`, tested in the store.)
 
 use axum::http::StatusCode;
 use lianjian_domain::org::{Category, Department};
+use lianjian_domain::plans::engine;
 use lianjian_registry::Snapshot;
 use lianjian_store::audit::Actor;
 use lianjian_store::inspectors::NewInspector;
-use lianjian_store::plans::engine;
 use lianjian_store::Store;
 use time::macros::date;
 
@@ -52,8 +52,9 @@ pub(crate) async fn district(app: &App) {
         };
         s.add_inspector(&Actor::system("test"), new, date!(2024 - 01 - 01)).await.unwrap();
     }
-    s.link_inspector_account(&Actor::system("test"), "EEB-0001", "eeb-officer").await.unwrap();
-    s.link_inspector_account(&Actor::system("test"), "MSA-0001", "msa-officer").await.unwrap();
+    let a = &app.state.app;
+    a.link_inspector_account(&Actor::system("test"), "EEB-0001", "eeb-officer").await.unwrap();
+    a.link_inspector_account(&Actor::system("test"), "MSA-0001", "msa-officer").await.unwrap();
 }
 
 async fn item_codes(s: &Store) -> Vec<String> {
@@ -179,7 +180,7 @@ async fn a_member_recuses_through_the_task_page_and_the_new_record_verifies() {
     let task = &tasks[0];
     let slot = task.members.iter().find(|m| m.department == "EEB").unwrap();
     // Make sure the officer is the EEB member of that team.
-    app.db.store.link_inspector_account(&Actor::system("test"), &slot.code, "eeb-officer").await.unwrap();
+    app.state.app.link_inspector_account(&Actor::system("test"), &slot.code, "eeb-officer").await.unwrap();
     let officer = app.sign_in("eeb-officer").await;
     let page = app.send(get(&format!("/tasks/{}", task.id), Some(&officer))).await;
     assert!(page.body.contains("申请回避"), "{}", page.body);
