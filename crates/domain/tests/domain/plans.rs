@@ -1,7 +1,8 @@
-//! The freeze as a pure function: whatever order the store read the registry, the partner lists, the
-//! inspectors and the earlier tasks in, the same data give the same pool, conflicts, inputs and
-//! digest; the inputs always pass the engine's validation; nobody is drawn for an institution they
-//! have a conflict with, and nothing at the yearly cap is a candidate.
+//! The freeze as a pure function (`plans::pool`): the pool takes certified and partner-listed
+//! institutions, graded; the last team rotates away and the yearly cap excludes; nothing to draw is
+//! refused. Whatever order the store read the registry, the partner lists, the inspectors and the
+//! earlier tasks in, the same data give the same pool, conflicts, inputs and digest; the inputs always
+//! pass the engine's validation; conflicts name candidates only, and nothing at the cap is one.
 
 use std::collections::HashMap;
 
@@ -9,7 +10,9 @@ use lianjian_domain::org::{Category, Department};
 use lianjian_domain::plans::pool::{
     self, DeclaredConflict, FreezeData, Listed, OnDuty, PriorTask, Registered,
 };
-use lianjian_domain::plans::{engine, EntropyDecl, EntropyKind, Grade, Plan, PlanStatus, StratumRatio};
+use lianjian_domain::plans::{
+    engine, ConflictKind, EntropyDecl, EntropyKind, Grade, Plan, PlanStatus, PoolSource, StratumRatio,
+};
 use proptest::prelude::*;
 use time::macros::date;
 
@@ -146,6 +149,111 @@ fn data() -> impl Strategy<Value = FreezeData> {
                 .collect(),
         }
     })
+}
+
+fn inspector(code: &str, department: Department) -> OnDuty {
+    OnDuty { code: code.into(), department, specialties: vec![], max_tasks: 5, conflicts: vec![] }
+}
+
+fn district() -> FreezeData {
+    let registered = |u: &str, certified| Registered {
+        uscc: u.into(),
+        name: format!("机构{u}"),
+        certified,
+        categories: vec!["water".into(), "air".into(), "water".into()],
+    };
+    FreezeData {
+        registry: vec![registered("U1", true), registered("U2", true), registered("U3", false)],
+        listed: vec![Listed {
+            uscc: "U4".into(),
+            name: "名单机构".into(),
+            categories: vec![Category::Noise],
+            departments: vec![Department::Water],
+        }],
+        grades: HashMap::from([("U2".to_owned(), Grade::E)]),
+        inspectors: vec![
+            inspector("EEB-2", Department::Eeb),
+            inspector("EEB-1", Department::Eeb),
+            inspector("MSA-1", Department::Msa),
+            inspector("AGRI-1", Department::Agri),
+        ],
+        prior_tasks: vec![],
+    }
+}
+
+#[test]
+fn the_pool_takes_certified_and_listed_institutions_graded() {
+    let f = pool::build(&plan(1), date!(2026 - 07 - 01), &district()).unwrap();
+    let ids: Vec<&str> = f.pool.iter().map(|p| p.uscc.as_str()).collect();
+    assert_eq!(ids, ["U1", "U2", "U4"]);
+    assert_eq!(f.pool[0].categories, ["air", "water"]);
+    assert_eq!(f.pool[1].stratum, Grade::E);
+    assert_eq!(f.pool[2].sources, [PoolSource::Partner(Department::Water)]);
+    let ids: Vec<&str> =
+        f.inputs["inspectors"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["EEB-1", "EEB-2", "MSA-1"], "sorted; other departments are not drawn");
+    assert_eq!(f.digest, engine::inputs_digest(&f.inputs).unwrap());
+}
+
+#[test]
+fn the_last_team_rotates_and_the_yearly_cap_excludes() {
+    let mut d = district();
+    let prior = |id, uscc: &str, period: &str, at, members: &[&str]| PriorTask {
+        task_id: id,
+        plan_code: "P".into(),
+        plan_version: 1,
+        plan_period: period.into(),
+        drawn_on: Some(date!(2026 - 03 - 02)),
+        drawn_at: Some(at),
+        institution_uscc: uscc.into(),
+        members: members.iter().map(|m| (*m).to_owned()).collect(),
+    };
+    d.prior_tasks = vec![
+        prior(1, "U1", "2025-H2", 10, &["EEB-1", "MSA-1"]),
+        prior(2, "U1", "2025-H2", 20, &["EEB-2", "MSA-1"]),
+        prior(3, "U2", "2026-H1", 30, &["EEB-1"]),
+    ];
+    d.inspectors[1].conflicts = vec![DeclaredConflict {
+        institution_uscc: "U1".into(),
+        reason: "近亲属在该机构任职".into(),
+    }];
+    let f = pool::build(&plan(1), date!(2026 - 07 - 01), &d).unwrap();
+    assert!(f
+        .pool
+        .iter()
+        .find(|p| p.uscc == "U2")
+        .unwrap()
+        .excluded_reason
+        .as_deref()
+        .unwrap()
+        .contains("2026 年已被抽查 1 次"));
+    let kinds: Vec<(&str, &str, ConflictKind)> = f
+        .conflicts
+        .iter()
+        .map(|c| (c.inspector_code.as_str(), c.institution_uscc.as_str(), c.kind))
+        .collect();
+    // EEB-1's declared conflict wins over nothing; the newest team of U1 (EEB-2, MSA-1) rotates.
+    assert_eq!(
+        kinds,
+        [
+            ("EEB-2", "U1", ConflictKind::Rotation),
+            ("EEB-1", "U1", ConflictKind::Declared),
+            ("MSA-1", "U1", ConflictKind::Rotation)
+        ]
+    );
+    assert!(f.conflicts[0].reason.contains("P 第 1 版,2026-03-02 抽取"));
+}
+
+#[test]
+fn nothing_to_draw_or_nobody_to_draw_is_refused() {
+    let mut d = district();
+    d.registry.clear();
+    d.listed.clear();
+    assert_eq!(pool::build(&plan(1), date!(2026 - 07 - 01), &d).unwrap_err().code(), "empty_pool");
+    let mut d = district();
+    d.inspectors.retain(|i| i.department != Department::Msa);
+    let e = pool::build(&plan(1), date!(2026 - 07 - 01), &d).unwrap_err();
+    assert!(e.to_string().contains("区市场监管局没有在岗的检查人员"), "{e}");
 }
 
 proptest! {

@@ -21,9 +21,10 @@ fn json_col<T: serde::de::DeserializeOwned>(row: &AnyRow, col: &str) -> Result<T
     serde_json::from_str(&text).map_err(|e| decode(format!("{col}: {e}")))
 }
 
-fn grade_col(row: &AnyRow, col: &str) -> Result<Grade> {
-    let g: String = row.try_get(col)?;
-    Grade::parse(&g).ok_or_else(|| decode(format!("{col}: unknown grade {g:?}")))
+/// A column holding the code of a domain enum (a status, a kind, a grade).
+fn code_col<T>(row: &AnyRow, col: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
+    let code: String = row.try_get(col)?;
+    parse(&code).ok_or_else(|| decode(format!("{col}: unknown code {code:?}")))
 }
 
 pub(super) const PLAN_COLUMNS: &str = "id, code, version, period, title, departments, items, team_size, \
@@ -34,8 +35,6 @@ pub(super) const PLAN_COLUMNS: &str = "id, code, version, period, title, departm
 pub(super) fn plan(row: &AnyRow) -> Result<Plan> {
     let code: String = row.try_get("code")?;
     let version: i64 = row.try_get("version")?;
-    let departments: Vec<String> = json_col(row, "departments")?;
-    let status: String = row.try_get("status")?;
     Ok(Plan {
         id: row.try_get("id")?,
         draw_id: Plan::draw_id_of(&code, version),
@@ -43,17 +42,13 @@ pub(super) fn plan(row: &AnyRow) -> Result<Plan> {
         version,
         period: row.try_get("period")?,
         title: row.try_get("title")?,
-        departments: departments
-            .iter()
-            .map(|d| d.parse::<Department>().map_err(|e| decode(e.to_string())))
-            .collect::<Result<_>>()?,
+        departments: json_col::<Vec<Department>>(row, "departments")?,
         items: json_col(row, "items")?,
         team_size: row.try_get("team_size")?,
         year_cap: row.try_get("year_cap")?,
         due_working_days: row.try_get("due_working_days")?,
         public_label: row.try_get("public_label")?,
-        status: PlanStatus::parse(&status)
-            .ok_or_else(|| decode(format!("unknown plan status {status:?}")))?,
+        status: code_col(row, "status", PlanStatus::parse)?,
         strata: json_col::<Vec<StratumRatio>>(row, "strata")?,
         freeze_on: day_opt(row.try_get("freeze_on")?)?,
         inputs_digest: row.try_get("inputs_digest")?,
@@ -73,10 +68,9 @@ pub(super) const ENTROPY_COLUMNS: &str =
     "plan_id, pos, kind, label, commitment, committed_by, value, revealed_by";
 
 pub(super) fn entropy(row: &AnyRow) -> Result<EntropyDecl> {
-    let kind: String = row.try_get("kind")?;
     Ok(EntropyDecl {
         pos: row.try_get("pos")?,
-        kind: EntropyKind::parse(&kind).ok_or_else(|| decode(format!("unknown entropy kind {kind:?}")))?,
+        kind: code_col(row, "kind", EntropyKind::parse)?,
         label: row.try_get("label")?,
         commitment: row.try_get("commitment")?,
         committed_by: row.try_get("committed_by")?,
@@ -88,10 +82,9 @@ pub(super) fn entropy(row: &AnyRow) -> Result<EntropyDecl> {
 pub(super) const RECORD_COLUMNS: &str = "seq, kind, record_json, record_sha256, note, created_at, created_by";
 
 pub(super) fn record(row: &AnyRow) -> Result<StoredRecord> {
-    let kind: String = row.try_get("kind")?;
     Ok(StoredRecord {
         seq: row.try_get("seq")?,
-        kind: RecordKind::parse(&kind).ok_or_else(|| decode(format!("unknown record kind {kind:?}")))?,
+        kind: code_col(row, "kind", RecordKind::parse)?,
         record: json_col(row, "record_json")?,
         record_sha256: row.try_get("record_sha256")?,
         note: row.try_get("note")?,
@@ -104,7 +97,7 @@ pub(super) fn pool_entry(row: &AnyRow) -> Result<PoolEntry> {
     Ok(PoolEntry {
         uscc: row.try_get("institution_uscc")?,
         name: row.try_get("name")?,
-        stratum: grade_col(row, "stratum")?,
+        stratum: code_col(row, "stratum", Grade::parse)?,
         categories: json_col(row, "categories")?,
         sources: json_col(row, "sources")?,
         excluded_reason: row.try_get("excluded_reason")?,
@@ -112,11 +105,10 @@ pub(super) fn pool_entry(row: &AnyRow) -> Result<PoolEntry> {
 }
 
 pub(super) fn conflict(row: &AnyRow) -> Result<PlanConflict> {
-    let kind: String = row.try_get("kind")?;
     Ok(PlanConflict {
         inspector_code: row.try_get("inspector_code")?,
         institution_uscc: row.try_get("institution_uscc")?,
-        kind: ConflictKind::parse(&kind).ok_or_else(|| decode(format!("unknown conflict kind {kind:?}")))?,
+        kind: code_col(row, "kind", ConflictKind::parse)?,
         reason: row.try_get("reason")?,
     })
 }
@@ -137,7 +129,7 @@ pub(super) fn task(row: &AnyRow) -> Result<Task> {
         target_order: row.try_get("target_order")?,
         institution_uscc: row.try_get("institution_uscc")?,
         institution_name: row.try_get("institution_name")?,
-        stratum: grade_col(row, "stratum")?,
+        stratum: code_col(row, "stratum", Grade::parse)?,
         due_on: day(&row.try_get::<String, _>("due_on")?)?,
         due_on_provisional: row.try_get::<Option<i64>, _>("due_provisional")? == Some(1),
         due_on_pending_review: row.try_get::<Option<String>, _>("due_review")?.as_deref() == Some("pending"),
@@ -164,7 +156,7 @@ pub(super) fn member(row: &AnyRow) -> Result<(i64, TaskMember)> {
 pub(super) fn grade_entry(row: &AnyRow) -> Result<GradeEntry> {
     Ok(GradeEntry {
         institution_uscc: row.try_get("institution_uscc")?,
-        grade: grade_col(row, "grade")?,
+        grade: code_col(row, "grade", Grade::parse)?,
         valid_from: day(&row.try_get::<String, _>("valid_from")?)?,
         basis: row.try_get("basis")?,
         set_by: row.try_get("set_by")?,

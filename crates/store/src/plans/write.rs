@@ -75,16 +75,21 @@ pub async fn set_commitment(
     by: &str,
     now_ms: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE plan_entropy SET commitment = $1, committed_by = $2, committed_at = $3 WHERE plan_id = $4 AND pos = $5",
-    )
-    .bind(commitment)
-    .bind(by)
-    .bind(now_ms)
-    .bind(plan_id)
-    .bind(pos)
-    .execute(&mut *conn)
-    .await?;
+    let sql = "UPDATE plan_entropy SET commitment = $1, committed_by = $2, committed_at = $3 \
+               WHERE plan_id = $4 AND pos = $5";
+    update_entropy(conn, sql, (plan_id, pos), commitment, by, now_ms).await
+}
+
+/// One entropy declaration's value (or commitment), who entered it and when.
+async fn update_entropy(
+    conn: &mut AnyConnection,
+    sql: &str,
+    (plan_id, pos): (i64, i64),
+    value: &str,
+    by: &str,
+    now_ms: i64,
+) -> Result<()> {
+    sqlx::query(sql).bind(value).bind(by).bind(now_ms).bind(plan_id).bind(pos).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -148,17 +153,8 @@ pub async fn set_value(
     by: &str,
     now_ms: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE plan_entropy SET value = $1, revealed_by = $2, revealed_at = $3 WHERE plan_id = $4 AND pos = $5",
-    )
-    .bind(value)
-    .bind(by)
-    .bind(now_ms)
-    .bind(plan_id)
-    .bind(pos)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    let sql = "UPDATE plan_entropy SET value = $1, revealed_by = $2, revealed_at = $3 WHERE plan_id = $4 AND pos = $5";
+    update_entropy(conn, sql, (plan_id, pos), value, by, now_ms).await
 }
 
 /// Record why the draw failed; the plan stays frozen.

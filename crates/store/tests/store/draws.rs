@@ -239,6 +239,21 @@ async fn a_recusal_appends_a_verifiable_record_and_updates_the_task() {
     assert!(s.tasks_for_inspector(&withdrawn).await.unwrap().iter().all(|t| t.id != task.id));
 }
 
+/// An officer's account (no password anyone could use), straight into the table.
+async fn officer(s: &Store, username: &str, department: Department) {
+    let user = lianjian_store::users::NewUser {
+        username: username.into(),
+        display_name: username.into(),
+        department,
+        role: lianjian_domain::org::Role::Officer,
+        institution_uscc: None,
+        password_hash: "x".into(),
+        must_change_password: false,
+    };
+    let mut conn = s.pool().acquire().await.unwrap();
+    lianjian_store::users::insert(&mut conn, &user, 0).await.unwrap();
+}
+
 #[tokio::test]
 async fn linked_accounts_see_their_tasks() {
     let db = district(6, 2, 2, 10).await;
@@ -248,19 +263,7 @@ async fn linked_accounts_see_their_tasks() {
     let a = app(s, DAY);
     let task = s.plan_tasks(plan.id).await.unwrap().remove(0);
     let member = task.members.iter().find(|m| m.department == "EEB").unwrap().code.clone();
-    use lianjian_store::users::NewUser;
-    let mut conn = s.pool().acquire().await.unwrap();
-    let user = NewUser {
-        username: "zhang.wei".into(),
-        display_name: "张伟".into(),
-        department: Department::Eeb,
-        role: lianjian_domain::org::Role::Officer,
-        institution_uscc: None,
-        password_hash: "x".into(),
-        must_change_password: false,
-    };
-    lianjian_store::users::insert(&mut conn, &user, 0).await.unwrap();
-    drop(conn);
+    officer(s, "zhang.wei", Department::Eeb).await;
     a.link_inspector_account(&leader(Department::Eeb), &member, "zhang.wei").await.unwrap();
     assert_eq!(s.inspector_of_user("zhang.wei").await.unwrap().as_deref(), Some(member.as_str()));
     let wrong = a.link_inspector_account(&leader(Department::Msa), "MSA-0001", "zhang.wei").await;
@@ -277,20 +280,8 @@ async fn linked_accounts_see_their_tasks() {
 async fn demo_plans_seed_a_drawn_plan_with_linked_officers_and_a_frozen_one() {
     let db = district(40, 6, 6, 6).await;
     let s = &db.store;
-    let mut conn = s.pool().acquire().await.unwrap();
-    for (username, d) in [("eeb-officer", Department::Eeb), ("msa-officer", Department::Msa)] {
-        let user = lianjian_store::users::NewUser {
-            username: username.into(),
-            display_name: username.into(),
-            department: d,
-            role: lianjian_domain::org::Role::Officer,
-            institution_uscc: None,
-            password_hash: "x".into(),
-            must_change_password: false,
-        };
-        lianjian_store::users::insert(&mut conn, &user, 0).await.unwrap();
-    }
-    drop(conn);
+    officer(s, "eeb-officer", Department::Eeb).await;
+    officer(s, "msa-officer", Department::Msa).await;
     let a = app(s, DAY);
     let demo = lianjian_app::plans::seed_demo_plans(&a, &Actor::system("demo")).await.unwrap();
     assert_eq!(demo.drawn.status, PlanStatus::Drawn);
