@@ -8,7 +8,7 @@ use lianjian_domain::plans::{access, engine, rules, ymd, Plan, RecordKind, Revea
 use lianjian_store::audit::{self, Actor, AuditDraft};
 use lianjian_store::deadlines::{self, NewDeadline};
 use lianjian_store::plans::{self as sql, NewTask};
-use lianjian_store::Conn;
+use lianjian_store::{Conn, Store};
 use serde_json::json;
 use time::Date;
 
@@ -47,8 +47,8 @@ impl App {
             lianjian_store::commit(tx).await?;
             return Err(rules::wrong_reveal(department).into());
         }
-        self.accept_value(&mut tx, actor, &plan, decl.pos, secret, "plan.reveal").await?;
-        let outcome = self.draw_if_complete(&mut tx, actor, plan_id, &calendar).await?;
+        accept_value(store, &mut tx, actor, &plan, decl.pos, secret, "plan.reveal").await?;
+        let outcome = draw_if_complete(store, &mut tx, actor, plan_id, &calendar).await?;
         lianjian_store::commit(tx).await?;
         Ok(outcome)
     }
@@ -68,100 +68,10 @@ impl App {
         let plan = existing(sql::plan_in(&mut tx, plan_id).await?, plan_id)?;
         may_act_on(&plan, actor)?;
         let decl = rules::public_to_enter(&plan)?;
-        self.accept_value(&mut tx, actor, &plan, decl.pos, value, "plan.public_value").await?;
-        let outcome = self.draw_if_complete(&mut tx, actor, plan_id, &calendar).await?;
+        accept_value(store, &mut tx, actor, &plan, decl.pos, value, "plan.public_value").await?;
+        let outcome = draw_if_complete(store, &mut tx, actor, plan_id, &calendar).await?;
         lianjian_store::commit(tx).await?;
         Ok(outcome)
-    }
-
-    async fn accept_value(
-        &self,
-        conn: &mut Conn,
-        actor: &Actor,
-        plan: &Plan,
-        pos: i64,
-        value: &str,
-        action: &str,
-    ) -> Result<()> {
-        let store = self.store();
-        sql::set_value(conn, plan.id, pos, value, &actor.user, store.now_ms()).await?;
-        let label = plan.entropy.iter().find(|e| e.pos == pos).map(|e| e.label.clone()).unwrap_or_default();
-        let d = AuditDraft::new(actor, action, "plan", plan.draw_id.clone())
-            .after(json!({"source": pos, "label": label, "value": value}));
-        audit::append(conn, d, store.now()).await?;
-        Ok(())
-    }
-
-    /// Runs the draw when every value is in: stores the record (seq 1), publishes the plan and makes
-    /// one task per target with its deadline, due `due_working_days` working days after today. A
-    /// failed draw stores its message and nothing else.
-    async fn draw_if_complete(
-        &self,
-        conn: &mut Conn,
-        actor: &Actor,
-        plan_id: i64,
-        calendar: &Calendar,
-    ) -> Result<RevealOutcome> {
-        let store = self.store();
-        let today: Date = store.today();
-        let plan = existing(sql::plan_in(conn, plan_id).await?, plan_id)?;
-        let missing = plan.missing_values();
-        if !missing.is_empty() {
-            return Ok(RevealOutcome::Waiting { missing });
-        }
-        let inputs = sql::inputs_in(conn, plan_id)
-            .await?
-            .ok_or_else(|| Error::state("plan_state", "计划没有冻结的输入"))?;
-        let entropy: Vec<String> = plan.entropy.iter().filter_map(|e| e.value.clone()).collect();
-        let due = calendar.add_working_days(today, plan.due_working_days as u32).map_err(uncountable)?;
-        let record = match engine::run(&inputs, &entropy) {
-            Ok(r) => r,
-            Err(e) => {
-                let message = rules::draw_failure_message(&e);
-                sql::set_draw_error(conn, plan_id, &message).await?;
-                let d = AuditDraft::new(actor, "plan.draw_failed", "plan", plan.draw_id.clone())
-                    .after(json!({"inputs_digest": plan.inputs_digest, "error": e.to_string()}));
-                audit::append(conn, d, store.now()).await?;
-                return Ok(RevealOutcome::Failed { message });
-            }
-        };
-        let value = serde_json::to_value(&record).map_err(internal)?;
-        let sha = rules::record_sha256(&value);
-        let now = store.now_ms();
-        sql::insert_record(conn, plan_id, 1, RecordKind::Draw, &value, &sha, None, now, &actor.user).await?;
-        sql::mark_drawn(conn, plan_id, today, now).await?;
-        let names = sql::pool_names_in(conn, plan_id).await?;
-        for (t, team) in record.targets.iter().zip(&record.teams) {
-            let task = NewTask {
-                plan_id,
-                target_order: t.order as i64,
-                institution_uscc: &t.id,
-                institution_name: names.get(&t.id).map_or("", String::as_str),
-                stratum: &t.stratum,
-                due_on: due.value,
-                members: &team.members,
-            };
-            let task_id = sql::insert_task(conn, task, now).await?;
-            let deadline = NewDeadline {
-                kind: DeadlineKind::TaskDue,
-                subject_id: task_id,
-                departments: &plan.departments,
-                start: today,
-                working_days: plan.due_working_days as u32,
-                due,
-            };
-            deadlines::record(conn, deadline, now).await?;
-        }
-        let d = AuditDraft::new(actor, "plan.draw", "plan", plan.draw_id.clone()).after(json!({
-            "inputs_digest": record.inputs_digest,
-            "seed": record.seed,
-            "record_sha256": sha,
-            "targets": record.targets.len(),
-            "due_on": ymd(due.value),
-            "due_on_provisional": due.provisional,
-        }));
-        audit::append(conn, d, store.now()).await?;
-        Ok(RevealOutcome::Drawn { targets: record.targets.len() })
     }
 
     /// A team member withdraws 回避 from a target after the draw (`inspector` `None`: the caller's
@@ -234,6 +144,94 @@ impl App {
         lianjian_store::commit(tx).await?;
         Ok(stored)
     }
+}
+
+async fn accept_value(
+    store: &Store,
+    conn: &mut Conn,
+    actor: &Actor,
+    plan: &Plan,
+    pos: i64,
+    value: &str,
+    action: &str,
+) -> Result<()> {
+    sql::set_value(conn, plan.id, pos, value, &actor.user, store.now_ms()).await?;
+    let label = plan.entropy.iter().find(|e| e.pos == pos).map(|e| e.label.clone()).unwrap_or_default();
+    let d = AuditDraft::new(actor, action, "plan", plan.draw_id.clone())
+        .after(json!({"source": pos, "label": label, "value": value}));
+    audit::append(conn, d, store.now()).await?;
+    Ok(())
+}
+
+/// Runs the draw when every value is in: stores the record (seq 1), publishes the plan and makes
+/// one task per target with its deadline, due `due_working_days` working days after today. A
+/// failed draw stores its message and nothing else.
+async fn draw_if_complete(
+    store: &Store,
+    conn: &mut Conn,
+    actor: &Actor,
+    plan_id: i64,
+    calendar: &Calendar,
+) -> Result<RevealOutcome> {
+    let today: Date = store.today();
+    let plan = existing(sql::plan_in(conn, plan_id).await?, plan_id)?;
+    let missing = plan.missing_values();
+    if !missing.is_empty() {
+        return Ok(RevealOutcome::Waiting { missing });
+    }
+    let inputs = sql::inputs_in(conn, plan_id)
+        .await?
+        .ok_or_else(|| Error::state("plan_state", "计划没有冻结的输入"))?;
+    let entropy: Vec<String> = plan.entropy.iter().filter_map(|e| e.value.clone()).collect();
+    let due = calendar.add_working_days(today, plan.due_working_days as u32).map_err(uncountable)?;
+    let record = match engine::run(&inputs, &entropy) {
+        Ok(r) => r,
+        Err(e) => {
+            let message = rules::draw_failure_message(&e);
+            sql::set_draw_error(conn, plan_id, &message).await?;
+            let d = AuditDraft::new(actor, "plan.draw_failed", "plan", plan.draw_id.clone())
+                .after(json!({"inputs_digest": plan.inputs_digest, "error": e.to_string()}));
+            audit::append(conn, d, store.now()).await?;
+            return Ok(RevealOutcome::Failed { message });
+        }
+    };
+    let value = serde_json::to_value(&record).map_err(internal)?;
+    let sha = rules::record_sha256(&value);
+    let now = store.now_ms();
+    sql::insert_record(conn, plan_id, 1, RecordKind::Draw, &value, &sha, None, now, &actor.user).await?;
+    sql::mark_drawn(conn, plan_id, today, now).await?;
+    let names = sql::pool_names_in(conn, plan_id).await?;
+    for (t, team) in record.targets.iter().zip(&record.teams) {
+        let task = NewTask {
+            plan_id,
+            target_order: t.order as i64,
+            institution_uscc: &t.id,
+            institution_name: names.get(&t.id).map_or("", String::as_str),
+            stratum: &t.stratum,
+            due_on: due.value,
+            members: &team.members,
+        };
+        let task_id = sql::insert_task(conn, task, now).await?;
+        let deadline = NewDeadline {
+            kind: DeadlineKind::TaskDue,
+            subject_id: task_id,
+            departments: &plan.departments,
+            start: today,
+            working_days: plan.due_working_days as u32,
+            due,
+        };
+        deadlines::record(conn, deadline, now).await?;
+    }
+    let d = AuditDraft::new(actor, "plan.draw", "plan", plan.draw_id.clone()).after(json!({
+        "inputs_digest": record.inputs_digest,
+        "seed": record.seed,
+        "record_sha256": sha,
+        "targets": record.targets.len(),
+        "due_on": ymd(due.value),
+        "due_on_provisional": due.provisional,
+    }));
+    audit::append(conn, d, store.now()).await?;
+    Ok(RevealOutcome::Drawn { targets: record.targets.len() })
 }
 
 #[cfg(test)]

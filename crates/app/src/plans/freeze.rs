@@ -6,6 +6,7 @@ use lianjian_domain::plans::{rules, ymd, Plan};
 use lianjian_store::audit::{self, Actor, AuditDraft};
 use lianjian_store::partner_lists::ListScope;
 use lianjian_store::plans as sql;
+use lianjian_store::Store;
 use serde_json::json;
 use time::Date;
 
@@ -24,7 +25,7 @@ impl App {
         may_act_on(&plan, actor)?;
         rules::may_freeze(&plan)?;
         store.calendar().await?.add_working_days(today, plan.due_working_days as u32).map_err(uncountable)?;
-        let frozen = pool::build(&plan, today, &self.freeze_data(today).await?)?;
+        let frozen = pool::build(&plan, today, &freeze_data(store, today).await?)?;
 
         let mut tx = store.begin().await?;
         // Checked again inside the transaction: two leaders may press the button together.
@@ -45,62 +46,56 @@ impl App {
         lianjian_store::commit(tx).await?;
         Ok(plan)
     }
+}
 
-    /// What a freeze on `day` reads: the registry, the partner lists in force, the grades, the
-    /// inspectors on duty with their declared conflicts, and every earlier task.
-    async fn freeze_data(&self, day: Date) -> Result<FreezeData> {
-        let store = self.store();
-        let registry = store
-            .export_registry()
-            .await?
-            .institutions
-            .into_iter()
-            .map(|inst| {
-                let in_force: Vec<_> = inst.certificates.iter().filter(|c| c.in_force_on(day)).collect();
-                let categories = in_force
-                    .iter()
-                    .flat_map(|c| {
-                        c.scope.iter().filter(|s| s.covers(day)).map(|s| s.category.as_str().to_owned())
-                    })
-                    .collect();
-                Registered { certified: !in_force.is_empty(), categories, uscc: inst.uscc, name: inst.name }
-            })
-            .collect();
-        let listed = store
-            .listed_institutions(ListScope::AsOf(day))
-            .await?
-            .into_iter()
-            .map(|l| Listed {
-                uscc: l.uscc,
-                name: l.name,
-                categories: l.categories,
-                departments: l.departments,
-            })
-            .collect();
-        let inspectors = store
-            .active_inspectors_on(day)
-            .await?
-            .into_iter()
-            .map(|i| OnDuty {
-                conflicts: i
-                    .conflicts_on(day)
-                    .map(|c| DeclaredConflict {
-                        institution_uscc: c.institution_uscc.clone(),
-                        reason: c.reason.zh(),
-                    })
-                    .collect(),
-                code: i.code,
-                department: i.department,
-                specialties: i.specialties,
-                max_tasks: i.max_tasks_per_plan,
-            })
-            .collect();
-        Ok(FreezeData {
-            registry,
-            listed,
-            grades: store.grades_on(day).await?,
-            inspectors,
-            prior_tasks: store.prior_tasks().await?,
+/// What a freeze on `day` reads: the registry, the partner lists in force, the grades, the
+/// inspectors on duty with their declared conflicts, and every earlier task.
+async fn freeze_data(store: &Store, day: Date) -> Result<FreezeData> {
+    let registry = store
+        .export_registry()
+        .await?
+        .institutions
+        .into_iter()
+        .map(|inst| {
+            let in_force: Vec<_> = inst.certificates.iter().filter(|c| c.in_force_on(day)).collect();
+            let categories = in_force
+                .iter()
+                .flat_map(|c| {
+                    c.scope.iter().filter(|s| s.covers(day)).map(|s| s.category.as_str().to_owned())
+                })
+                .collect();
+            Registered { certified: !in_force.is_empty(), categories, uscc: inst.uscc, name: inst.name }
         })
-    }
+        .collect();
+    let listed = store
+        .listed_institutions(ListScope::AsOf(day))
+        .await?
+        .into_iter()
+        .map(|l| Listed { uscc: l.uscc, name: l.name, categories: l.categories, departments: l.departments })
+        .collect();
+    let inspectors = store
+        .active_inspectors_on(day)
+        .await?
+        .into_iter()
+        .map(|i| OnDuty {
+            conflicts: i
+                .conflicts_on(day)
+                .map(|c| DeclaredConflict {
+                    institution_uscc: c.institution_uscc.clone(),
+                    reason: c.reason.zh(),
+                })
+                .collect(),
+            code: i.code,
+            department: i.department,
+            specialties: i.specialties,
+            max_tasks: i.max_tasks_per_plan,
+        })
+        .collect();
+    Ok(FreezeData {
+        registry,
+        listed,
+        grades: store.grades_on(day).await?,
+        inspectors,
+        prior_tasks: store.prior_tasks().await?,
+    })
 }

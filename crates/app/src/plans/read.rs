@@ -6,6 +6,7 @@ use lianjian_domain::plans::rules;
 use lianjian_domain::plans::{Plan, PlanConflict, PoolEntry, StoredRecord, Task};
 use lianjian_store::audit::Actor;
 use lianjian_store::plans::TaskFilter;
+use lianjian_store::Store;
 use serde_json::Value;
 
 use super::{acting, existing};
@@ -90,7 +91,7 @@ impl App {
 
     /// The tasks `actor` sees ([`access::task_scope`]), newest draw first: a page of them and the total.
     pub async fn visible_tasks(&self, actor: &Actor, limit: i64, offset: i64) -> Result<TaskPage> {
-        let Some(filter) = self.task_filter(actor).await? else {
+        let Some(filter) = task_filter(self.store(), actor).await? else {
             return Ok(TaskPage { rows: Vec::new(), total: 0 });
         };
         let store = self.store();
@@ -103,18 +104,19 @@ impl App {
     /// One task `actor` sees; a task they may not see is not found.
     pub async fn visible_task(&self, actor: &Actor, id: i64) -> Result<Task> {
         let not_found = || Error::NotFound(format!("检查任务 {id} 不存在或不在您的任务范围内"));
-        let filter = self.task_filter(actor).await?.ok_or_else(not_found)?;
+        let filter = task_filter(self.store(), actor).await?.ok_or_else(not_found)?;
         let filter = TaskFilter { task_id: Some(id), ..filter };
         self.store().tasks(&filter, 1, 0).await?.pop().ok_or_else(not_found)
     }
+}
 
-    async fn task_filter(&self, actor: &Actor) -> Result<Option<TaskFilter>> {
-        let own = self.store().inspector_of_user(&actor.user).await?;
-        Ok(match access::task_scope(acting(actor), own.as_deref()) {
-            TaskScope::All => Some(TaskFilter::default()),
-            TaskScope::Department(d) => Some(TaskFilter { department: Some(d), ..TaskFilter::default() }),
-            TaskScope::Inspector(code) => Some(TaskFilter { inspector: Some(code), ..TaskFilter::default() }),
-            TaskScope::Nothing => None,
-        })
-    }
+/// The tasks `actor` sees as a filter ([`access::task_scope`]); `None`: none at all.
+async fn task_filter(store: &Store, actor: &Actor) -> Result<Option<TaskFilter>> {
+    let own = store.inspector_of_user(&actor.user).await?;
+    Ok(match access::task_scope(acting(actor), own.as_deref()) {
+        TaskScope::All => Some(TaskFilter::default()),
+        TaskScope::Department(d) => Some(TaskFilter { department: Some(d), ..TaskFilter::default() }),
+        TaskScope::Inspector(code) => Some(TaskFilter { inspector: Some(code), ..TaskFilter::default() }),
+        TaskScope::Nothing => None,
+    })
 }
