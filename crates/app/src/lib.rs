@@ -14,12 +14,14 @@ pub mod deadlines;
 mod error;
 pub mod params;
 pub mod password;
+pub mod plans;
 mod policy;
 pub mod reports;
 pub mod worker;
 
 use std::sync::Arc;
 
+use lianjian_domain::clock::Clock;
 use lianjian_domain::security::SecurityPolicy;
 use lianjian_store::Store;
 
@@ -44,6 +46,12 @@ impl App {
     /// An app whose security policy is `policy` instead of the parameters (tests only).
     pub fn with_fixed_policy(store: Store, policy: SecurityPolicy) -> App {
         App { fixed_policy: Some(policy), ..App::new(store) }
+    }
+
+    /// The same use cases on a clock that reads `day` now (the demo's earlier draws; tests): every
+    /// "today" and instant they write comes from that clock.
+    pub fn on_day(&self, day: time::Date) -> App {
+        App { store: self.store.clone().with_clock(Clock::starting_on(day)), ..self.clone() }
     }
 
     /// The store underneath, for the reads not yet given a use case of their own.

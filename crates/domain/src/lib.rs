@@ -1,6 +1,6 @@
 //! Domain types and rules of Lianjian 联监, with no I/O: departments, roles and permissions, the
 //! official working-day calendar, the unified social credit code, effective-dated legal parameters,
-//! who files and who sees monitoring reports and their findings.
+//! plans and their draws, who files and who sees monitoring reports and their findings.
 
 pub mod calendar;
 pub mod clock;
@@ -10,6 +10,7 @@ pub mod items;
 pub mod org;
 pub mod params;
 pub mod partner;
+pub mod plans;
 pub mod reports;
 pub mod security;
 pub mod uscc;

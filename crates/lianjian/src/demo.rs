@@ -147,8 +147,8 @@ pub async fn fill(store: &Store, seed: u64) -> Result<DemoFill> {
         }
     }
     seed_registers(store, &actor, &district, seed, today).await?;
-    let plans =
-        lianjian_store::plans::seed_demo_plans(store, &actor, today).await.map_err(|e| anyhow!("{e}"))?;
+    let app = lianjian_app::App::new(store.clone());
+    let plans = lianjian_app::plans::seed_demo_plans(&app, &actor).await.map_err(|e| anyhow!("{e}"))?;
     seed_reports(store, &district, seed, today).await?;
     Ok(DemoFill { accounts: ACCOUNTS, secrets: plans.secrets, frozen_plan: plans.frozen.id })
 }

@@ -46,7 +46,7 @@ impl DeadlineReview {
 }
 
 /// A deadline just counted, to record beside its subject.
-pub(crate) struct NewDeadline<'a> {
+pub struct NewDeadline<'a> {
     pub kind: DeadlineKind,
     pub subject_id: i64,
     /// Whose leaders decide it.
@@ -57,11 +57,7 @@ pub(crate) struct NewDeadline<'a> {
 }
 
 /// Record a deadline, in the caller's transaction.
-pub(crate) async fn record(
-    conn: &mut AnyConnection,
-    d: NewDeadline<'_>,
-    now_ms: i64,
-) -> Result<(), StoreError> {
+pub async fn record(conn: &mut AnyConnection, d: NewDeadline<'_>, now_ms: i64) -> Result<(), StoreError> {
     let NewDeadline { kind, subject_id, departments, start, working_days, due } = d;
     let depts: Vec<&str> = departments.iter().map(|d| d.code()).collect();
     sqlx::query(

@@ -41,6 +41,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crate::plans::api::list))
         .routes(routes!(crate::plans::api::one))
         .routes(routes!(crate::plans::api::record))
+        .routes(routes!(crate::plans::api::tasks))
+        .routes(routes!(crate::plans::api::task))
         .routes(routes!(crate::registry_import::standing))
         .routes(routes!(crate::registry_import::export_api, crate::registry_import::import_api))
         .routes(routes!(crate::reports::api::upload_reports))

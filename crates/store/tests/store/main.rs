@@ -3,6 +3,7 @@
 
 mod audit;
 mod backup;
+mod draws;
 mod inspectors;
 mod items;
 mod jobs;
