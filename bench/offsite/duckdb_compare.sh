@@ -14,7 +14,7 @@ if [ -n "${LIANJIAN_PGO:-}" ]; then
   "$ROOT/scripts/build-pgo" --offsite-only
   BIN=$CARGO_TARGET_DIR/pgo/dist
 else
-  cargo build --profile dist -q -p lianjian-offsite --bins --manifest-path "$ROOT/Cargo.toml"
+  cargo build --profile dist -q -p lianjian-offsite -p lianjian-corpus --bins --manifest-path "$ROOT/Cargo.toml"
   BIN=$CARGO_TARGET_DIR/dist
 fi
 if [ ! -f "$DIR/reports.jsonl" ]; then

@@ -6,21 +6,21 @@
 
 use std::sync::LazyLock;
 
-use lianjian_offsite::{Engine, Params};
+use lianjian_offsite::{Engine, Thresholds};
 use lianjian_registry::{MethodTable, Snapshot};
 use libfuzzer_sys::fuzz_target;
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
     let snapshot = Snapshot::from_json(include_str!("../corpus/registry.json")).expect("fuzz registry");
     let methods = MethodTable::from_csv(&include_bytes!("../corpus/methods.csv")[..]).expect("fuzz methods");
-    Engine::new(&snapshot, &methods, Params::default()).with_batch_bytes(4096)
+    Engine::new(&snapshot, &methods, Thresholds::default()).with_batch_bytes(4096)
 });
 
 /// The same engine reading every line with the reference parser.
 static REFERENCE: LazyLock<Engine> = LazyLock::new(|| {
     let snapshot = Snapshot::from_json(include_str!("../corpus/registry.json")).expect("fuzz registry");
     let methods = MethodTable::from_csv(&include_bytes!("../corpus/methods.csv")[..]).expect("fuzz methods");
-    Engine::new(&snapshot, &methods, Params::default())
+    Engine::new(&snapshot, &methods, Thresholds::default())
         .with_batch_bytes(4096)
         .with_threads(1)
         .with_fast_path(false)

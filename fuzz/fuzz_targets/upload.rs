@@ -11,7 +11,7 @@
 use std::sync::LazyLock;
 
 use lianjian_offsite::upload::{check_text, json_institution, split_upload};
-use lianjian_offsite::{read_header, read_headers, Engine, Params};
+use lianjian_offsite::{read_header, read_headers, Engine, Thresholds};
 use lianjian_registry::{MethodTable, Snapshot};
 use libfuzzer_sys::fuzz_target;
 
@@ -21,7 +21,7 @@ static SNAPSHOT: LazyLock<Snapshot> =
 /// The engine as the platform's worker runs it on a stored batch.
 static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
     let methods = MethodTable::from_csv(&include_bytes!("../corpus/methods.csv")[..]).expect("fuzz methods");
-    Engine::new(&SNAPSHOT, &methods, Params::default()).with_threads(1).with_blank_line_findings(false)
+    Engine::new(&SNAPSHOT, &methods, Thresholds::default()).with_threads(1).with_blank_line_findings(false)
 });
 
 /// The lines that must be refused for `own`, by the two readers (the split's own rule, restated).

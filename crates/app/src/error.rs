@@ -72,6 +72,8 @@ impl Error {
             Error::SignInRefused(_) => "sign_in_refused",
             Error::Throttled(_) => "too_many_attempts",
             Error::Store(StoreError::NotFound(_)) => "not_found",
+            Error::Store(StoreError::Conflict(_)) => "conflict",
+            Error::Store(StoreError::MissingReference(_)) => "missing_reference",
             Error::Store(_) | Error::Internal(_) => "internal",
         }
     }

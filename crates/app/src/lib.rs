@@ -5,7 +5,8 @@
 //! validates its input, applies the domain rules (pure crates), writes through the store inside one
 //! transaction and appends its audit entry in that same transaction; a read is one method. Nothing
 //! above this crate begins a transaction or appends to the audit chain, and nothing above it imports
-//! `sqlx`. Errors come back as [`Error`], with a stable code and the field concerned.
+//! `sqlx`. Errors come back as [`Error`], with a stable code and the field concerned. Background
+//! work queued in the database runs in this layer too ([`worker`]).
 
 pub mod accounts;
 pub mod audit;
@@ -17,10 +18,14 @@ pub mod items;
 pub mod params;
 pub mod partner_lists;
 pub mod password;
+pub mod plans;
 mod policy;
+pub mod reports;
+pub mod worker;
 
 use std::sync::Arc;
 
+use lianjian_domain::clock::Clock;
 use lianjian_domain::security::SecurityPolicy;
 use lianjian_store::audit::AuditDraft;
 use lianjian_store::{Store, Tx};
@@ -46,6 +51,12 @@ impl App {
     /// An app whose security policy is `policy` instead of the parameters (tests only).
     pub fn with_fixed_policy(store: Store, policy: SecurityPolicy) -> App {
         App { fixed_policy: Some(policy), ..App::new(store) }
+    }
+
+    /// The same use cases on a clock that reads `day` now (the demo's earlier draws; tests): every
+    /// "today" and instant they write comes from that clock.
+    pub fn on_day(&self, day: time::Date) -> App {
+        App { store: self.store.clone().with_clock(Clock::starting_on(day)), ..self.clone() }
     }
 
     /// The store underneath, for the reads not yet given a use case of their own.

@@ -6,6 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::random::commitment;
+use crate::splitmix::SplitMix64;
 
 /// Shape of the generated plan.
 #[derive(Debug, Clone)]
@@ -56,39 +57,27 @@ impl GenParams {
 
 const CATEGORIES: [&str; 6] = ["water", "air", "soil", "noise", "waste", "radiation"];
 
-struct SplitMix(u64);
+fn below(rng: &mut SplitMix64, n: usize) -> usize {
+    rng.below(n as u64) as usize
+}
 
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn categories(&mut self, max: usize) -> Vec<&'static str> {
-        let n = 1 + self.below(max);
-        let mut v: Vec<&str> = (0..n).map(|_| CATEGORIES[self.below(CATEGORIES.len())]).collect();
-        v.dedup();
-        v
-    }
+fn categories(rng: &mut SplitMix64, max: usize) -> Vec<&'static str> {
+    let n = 1 + below(rng, max);
+    let mut v: Vec<&str> = (0..n).map(|_| CATEGORIES[below(rng, CATEGORIES.len())]).collect();
+    v.dedup();
+    v
 }
 
 /// Generates inputs and matching entropy (one department secret per department with a
 /// minimum, plus one public value).
 pub fn generate(p: &GenParams) -> (Value, Vec<String>) {
-    let mut rng = SplitMix(p.seed);
+    let mut rng = SplitMix64::new(p.seed);
     let prefix = if p.cjk { "沪" } else { "91310" };
     let cand_id = |i: usize| format!("{prefix}{:08}", i.wrapping_mul(7919) % 100_000_000);
     let candidates: Vec<Value> = (0..p.candidates)
         .map(|i| {
             let stratum = &p.strata[i % p.strata.len().max(1)].0;
-            json!({"id": cand_id(i), "stratum": stratum, "categories": rng.categories(2)})
+            json!({"id": cand_id(i), "stratum": stratum, "categories": categories(&mut rng, 2)})
         })
         .collect();
     let inspectors: Vec<Value> = (0..p.inspectors)
@@ -97,21 +86,21 @@ pub fn generate(p: &GenParams) -> (Value, Vec<String>) {
             let id = if p.cjk { format!("{dept}-检查员{i:04}") } else { format!("{dept}-{i:05}") };
             let conflicts: Vec<String> = (0..p.conflicts_per_inspector)
                 .filter(|_| p.candidates > 0)
-                .map(|_| cand_id(rng.below(p.candidates)))
+                .map(|_| cand_id(below(&mut rng, p.candidates)))
                 .collect();
-            json!({"id": id, "department": dept, "specialties": rng.categories(3),
+            json!({"id": id, "department": dept, "specialties": categories(&mut rng, 3),
                    "max_tasks": p.max_tasks, "conflicts": conflicts})
         })
         .collect();
     let mut sources = Vec::new();
     let mut entropy = Vec::new();
     for (d, _) in &p.per_department {
-        let secret = format!("{d}-secret-{}", rng.next());
+        let secret = format!("{d}-secret-{}", rng.next_u64());
         sources.push(json!({"kind": "department-secret", "label": d, "commitment": commitment(&secret)}));
         entropy.push(secret);
     }
     sources.push(json!({"kind": "public", "label": "福彩3D 2025-03-05"}));
-    entropy.push(format!("{} {} {}", rng.below(10), rng.below(10), rng.below(10)));
+    entropy.push(format!("{} {} {}", below(&mut rng, 10), below(&mut rng, 10), below(&mut rng, 10)));
     let inputs = json!({
         "plan_id": format!("GEN-{}", p.seed),
         "strata": p.strata.iter().map(|(k, pm)| json!({"key": k, "permille": pm})).collect::<Vec<_>>(),

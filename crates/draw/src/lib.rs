@@ -20,6 +20,7 @@ mod random;
 mod record;
 mod recusal;
 pub mod rfc3797;
+pub mod splitmix;
 mod verify;
 
 pub use error::{DrawError, VerifyError};

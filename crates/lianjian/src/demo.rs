@@ -150,31 +150,34 @@ pub async fn fill(store: &Store, seed: u64) -> Result<DemoFill> {
         }
     }
     seed_registers(&app, &actor, &district, seed, today).await?;
-    let plans =
-        lianjian_store::plans::seed_demo_plans(store, &actor, today).await.map_err(|e| anyhow!("{e}"))?;
+    let plans = lianjian_app::plans::seed_demo_plans(&app, &actor).await.map_err(|e| anyhow!("{e}"))?;
     seed_reports(store, &district, seed, today).await?;
     Ok(DemoFill { accounts: ACCOUNTS, secrets: plans.secrets, frozen_plan: plans.frozen.id })
 }
 
-/// A batch of reports from the city feed, checked at once so the worklists are filled.
+/// A batch of reports filed by the city feed's account, through the same use case as an upload,
+/// and checked at once (the app's worker, drained) so the worklists are filled.
 async fn seed_reports(
     store: &Store,
     district: &lianjian_registry::Snapshot,
     seed: u64,
     today: time::Date,
 ) -> Result<()> {
-    use lianjian_store::reports::{split_upload, NewBatch};
+    let app = lianjian_app::App::new(store.clone());
     let text = crate::demo_reports::reports(district, seed, today);
-    // The city feed files any institution's reports: nothing is refused for its institution.
-    let (lines, refused) = split_upload(&text, None)?;
-    let batch = NewBatch {
-        file_name: Some("市级系统推送-演示.jsonl".into()),
-        institution_uscc: None,
-        lines,
-        refused,
+    let feed =
+        store.user_by_username("city-feed").await?.ok_or_else(|| anyhow!("演示账户 city-feed 不存在"))?;
+    let actor = Actor {
+        user: feed.username.clone(),
+        department: feed.department.code().to_owned(),
+        role: feed.role.code().to_owned(),
+        ip: None,
     };
-    store.submit_reports(&Actor::system("city-feed"), batch).await?;
-    lianjian_web::reports::worker::drain(store, "demo").await?;
+    // The city feed files any institution's reports: nothing is refused for its institution.
+    app.submit_reports(&actor, &feed, Some("市级系统推送-演示.jsonl".into()), text.as_bytes())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    lianjian_app::worker::drain(&app, "demo").await.map_err(|e| anyhow!("{e}"))?;
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Subcommand};
-use lianjian_offsite::{Engine, Params, RuleId, Summary};
+use lianjian_offsite::{Engine, RuleId, Summary, Thresholds};
 use lianjian_registry::{MethodTable, Snapshot};
 
 #[derive(Subcommand, Debug)]
@@ -29,7 +29,7 @@ pub struct CheckArgs {
     /// 方法标准表 CSV(§5),缺省为内置表 / method-standard table CSV; the shipped table when absent
     #[arg(long)]
     pub methods: Option<PathBuf>,
-    /// 规则参数文件(TOML 或 .json)/ rule parameters file (TOML, or JSON by extension)
+    /// 规则阈值文件(TOML 或 .json)/ engine thresholds file (TOML, or JSON by extension)
     #[arg(long)]
     pub rules: Option<PathBuf>,
     /// 问题线索输出文件,缺省为标准输出 / findings file (JSON Lines); stdout when absent
@@ -97,12 +97,12 @@ fn join_problems(errors: &[lianjian_registry::MethodTableError]) -> String {
     s.replace('\n', " ")
 }
 
-fn load_params(path: Option<&Path>) -> Result<Params> {
-    let Some(path) = path else { return Ok(Params::default()) };
-    let text = read_text(path, "规则参数文件")?;
+fn load_thresholds(path: Option<&Path>) -> Result<Thresholds> {
+    let Some(path) = path else { return Ok(Thresholds::default()) };
+    let text = read_text(path, "规则阈值文件")?;
     let json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    let parsed = if json { Params::from_json(&text) } else { Params::from_toml(&text) };
-    parsed.map_err(|e| anyhow!("规则参数文件 {}:{}", path.display(), e.to_string().replace('\n', " ")))
+    let parsed = if json { Thresholds::from_json(&text) } else { Thresholds::from_toml(&text) };
+    parsed.map_err(|e| anyhow!("规则阈值文件 {}:{}", path.display(), e.to_string().replace('\n', " ")))
 }
 
 fn check(args: &CheckArgs) -> Result<ExitCode> {
@@ -111,8 +111,8 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
     }
     let snapshot = load_registry(&args.registry)?;
     let methods = load_methods(args.methods.as_deref())?;
-    let params = load_params(args.rules.as_deref())?;
-    let engine = Engine::new(&snapshot, &methods, params);
+    let thresholds = load_thresholds(args.rules.as_deref())?;
+    let engine = Engine::new(&snapshot, &methods, thresholds);
 
     let file = if is_stdin(&args.reports) {
         None

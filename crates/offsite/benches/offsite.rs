@@ -1,4 +1,4 @@
-//! Engine throughput on a generated corpus (`lianjian_offsite::corpus`), end to end from JSON
+//! Engine throughput on a generated corpus (`lianjian_corpus`), end to end from JSON
 //! Lines bytes to findings. `cargo bench -p lianjian-offsite`. The ~1M-row file benchmark and the
 //! DuckDB comparison are in `bench/offsite/`.
 
@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 
 use divan::counter::{BytesCount, ItemsCount};
 use divan::Bencher;
-use lianjian_offsite::corpus::{generate, CorpusSpec};
-use lianjian_offsite::{Engine, Params};
+use lianjian_corpus::{generate, CorpusSpec};
+use lianjian_offsite::{Engine, Thresholds};
 use lianjian_registry::MethodTable;
 
 fn main() {
@@ -25,7 +25,11 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
     let spec = CorpusSpec { seed: 1, reports: 10_000, plant_every: 100, ..CorpusSpec::default() };
     let corpus = generate(&spec, &mut reports).expect("in-memory generation");
     let methods = MethodTable::from_csv(corpus.methods_csv.as_bytes()).expect("generated table");
-    Fixture { engine: Engine::new(&corpus.snapshot, &methods, Params::default()), reports, rows: corpus.rows }
+    Fixture {
+        engine: Engine::new(&corpus.snapshot, &methods, Thresholds::default()),
+        reports,
+        rows: corpus.rows,
+    }
 });
 
 #[divan::bench(args = [1, 2], sample_count = 10)]

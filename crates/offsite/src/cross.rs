@@ -21,7 +21,7 @@ use crate::rules::RuleId;
 
 /// A string in a batch's text arena. 32-bit offsets keep the kept samples and reports small: a
 /// batch's text is a part of its bytes, and a batch is at most 1 GiB plus one line of at most
-/// 1 GiB ([`crate::Engine::with_batch_bytes`], [`crate::Params`]`::max_line_bytes`).
+/// 1 GiB ([`crate::Engine::with_batch_bytes`], [`crate::Thresholds`]`::max_line_bytes`).
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Span {
     start: u32,

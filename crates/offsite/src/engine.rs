@@ -2,6 +2,10 @@
 //! position, [`crate::chunks`]) and check them; the calling thread merges them in line order
 //! (cross-report rules, output), so the findings are the same byte for byte whatever the number
 //! of threads and however the input is read.
+//!
+//! A little over the ~500 lines the workspace aims for: the engine's configuration, its two readers
+//! (a stream, a file by position), the in-memory entry points and the merge share one batch pipeline
+//! (`process`, `merge`) and are read together.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -17,12 +21,12 @@ use crate::fast::FastState;
 use crate::feed::{Batch, Feed, Input, Reader};
 use crate::index::{Index, InstIx};
 use crate::lines::{place, Deferred, LineProblem};
-use crate::params::{MAX_BATCH_BYTES, MAX_LINE_BYTES};
 use crate::parse::{LineError, Report};
 use crate::reading::{read_line, LineRead};
 use crate::rules::{Summary, N_RULES};
+use crate::thresholds::{MAX_BATCH_BYTES, MAX_LINE_BYTES};
 use crate::warn::StatsAcc;
-use crate::{Finding, Params};
+use crate::{Finding, Thresholds};
 
 /// Bytes of whole lines checked for UTF-8 at a time on the fast path (then read while in cache).
 const CHUNK_BYTES: usize = 64 << 10;
@@ -43,7 +47,7 @@ pub enum OffsiteError {
 /// plus the rule parameters. Cheap to share across threads and runs.
 pub struct Engine {
     idx: Index,
-    params: Params,
+    thresholds: Thresholds,
     usccs: Vec<String>,
     threads: usize,
     batch_bytes: usize,
@@ -85,12 +89,12 @@ struct Merger {
 impl Engine {
     /// Compiles the registry snapshot and method table. Threads default to the machine's
     /// available parallelism.
-    /// `params.max_line_bytes` above 1 GiB is taken as 1 GiB (as [`Params::from_toml`] requires).
-    pub fn new(snapshot: &Snapshot, methods: &MethodTable, mut params: Params) -> Engine {
-        params.max_line_bytes = params.max_line_bytes.min(MAX_LINE_BYTES);
+    /// `thresholds.max_line_bytes` above 1 GiB is taken as 1 GiB (as [`Thresholds::from_toml`] requires).
+    pub fn new(snapshot: &Snapshot, methods: &MethodTable, mut thresholds: Thresholds) -> Engine {
+        thresholds.max_line_bytes = thresholds.max_line_bytes.min(MAX_LINE_BYTES);
         Engine {
             idx: Index::new(snapshot, methods),
-            params,
+            thresholds,
             usccs: snapshot.institutions.iter().map(|i| i.uscc.clone()).collect(),
             threads: std::thread::available_parallelism().map_or(2, usize::from),
             batch_bytes: 4 << 20,
@@ -134,8 +138,8 @@ impl Engine {
         EngineRef { engine: self, threads: threads.max(1) }
     }
 
-    pub fn params(&self) -> &Params {
-        &self.params
+    pub fn thresholds(&self) -> &Thresholds {
+        &self.thresholds
     }
 
     /// Streams reports (JSON Lines) from `reader`, writes findings (JSON Lines) to `writer` in
@@ -158,7 +162,7 @@ impl Engine {
         threads: usize,
     ) -> Result<Summary, OffsiteError> {
         let mut m = self.merger();
-        let mut read = Reader::new(self.batch_bytes, self.params.max_line_bytes);
+        let mut read = Reader::new(self.batch_bytes, self.thresholds.max_line_bytes);
         if threads <= 1 {
             while let Some(b) = read.next(&mut reader, &mut m.pool).map_err(OffsiteError::Read)? {
                 if let Some(p) = progress {
@@ -189,7 +193,7 @@ impl Engine {
             return self.check(file, writer, progress);
         }
         let mut m = self.merger();
-        let chunks = FileChunks { file, stretch: self.batch_bytes, max_line: self.params.max_line_bytes };
+        let chunks = FileChunks { file, stretch: self.batch_bytes, max_line: self.thresholds.max_line_bytes };
         self.run_parallel(
             Input::<std::io::Empty>::File(chunks),
             &mut writer,
@@ -304,7 +308,7 @@ impl Engine {
         Merger {
             pool: Vec::new(),
             cross: Cross::default(),
-            stats: StatsAcc::new(&self.params),
+            stats: StatsAcc::new(&self.thresholds),
             counts: [0; N_RULES],
             summary: Summary::default(),
             scratch: Vec::new(),
@@ -337,7 +341,7 @@ impl Engine {
         m.scratch.clear();
         let usccs: Vec<&str> = self.usccs.iter().map(String::as_str).collect();
         let mut sink = Sink { out: &mut m.scratch, counts: &mut m.counts };
-        m.stats.finish(&self.params, &usccs, &self.idx.param_names, &mut sink);
+        m.stats.finish(&self.thresholds, &usccs, &self.idx.param_names, &mut sink);
         w.write_all(&m.scratch).map_err(OffsiteError::Write)?;
         w.flush().map_err(OffsiteError::Write)?;
         m.summary.findings = Summary::from_counts(&m.counts);
@@ -350,7 +354,16 @@ impl Engine {
         o.checked += 1;
         o.rows += report.samples.iter().map(|s| s.results.len() as u64).sum::<u64>();
         let mut sink = Sink { out: &mut o.out, counts: &mut o.counts };
-        check_report(&self.idx, &self.params, inst, report, &mut sink, &mut o.stats, &mut o.cross, scratch);
+        check_report(
+            &self.idx,
+            &self.thresholds,
+            inst,
+            report,
+            &mut sink,
+            &mut o.stats,
+            &mut o.cross,
+            scratch,
+        );
         o.cross.end_report(o.out.len());
     }
 
@@ -362,7 +375,7 @@ impl Engine {
             out: Vec::new(),
             cross: CrossBatch::for_batch(len.saturating_sub(first)),
             counts: [0; N_RULES],
-            stats: StatsAcc::new(&self.params),
+            stats: StatsAcc::new(&self.thresholds),
             lines: 0,
             reports_read: 0,
             checked: 0,
@@ -399,7 +412,7 @@ impl Engine {
                     crate::fast::parse_report_at(text, start - chunk_start, &mut fast, &mut memo)
                 {
                     let end = chunk_start + end;
-                    let fits = end - start <= self.params.max_line_bytes;
+                    let fits = end - start <= self.thresholds.max_line_bytes;
                     if let Some(inst) = self.idx.insts.get(&*report.uscc).filter(|_| fits) {
                         o.lines += 1;
                         o.reports_read += 1;
@@ -420,10 +433,12 @@ impl Engine {
             let pos = o.out.len();
             // Longer than the limit, whichever reader met it (a stream's reader skips only the
             // lines that overflow its buffer; a file's stretches, those that run on past them).
-            if line.len() > self.params.max_line_bytes {
+            if line.len() > self.thresholds.max_line_bytes {
                 o.lines += 1;
-                let problem =
-                    LineProblem::Oversized { bytes: line.len() as u64, limit: self.params.max_line_bytes };
+                let problem = LineProblem::Oversized {
+                    bytes: line.len() as u64,
+                    limit: self.thresholds.max_line_bytes,
+                };
                 o.deferred.push(Deferred { pos, rel_line, problem });
                 continue;
             }
@@ -492,7 +507,7 @@ impl Engine {
             }
         }
         if let Some(bytes) = oversized {
-            let problem = LineProblem::Oversized { bytes, limit: self.params.max_line_bytes };
+            let problem = LineProblem::Oversized { bytes, limit: self.thresholds.max_line_bytes };
             o.deferred.push(Deferred { pos: o.out.len(), rel_line: line_no, problem });
             o.lines += 1;
             line_no += 1;

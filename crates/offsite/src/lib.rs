@@ -6,7 +6,7 @@
 //! ```no_run
 //! # use lianjian_offsite::*; use lianjian_registry::*;
 //! # fn demo(snapshot: &Snapshot, methods: &MethodTable) -> Result<(), OffsiteError> {
-//! let engine = Engine::new(snapshot, methods, Params::default());
+//! let engine = Engine::new(snapshot, methods, Thresholds::default());
 //! // CLI: stream a file of reports to a file of findings.
 //! let reports = std::fs::File::open("reports.jsonl").map_err(OffsiteError::Read)?;
 //! let findings = std::fs::File::create("findings.jsonl").map_err(OffsiteError::Write)?;
@@ -16,7 +16,7 @@
 //! let (found, summary): (Vec<Finding>, Summary) = engine.check_reports(&[serde_json::json!({})]);
 //! # Ok(()) }
 //! ```
-//! - [`Engine::new`]`(&Snapshot, &MethodTable, Params) -> Engine`; [`Engine::with_threads`],
+//! - [`Engine::new`]`(&Snapshot, &MethodTable, Thresholds) -> Engine`; [`Engine::with_threads`],
 //!   [`Engine::with_batch_bytes`], [`Engine::with_fast_path`] (on by default; off = every line
 //!   through the reference parser, for equivalence tests).
 //! - [`check`]`(&Engine, impl Read + Send, impl Write, Option<&dyn Fn(u64)>) -> Result<Summary, OffsiteError>`
@@ -24,8 +24,8 @@
 //!   position (same findings, no lock between the workers' reads).
 //! - [`Engine::check_reports`]`(&[serde_json::Value]) -> (Vec<Finding>, Summary)` and
 //!   [`Engine::check_str`]`(&str)` for in-memory batches.
-//! - [`Params`] (`from_toml`, `from_json`, `Default` = the catalogue's numbers), [`RuleId`],
-//!   [`Severity`], [`Finding`], [`Summary`], and [`corpus`] (deterministic test corpora).
+//! - [`Thresholds`] (`from_toml`, `from_json`, `Default` = the catalogue's numbers), [`RuleId`],
+//!   [`Severity`], [`Finding`], [`Summary`]. (Test corpora come from the `lianjian-corpus` dev crate.)
 //! - [`read_headers`]`(lines) -> Vec<LineHeader>`: what each line names (institution, report
 //!   number, issue day) as the engine reads it — its own per-line reading, not a second parser;
 //!   [`upload::split_upload`] decides with it whose reports an upload holds.
@@ -91,7 +91,6 @@
 
 mod checks;
 mod chunks;
-pub mod corpus;
 mod cross;
 pub mod decimal;
 mod engine;
@@ -101,20 +100,20 @@ mod finding;
 mod index;
 pub mod instant;
 mod lines;
-mod params;
 mod parse;
 mod reading;
 mod rules;
 pub mod stats;
 mod strings;
+mod thresholds;
 pub mod upload;
 mod warn;
 
 pub use engine::{Engine, EngineRef, OffsiteError};
 pub use finding::Finding;
-pub use params::{Params, ParamsError};
 pub use reading::{read_header, read_headers, LineHeader, Reading};
 pub use rules::{RuleId, Severity, Summary};
+pub use thresholds::{Thresholds, ThresholdsError};
 
 /// Streams reports from `reader` and writes findings to `writer`; see [`Engine::check`].
 pub fn check<R: std::io::Read + Send, W: std::io::Write>(

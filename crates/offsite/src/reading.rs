@@ -180,9 +180,10 @@ mod tests {
     }
 
     fn corpus_lines() -> Vec<Vec<u8>> {
-        let spec = crate::corpus::CorpusSpec { seed: 5, reports: 300, plant_every: 4, ..Default::default() };
+        let spec =
+            lianjian_corpus::CorpusSpec { seed: 5, reports: 300, plant_every: 4, ..Default::default() };
         let mut out = Vec::new();
-        crate::corpus::generate(&spec, &mut out).unwrap();
+        lianjian_corpus::generate(&spec, &mut out).unwrap();
         out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect()
     }
 

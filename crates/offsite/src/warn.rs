@@ -18,7 +18,7 @@ use crate::finding::{ev, F};
 use crate::index::Map;
 use crate::rules::RuleId;
 use crate::stats::{benford, binomial_upper_tail_half, chi2_sf};
-use crate::Params;
+use crate::Thresholds;
 
 #[derive(Default, Clone)]
 pub(crate) struct Group {
@@ -71,8 +71,8 @@ pub(crate) struct StatsAcc {
 }
 
 impl StatsAcc {
-    pub fn new(params: &Params) -> StatsAcc {
-        StatsAcc { min_sig: params.s02_min_significant_digits, groups: Vec::new() }
+    pub fn new(thresholds: &Thresholds) -> StatsAcc {
+        StatsAcc { min_sig: thresholds.s02_min_significant_digits, groups: Vec::new() }
     }
 
     /// One result: `param` is the parameter's number when it is in a scope; `value` the reported
@@ -164,7 +164,13 @@ impl StatsAcc {
 
     /// Runs S01–S03 and emits warnings, ordered by rule, then institution (snapshot order), then
     /// parameter.
-    pub fn finish(&self, params: &Params, usccs: &[&str], param_names: &[String], sink: &mut Sink<'_>) {
+    pub fn finish(
+        &self,
+        thresholds: &Thresholds,
+        usccs: &[&str],
+        param_names: &[String],
+        sink: &mut Sink<'_>,
+    ) {
         // (institution, its groups sorted by parameter)
         let insts: Vec<(u32, Vec<(&str, &Group)>)> = self
             .groups
@@ -176,22 +182,22 @@ impl StatsAcc {
         // S01
         for (i, per) in &insts {
             for &(p, g) in per {
-                if g.s01_n < params.s01_min_results || g.s01_a < params.s01_min_a {
+                if g.s01_n < thresholds.s01_min_results || g.s01_a < thresholds.s01_min_a {
                     continue;
                 }
                 let n = g.s01_a + g.s01_b;
                 let pv = binomial_upper_tail_half(g.s01_a, n);
-                if pv < params.s01_p {
+                if pv < thresholds.s01_p {
                     sink.emit(warn(
                         RuleId::S01,
                         uscc(i),
                         Some(p),
                         format!(
                             "“{p}”有限值的 {} 个结果中,{} 个落在限值的 90%–100%,仅 {} 个落在 80%–90%,聚集于限值下方的概率仅 {pv:.2e}(阈值 {:.0e}),建议联合研判",
-                            g.s01_n, g.s01_a, g.s01_b, params.s01_p
+                            g.s01_n, g.s01_a, g.s01_b, thresholds.s01_p
                         ),
-                        ev! {"statistic" => "binomial_upper_tail", "p_value" => pv, "threshold" => params.s01_p,
-                        "n" => g.s01_n, "a" => g.s01_a, "b" => g.s01_b, "min_results" => params.s01_min_results, "min_a" => params.s01_min_a},
+                        ev! {"statistic" => "binomial_upper_tail", "p_value" => pv, "threshold" => thresholds.s01_p,
+                        "n" => g.s01_n, "a" => g.s01_a, "b" => g.s01_b, "min_results" => thresholds.s01_min_results, "min_a" => thresholds.s01_min_a},
                     ));
                 }
             }
@@ -199,24 +205,24 @@ impl StatsAcc {
         // S02
         for (i, per) in &insts {
             for &(p, g) in per {
-                if g.s02_n < params.s02_min_values {
+                if g.s02_n < thresholds.s02_min_values {
                     continue;
                 }
                 let e = g.s02_n as f64 / 10.0;
                 let chi2: f64 = g.s02_digits.iter().map(|&o| (o as f64 - e).powi(2) / e).sum();
                 let pv = chi2_sf(chi2, 9);
-                if pv < params.s02_p {
+                if pv < thresholds.s02_p {
                     sink.emit(warn(
                         RuleId::S02,
                         uscc(i),
                         Some(p),
                         format!(
                             "“{p}”的 {} 个结果末位数字分布明显不均匀(χ²={chi2:.1},p={pv:.2e},阈值 {:.0e}),可能存在凑数或修约偏好,建议联合研判",
-                            g.s02_n, params.s02_p
+                            g.s02_n, thresholds.s02_p
                         ),
                         ev! {"statistic" => "chi_square", "chi_square" => chi2, "degrees_of_freedom" => 9, "p_value" => pv,
-                        "threshold" => params.s02_p, "n" => g.s02_n, "last_digit_counts" => g.s02_digits.to_vec(),
-                        "min_values" => params.s02_min_values, "min_significant_digits" => params.s02_min_significant_digits},
+                        "threshold" => thresholds.s02_p, "n" => g.s02_n, "last_digit_counts" => g.s02_digits.to_vec(),
+                        "min_values" => thresholds.s02_min_values, "min_significant_digits" => thresholds.s02_min_significant_digits},
                     ));
                 }
             }
@@ -227,7 +233,7 @@ impl StatsAcc {
             let mut included: Vec<&str> = Vec::new();
             for &(p, g) in per {
                 if let (Some(min), Some(max)) = (g.s03_min, g.s03_max) {
-                    if span_at_least(min, max, params.s03_min_span) {
+                    if span_at_least(min, max, thresholds.s03_min_span) {
                         included.push(p);
                         for (c, d) in counts.iter_mut().zip(g.s03_digits) {
                             *c += d;
@@ -236,23 +242,23 @@ impl StatsAcc {
                 }
             }
             let n: u64 = counts.iter().sum();
-            if n < params.s03_min_values || n == 0 {
+            if n < thresholds.s03_min_values || n == 0 {
                 continue;
             }
             let shares: Vec<f64> = counts.iter().map(|&c| c as f64 / n as f64).collect();
             let mad = (1..=9u8).map(|d| (shares[d as usize - 1] - benford(d)).abs()).sum::<f64>() / 9.0;
-            if mad > params.s03_mad {
+            if mad > thresholds.s03_mad {
                 sink.emit(warn(
                     RuleId::S03,
                     uscc(i),
                     None,
                     format!(
                         "机构 {} 个跨数量级结果的首位数字分布偏离本福特分布(平均绝对偏差 {mad:.4},阈值 {}),建议联合研判",
-                        n, params.s03_mad
+                        n, thresholds.s03_mad
                     ),
-                    ev! {"statistic" => "mean_absolute_deviation", "mad" => mad, "threshold" => params.s03_mad, "n" => n,
+                    ev! {"statistic" => "mean_absolute_deviation", "mad" => mad, "threshold" => thresholds.s03_mad, "n" => n,
                     "first_digit_counts" => counts.to_vec(), "parameters" => included.iter().map(|s| Value::from(*s)).collect::<Vec<_>>(),
-                    "min_values" => params.s03_min_values, "min_span" => params.s03_min_span},
+                    "min_values" => thresholds.s03_min_values, "min_span" => thresholds.s03_min_span},
                 ));
             }
         }

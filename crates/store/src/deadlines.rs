@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 use time::Date;
 
-use crate::inspectors::{day_text, decode, parse_day, parse_day_opt};
+use crate::sql::{day as parse_day, day_opt as parse_day_opt, decode, ymd};
 use crate::{Store, StoreError};
 
 /// A deadline to review, with what it belongs to.
@@ -23,15 +23,15 @@ pub struct DeadlineReview {
     /// Where the subject's page is.
     pub subject_href: String,
     pub departments: Vec<Department>,
-    #[serde(with = "crate::inspectors::ymd")]
+    #[serde(with = "lianjian_domain::date::ymd")]
     pub start_on: Date,
     pub working_days: i64,
     /// The date in force (served).
-    #[serde(with = "crate::inspectors::ymd")]
+    #[serde(with = "lianjian_domain::date::ymd")]
     pub due_on: Date,
     pub provisional: bool,
     /// The date on the official calendar, when it differs.
-    #[serde(with = "crate::inspectors::ymd_opt")]
+    #[serde(with = "lianjian_domain::date::ymd_opt")]
     pub recomputed_on: Option<Date>,
     pub review: Review,
     pub reviewed_by: Option<String>,
@@ -46,7 +46,7 @@ impl DeadlineReview {
 }
 
 /// A deadline just counted, to record beside its subject.
-pub(crate) struct NewDeadline<'a> {
+pub struct NewDeadline<'a> {
     pub kind: DeadlineKind,
     pub subject_id: i64,
     /// Whose leaders decide it.
@@ -57,11 +57,7 @@ pub(crate) struct NewDeadline<'a> {
 }
 
 /// Record a deadline, in the caller's transaction.
-pub(crate) async fn record(
-    conn: &mut AnyConnection,
-    d: NewDeadline<'_>,
-    now_ms: i64,
-) -> Result<(), StoreError> {
+pub async fn record(conn: &mut AnyConnection, d: NewDeadline<'_>, now_ms: i64) -> Result<(), StoreError> {
     let NewDeadline { kind, subject_id, departments, start, working_days, due } = d;
     let depts: Vec<&str> = departments.iter().map(|d| d.code()).collect();
     sqlx::query(
@@ -71,9 +67,9 @@ pub(crate) async fn record(
     .bind(kind.code())
     .bind(subject_id)
     .bind(serde_json::to_string(&depts).unwrap_or_default())
-    .bind(day_text(start))
+    .bind(ymd(start))
     .bind(i64::from(working_days))
-    .bind(day_text(due.value))
+    .bind(ymd(due.value))
     .bind(i64::from(due.provisional))
     .bind(now_ms)
     .execute(&mut *conn)
@@ -123,7 +119,7 @@ pub async fn confirm(conn: &mut AnyConnection, id: i64) -> Result<(), StoreError
 /// The recount gave another date: it waits for a leader.
 pub async fn put_to_leader(conn: &mut AnyConnection, id: i64, recomputed: Date) -> Result<(), StoreError> {
     sqlx::query("UPDATE deadlines SET recomputed_on = $1, review = 'pending' WHERE id = $2")
-        .bind(day_text(recomputed))
+        .bind(ymd(recomputed))
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -149,7 +145,7 @@ pub async fn decide(conn: &mut AnyConnection, d: Decision<'_>) -> Result<(), Sto
          review_note = $5 WHERE id = $6",
     )
     .bind(d.review.code())
-    .bind(day_text(d.due))
+    .bind(ymd(d.due))
     .bind(d.by)
     .bind(d.at_ms)
     .bind(d.note)
@@ -159,7 +155,7 @@ pub async fn decide(conn: &mut AnyConnection, d: Decision<'_>) -> Result<(), Sto
     match d.kind {
         DeadlineKind::TaskDue => {
             sqlx::query("UPDATE plan_tasks SET due_on = $1 WHERE id = $2")
-                .bind(day_text(d.due))
+                .bind(ymd(d.due))
                 .bind(d.subject_id)
                 .execute(&mut *conn)
                 .await?;

@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use time::Date;
 
-use crate::sql::{code, day, day_opt, day_text};
+use crate::sql::{code, day, day_opt, ymd};
 use crate::{Result, Store, StoreError};
 
 pub use lianjian_domain::items::{Item, ItemChanges, ItemMethod, NewItem};
@@ -54,7 +54,7 @@ pub async fn insert(
     .bind(&fields.basis)
     .bind(&fields.content)
     .bind(fields.method.code())
-    .bind(day_text(valid_from))
+    .bind(ymd(valid_from))
     .bind(now_ms)
     .bind(by)
     .fetch_one(&mut *conn)
@@ -76,7 +76,7 @@ pub async fn insert(
 /// Close a version: `last_day` is its last day in force.
 pub async fn close(conn: &mut AnyConnection, id: i64, last_day: Date) -> Result<()> {
     sqlx::query("UPDATE inspection_items SET valid_to = $1 WHERE id = $2")
-        .bind(day_text(last_day))
+        .bind(ymd(last_day))
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -112,7 +112,7 @@ impl Store {
                     "SELECT {COLUMNS} FROM inspection_items WHERE valid_from <= $1 \
                      AND (valid_to IS NULL OR valid_to >= $1) ORDER BY code, version"
                 );
-                sqlx::query(&sql).bind(day_text(day)).fetch_all(self.pool()).await?
+                sqlx::query(&sql).bind(ymd(day)).fetch_all(self.pool()).await?
             }
             None => {
                 let sql = format!(

@@ -1,12 +1,11 @@
 //! The off-site engine's configuration as a regulator maintains it: its own method-standard table
-//! (CSV, exchange-formats §5) and rule thresholds (a rules file). Validation belongs to the callers,
-//! who hold the parsers; this module keeps every version and audits each change.
+//! (CSV, exchange-formats §5) and engine thresholds 规则阈值 (a rules file) — SQL only. Validation
+//! and the audit entry belong to the use case (`lianjian_app::reports`), which holds the engine's
+//! parsers; this module keeps every version.
 
 use serde::Serialize;
-use serde_json::json;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
-use crate::audit::{self, Actor, AuditDraft};
 use crate::{Result, Store};
 
 /// The two kinds of configuration.
@@ -14,7 +13,7 @@ use crate::{Result, Store};
 pub enum ConfigKind {
     /// Method-standard table, CSV.
     Methods,
-    /// Rule thresholds, TOML or JSON.
+    /// Engine thresholds 规则阈值, TOML or JSON.
     Rules,
 }
 
@@ -64,33 +63,26 @@ impl Store {
             })
             .collect()
     }
+}
 
-    /// Store a new (already validated) version; audited as `offsite.config` with its size and note.
-    pub async fn set_offsite_config(
-        &self,
-        actor: &Actor,
-        kind: ConfigKind,
-        content: &str,
-        note: &str,
-    ) -> Result<i64> {
-        let mut tx = self.begin().await?;
-        let row = sqlx::query(
-            "INSERT INTO offsite_config (kind, content, note, set_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(kind.code())
-        .bind(content)
-        .bind(note)
-        .bind(&actor.user)
-        .bind(self.now_ms())
-        .fetch_one(&mut *tx)
-        .await?;
-        let id: i64 = row.try_get(0)?;
-        let draft =
-            AuditDraft::new(actor, "offsite.config", "offsite_config", format!("{}#{id}", kind.code()))
-                .after(json!({"kind": kind.code(), "bytes": content.len(), "lines": content.lines().count()}))
-                .note(note);
-        audit::append(&mut tx, draft, self.now()).await?;
-        crate::commit(tx).await?;
-        Ok(id)
-    }
+/// Store a new (already validated) version set by `by`; returns its id.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    kind: ConfigKind,
+    content: &str,
+    note: &str,
+    by: &str,
+    now: i64,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO offsite_config (kind, content, note, set_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(kind.code())
+    .bind(content)
+    .bind(note)
+    .bind(by)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get(0)?)
 }

@@ -17,7 +17,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use time::Date;
 
-use crate::sql::{code, day, day_text, decode, ymd};
+use crate::sql::{code, day, decode, ymd};
 use crate::{Result, Store};
 
 pub use lianjian_domain::partner::{reporting_departments, Commission, PartnerListRow};
@@ -29,7 +29,7 @@ pub struct SubmissionSummary {
     pub department: Department,
     pub period: Period,
     pub version: i64,
-    #[serde(with = "ymd")]
+    #[serde(with = "lianjian_domain::date::ymd")]
     pub submitted_on: Date,
     pub submitted_by: String,
     pub rows: i64,
@@ -118,7 +118,7 @@ pub async fn summaries(
     )
     .bind(department.map(|d| d.code()))
     .bind(period.map(|p| p.code()))
-    .bind(by.map(day_text))
+    .bind(by.map(ymd))
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(summary_from_row).collect()
@@ -144,7 +144,7 @@ pub async fn insert(conn: &mut AnyConnection, s: &NewSubmission<'_>, now_ms: i64
     .bind(s.department.code())
     .bind(s.period.code())
     .bind(s.version)
-    .bind(day_text(s.submitted_on))
+    .bind(ymd(s.submitted_on))
     .bind(now_ms)
     .bind(s.submitted_by)
     .bind(s.rows.len() as i64)

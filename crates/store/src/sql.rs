@@ -1,7 +1,7 @@
 //! Statements built at run time, shared by the store's modules: values bound in order onto a query
 //! ([`Cell`], [`bind_all`]), `LIMIT`/`OFFSET` after them, and multi-row INSERTs and `IN (…)` lists
 //! that stay well under SQLite's 32,766 bound-parameter limit and keep PostgreSQL round trips few;
-//! and the one way a row's columns are read back: dates ([`day`], [`day_text`]), codes ([`code`]),
+//! and the one way a row's columns are read back: dates ([`day`], [`ymd`]), codes ([`code`]),
 //! corruption ([`decode`]).
 
 use std::str::FromStr;
@@ -188,11 +188,9 @@ pub(crate) fn day_opt(s: Option<String>) -> Result<Option<Date>> {
 }
 
 /// Stored form of a date.
-pub(crate) fn day_text(d: Date) -> String {
+pub(crate) fn ymd(d: Date) -> String {
     date::format(d)
 }
-
-pub(crate) use lianjian_domain::date::ymd;
 
 /// A stored code of one of the closed vocabularies (department, duty, category, …).
 pub(crate) fn code<T: FromStr<Err = UnknownCode>>(s: &str) -> Result<T> {

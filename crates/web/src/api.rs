@@ -41,6 +41,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crate::plans::api::list))
         .routes(routes!(crate::plans::api::one))
         .routes(routes!(crate::plans::api::record))
+        .routes(routes!(crate::plans::api::tasks))
+        .routes(routes!(crate::plans::api::task))
         .routes(routes!(crate::institutions::api::list))
         .routes(routes!(crate::institutions::api::one))
         .routes(routes!(crate::institutions::api::standing))

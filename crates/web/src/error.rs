@@ -148,7 +148,23 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(what) => AppError::NotFound(format!("未找到:{what}")),
-            StoreError::Conflict(what) => AppError::Conflict { code: "conflict", field: None, message: what },
+            // The constraint is for the log; the user gets a sentence (no database text reaches a user).
+            StoreError::Conflict(constraint) => {
+                tracing::info!(%constraint, "write refused by a uniqueness rule");
+                AppError::Conflict {
+                    code: "conflict",
+                    field: None,
+                    message: "该记录已存在(与已有记录重复),请检查后重试".into(),
+                }
+            }
+            StoreError::MissingReference(constraint) => {
+                tracing::info!(%constraint, "write refused by a foreign key");
+                AppError::Conflict {
+                    code: "missing_reference",
+                    field: None,
+                    message: "所引用的记录不存在或已被替换,请刷新页面后重试".into(),
+                }
+            }
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -167,7 +167,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
         }
     });
     // Off-site checks of uploaded batches run in the background (one per core of a district server).
-    let workers = reports::spawn_workers(state.store.clone(), 2);
+    let workers = lianjian_app::worker::spawn_workers(state.app.clone(), 2);
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
     sweeper.abort();

@@ -177,20 +177,14 @@ fn heading_title(path: &str) -> String {
 }
 
 async fn supervisor_cards(state: &AppState, d: Department) -> PageResult<Vec<Card>> {
-    use lianjian_store::reports::FindingFilter;
     let duties = lianjian_domain::org::Duty::ALL
         .iter()
         .filter(|x| x.department() == d)
         .map(|x| format!("{} {}", x.code(), x.zh()))
         .collect::<Vec<_>>()
         .join(";");
-    let count = |severity: &str| FindingFilter {
-        department: Some(d.code().to_owned()),
-        severity: Some(severity.to_owned()),
-        ..FindingFilter::default()
-    };
-    let errors = state.store.count_findings(&count("error")).await?;
-    let warnings = state.store.count_findings(&count("warning")).await?;
+    let errors = state.app.count_findings(d, "error").await?;
+    let warnings = state.app.count_findings(d, "warning").await?;
     let findings_href = if d == Department::Eeb { "/eeb/findings" } else { "/msa/findings" };
     let deadlines = state.app.deadlines_pending(Some(d)).await?.len();
     let mut cards = Vec::new();

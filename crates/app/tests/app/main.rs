@@ -5,6 +5,7 @@ mod inspectors;
 mod institutions;
 mod items;
 mod partner_lists;
+mod reports;
 
 use lianjian_app::{App, Error};
 use lianjian_store::testing::{self, TestDb};

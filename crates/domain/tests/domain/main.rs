@@ -3,4 +3,5 @@
 
 mod calendar;
 mod params;
+mod plans;
 mod uscc;

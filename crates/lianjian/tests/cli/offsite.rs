@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use lianjian_offsite::corpus::{generate, CorpusSpec};
+use lianjian_corpus::{generate, CorpusSpec};
 use lianjian_offsite::{Finding, RuleId, Severity};
 
 use crate::{err, lianjian, out};
@@ -15,7 +15,7 @@ struct Files {
     registry: PathBuf,
     methods: PathBuf,
     reports: PathBuf,
-    corpus: lianjian_offsite::corpus::Corpus,
+    corpus: lianjian_corpus::Corpus,
 }
 
 fn corpus_files(reports: u64) -> Files {

@@ -7,7 +7,7 @@
 use std::io::{BufWriter, Write};
 use std::time::Instant;
 
-use lianjian_offsite::{Engine, Params};
+use lianjian_offsite::{Engine, Thresholds};
 use lianjian_registry::{MethodTable, Snapshot};
 
 fn main() {
@@ -22,7 +22,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut threads = None;
     let mut batch_bytes = None;
     let mut fast = true;
-    let mut params = Params::default();
+    let mut thresholds = Thresholds::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -32,8 +32,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             "--rules" => {
                 let f = args.next().ok_or("--rules FILE")?;
                 let text = std::fs::read_to_string(&f)?;
-                params =
-                    if f.ends_with(".json") { Params::from_json(&text)? } else { Params::from_toml(&text)? };
+                thresholds = if f.ends_with(".json") {
+                    Thresholds::from_json(&text)?
+                } else {
+                    Thresholds::from_toml(&text)?
+                };
             }
             _ => pos.push(a),
         }
@@ -47,7 +50,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let snapshot = Snapshot::from_json(&std::fs::read_to_string(&pos[0])?)?;
     let methods = MethodTable::from_csv(std::fs::File::open(&pos[1])?)
         .map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?;
-    let mut engine = Engine::new(&snapshot, &methods, params);
+    let mut engine = Engine::new(&snapshot, &methods, thresholds);
     if let Some(t) = threads {
         engine = engine.with_threads(t);
     }

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use lianjian_offsite::{Engine, Params};
+use lianjian_offsite::{Engine, Thresholds};
 use lianjian_registry::{MethodTable, Snapshot};
 
 fn script(name: &str) -> PathBuf {
@@ -27,7 +27,7 @@ fn check(dir: &Path, fast_path: bool) -> PathBuf {
     let text = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
     let snapshot = Snapshot::from_json(&text("registry.json")).unwrap();
     let methods = MethodTable::from_csv(text("methods.csv").as_bytes()).unwrap();
-    let engine = Engine::new(&snapshot, &methods, Params::default())
+    let engine = Engine::new(&snapshot, &methods, Thresholds::default())
         .with_threads(2)
         .with_batch_bytes(256 << 10)
         .with_fast_path(fast_path);

@@ -7,7 +7,7 @@ use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use lianjian_offsite::{Engine, OffsiteError, Params};
+use lianjian_offsite::{Engine, OffsiteError, Thresholds};
 use proptest::prelude::*;
 
 use super::{methods, snapshot};
@@ -24,7 +24,7 @@ fn broken_lines(n: usize) -> Vec<u8> {
 }
 
 fn engine(threads: usize) -> Engine {
-    Engine::new(&snapshot(), &methods(), Params::default()).with_threads(threads).with_batch_bytes(BATCH)
+    Engine::new(&snapshot(), &methods(), Thresholds::default()).with_threads(threads).with_batch_bytes(BATCH)
 }
 
 /// Reads `data`, counting the bytes handed out; fails once `fail_at` bytes are read.
@@ -149,8 +149,8 @@ fn arbitrary_lines() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn limited(threads: usize, batch: usize) -> Engine {
-    let params = Params { max_line_bytes: 1024, ..Params::default() };
-    Engine::new(&snapshot(), &methods(), params).with_threads(threads).with_batch_bytes(batch)
+    let thresholds = Thresholds { max_line_bytes: 1024, ..Thresholds::default() };
+    Engine::new(&snapshot(), &methods(), thresholds).with_threads(threads).with_batch_bytes(batch)
 }
 
 proptest! {

@@ -8,17 +8,17 @@ mod upload;
 
 use std::collections::BTreeSet;
 
-use lianjian_offsite::corpus::{generate, CorpusSpec};
-use lianjian_offsite::{Engine, Finding, Params, RuleId, Severity};
+use lianjian_corpus::{generate, CorpusSpec};
+use lianjian_offsite::{Engine, Finding, RuleId, Severity, Thresholds};
 use lianjian_registry::{MethodTable, Snapshot};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-fn run_corpus(spec: &CorpusSpec, threads: usize) -> (Vec<u8>, lianjian_offsite::corpus::Corpus, Vec<u8>) {
+fn run_corpus(spec: &CorpusSpec, threads: usize) -> (Vec<u8>, lianjian_corpus::Corpus, Vec<u8>) {
     let mut reports = Vec::new();
     let corpus = generate(spec, &mut reports).unwrap();
     let methods = MethodTable::from_csv(corpus.methods_csv.as_bytes()).unwrap();
-    let engine = Engine::new(&corpus.snapshot, &methods, Params::default())
+    let engine = Engine::new(&corpus.snapshot, &methods, Thresholds::default())
         .with_threads(threads)
         .with_batch_bytes(64 << 10);
     let mut out = Vec::new();
@@ -83,7 +83,7 @@ fn output_is_identical_for_any_thread_count_and_in_memory_api() {
     assert_eq!(one, two);
     assert_eq!(one, four);
     let methods = MethodTable::from_csv(corpus.methods_csv.as_bytes()).unwrap();
-    let engine = Engine::new(&corpus.snapshot, &methods, Params::default());
+    let engine = Engine::new(&corpus.snapshot, &methods, Thresholds::default());
     let (f, summary) = engine.check_str(std::str::from_utf8(&reports).unwrap());
     assert_eq!(f, findings(&one));
     assert_eq!(summary.errors() + summary.warnings(), f.len() as u64);
@@ -135,7 +135,7 @@ fn report(no: &str, site: &str, from: &str, to: &str, results: Vec<Value>) -> Va
 }
 
 fn check(reports: &[Value]) -> Vec<Finding> {
-    Engine::new(&snapshot(), &methods(), Params::default()).check_reports(reports).0
+    Engine::new(&snapshot(), &methods(), Thresholds::default()).check_reports(reports).0
 }
 
 fn rules(f: &[Finding]) -> Vec<&str> {
@@ -246,7 +246,7 @@ fn shape_problems_are_one_finding_each_and_stop_further_checks() {
     r["samples"][0]["category"] = json!("weather");
     r["samples"][0]["samplers"] = json!([{"id": "A"}]); // would be P02
     let lines = format!("{}\n\n{{not json\n{}\n", r, json!({"report_no": "R9", "institution_uscc": "X"}));
-    let (f, summary) = Engine::new(&snapshot(), &methods(), Params::default()).check_str(&lines);
+    let (f, summary) = Engine::new(&snapshot(), &methods(), Thresholds::default()).check_str(&lines);
     assert!(f.iter().all(|f| f.rule == RuleId::C01));
     let fields: Vec<&str> = f.iter().map(|f| f.evidence["field"].as_str().unwrap()).collect();
     assert_eq!(fields[..2], ["samples[0].category", "samples[0].results[0].value"]);
@@ -271,7 +271,7 @@ fn below_detection_and_values_under_the_detection_limit_are_d02() {
 
 #[test]
 fn rules_file_changes_thresholds() {
-    let p = Params::from_toml("min_samplers = 3").unwrap();
+    let p = Thresholds::from_toml("min_samplers = 3").unwrap();
     let f = Engine::new(&snapshot(), &methods(), p)
         .check_reports(&[report("R1", "甲地", T0, T1, vec![result("化学需氧量", "23")])])
         .0;
@@ -304,7 +304,9 @@ fn fast_path_and_reference_parser_give_identical_bytes_on_the_planted_corpus() {
         let (snap, meth, reports) = corpus_engine(&spec);
         for threads in [1, 2] {
             let engine = || {
-                Engine::new(&snap, &meth, Params::default()).with_threads(threads).with_batch_bytes(64 << 10)
+                Engine::new(&snap, &meth, Thresholds::default())
+                    .with_threads(threads)
+                    .with_batch_bytes(64 << 10)
             };
             let (fast, reference) = both_paths(engine, &reports);
             assert!(!reference.is_empty());
@@ -318,7 +320,7 @@ fn fast_path_and_reference_parser_give_identical_bytes_on_a_clean_corpus() {
     let spec = CorpusSpec { seed: 3, reports: 2500, plant: false, ..CorpusSpec::default() };
     let (snap, meth, reports) = corpus_engine(&spec);
     let (fast, reference) =
-        both_paths(|| Engine::new(&snap, &meth, Params::default()).with_threads(2), &reports);
+        both_paths(|| Engine::new(&snap, &meth, Thresholds::default()).with_threads(2), &reports);
     assert!(fast == reference);
 }
 
@@ -327,7 +329,7 @@ proptest! {
 
     #[test]
     fn fast_path_and_reference_agree_on_arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..2000)) {
-        let engine = || Engine::new(&snapshot(), &methods(), Params::default()).with_threads(2).with_batch_bytes(4096);
+        let engine = || Engine::new(&snapshot(), &methods(), Thresholds::default()).with_threads(2).with_batch_bytes(4096);
         let (fast, reference) = both_paths(engine, &data);
         prop_assert_eq!(fast, reference);
     }
@@ -356,7 +358,7 @@ proptest! {
         }
         // the mutated line between two good ones, so cross-report state is exercised too
         let data = [clean.as_bytes(), &line, b"\n", clean.as_bytes()].concat();
-        let engine = || Engine::new(&snapshot(), &methods(), Params::default()).with_threads(1);
+        let engine = || Engine::new(&snapshot(), &methods(), Thresholds::default()).with_threads(1);
         let (fast, reference) = both_paths(engine, &data);
         prop_assert_eq!(fast, reference);
     }
@@ -367,7 +369,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..2000)) {
-        let engine = Engine::new(&snapshot(), &methods(), Params::default()).with_threads(2).with_batch_bytes(4096);
+        let engine = Engine::new(&snapshot(), &methods(), Thresholds::default()).with_threads(2).with_batch_bytes(4096);
         let mut out = Vec::new();
         let s = engine.check(&data[..], &mut out, None).unwrap();
         prop_assert!(s.lines <= data.iter().filter(|&&b| b == b'\n').count() as u64 + 1);
@@ -380,7 +382,7 @@ proptest! {
         line[p] = byte;
         line.truncate(cut.max(1).min(line.len()));
         line.push(b'\n');
-        let engine = Engine::new(&snapshot(), &methods(), Params::default()).with_threads(1);
+        let engine = Engine::new(&snapshot(), &methods(), Thresholds::default()).with_threads(1);
         let mut out = Vec::new();
         engine.check(&line[..], &mut out, None).unwrap();
     }
@@ -437,7 +439,7 @@ fn below_detection_results_with_a_limit_count_towards_the_s01_minimum() {
 #[test]
 fn a_byte_order_mark_opening_the_stream_is_ignored() {
     let r = report("R1", "甲地", T0, T1, vec![result("化学需氧量", "23")]);
-    let engine = Engine::new(&snapshot(), &methods(), Params::default());
+    let engine = Engine::new(&snapshot(), &methods(), Thresholds::default());
     let plain = engine.check_str(&format!("{r}\n"));
     let (f, summary) = engine.check_str(&format!("\u{feff}{r}\n"));
     assert!(f.is_empty(), "{f:#?}");
@@ -460,7 +462,7 @@ fn the_fuzz_corpus_replays_without_panics_and_with_identical_output() {
     for entry in std::fs::read_dir(dir.join("reports")).unwrap() {
         let data = std::fs::read(entry.unwrap().path()).unwrap();
         let engine = |threads| {
-            Engine::new(&snap, &meth, Params::default()).with_batch_bytes(4096).with_threads(threads)
+            Engine::new(&snap, &meth, Thresholds::default()).with_batch_bytes(4096).with_threads(threads)
         };
         let (one, reference) = both_paths(|| engine(1), &data);
         assert_eq!(one, reference, "fast path and reference parser differ");
@@ -485,7 +487,7 @@ fn nesting_is_bounded_whatever_the_build() {
         let inner = "[".repeat(levels - 1) + &"]".repeat(levels - 1);
         r.to_string().replace("\"extra\":0", &format!("\"extra\":{inner}"))
     };
-    let engine = Engine::new(&snapshot(), &methods(), Params::default()).with_threads(2);
+    let engine = Engine::new(&snapshot(), &methods(), Thresholds::default()).with_threads(2);
     assert!(engine.check_str(&with_depth(16)).0.is_empty());
     let (f, _) = engine.check_str(&with_depth(17));
     assert_eq!(rules(&f), vec!["OFF-C01"]);
@@ -508,7 +510,7 @@ fn a_line_problem_follows_the_cross_report_findings_of_the_report_before_it() {
     let b = report("R2", "乙地", "2025-03-01T11:00:00+08:00", "2025-03-01T12:00:00+08:00", five());
     let text = format!("{a}\n{b}\n\n{{\n");
     for threads in [1, 2] {
-        let engine = Engine::new(&snapshot(), &methods(), Params::default()).with_threads(threads);
+        let engine = Engine::new(&snapshot(), &methods(), Thresholds::default()).with_threads(threads);
         let (f, _) = engine.check_str(&text);
         // (Three of the five parameters are outside the scope: OFF-Q03 on both, left out here.)
         let order: Vec<(&str, Value)> = f

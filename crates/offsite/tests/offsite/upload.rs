@@ -10,9 +10,9 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use lianjian_offsite::corpus::{generate, CorpusSpec};
+use lianjian_corpus::{generate, CorpusSpec};
 use lianjian_offsite::upload::{check_text, json_institution, split_upload};
-use lianjian_offsite::{read_header, Engine, Params};
+use lianjian_offsite::{read_header, Engine, Thresholds};
 use lianjian_registry::{MethodTable, Snapshot};
 use proptest::prelude::*;
 
@@ -28,7 +28,7 @@ static WORLD: LazyLock<World> = LazyLock::new(|| {
     let mut out = Vec::new();
     let corpus = generate(&spec, &mut out).unwrap();
     let methods = MethodTable::from_csv(corpus.methods_csv.as_bytes()).unwrap();
-    let engine = Engine::new(&corpus.snapshot, &methods, Params::default())
+    let engine = Engine::new(&corpus.snapshot, &methods, Thresholds::default())
         .with_threads(1)
         .with_blank_line_findings(false);
     // Planted violations include lines that name no institution; the mutations start from a line
@@ -448,7 +448,8 @@ fn the_fuzz_corpora_replay_through_the_upload_path() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
     let snap = Snapshot::from_json(&std::fs::read_to_string(dir.join("registry.json")).unwrap()).unwrap();
     let meth = MethodTable::from_csv(std::fs::File::open(dir.join("methods.csv")).unwrap()).unwrap();
-    let engine = Engine::new(&snap, &meth, Params::default()).with_threads(1).with_blank_line_findings(false);
+    let engine =
+        Engine::new(&snap, &meth, Thresholds::default()).with_threads(1).with_blank_line_findings(false);
     let fallback = snap.institutions[0].uscc.clone();
     let (mut inputs, mut refused) = (0, 0);
     for sub in ["reports", "upload"] {

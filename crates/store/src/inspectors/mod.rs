@@ -14,7 +14,3 @@ pub use lianjian_domain::inspectors::{
     Particulars,
 };
 pub use query::load_one;
-
-// The store's one date mapping (`crate::sql`), under the names the plans and deadlines modules use.
-pub(crate) use crate::sql::{day as parse_day, day_opt as parse_day_opt, day_text, decode};
-pub(crate) use lianjian_domain::date::{ymd, ymd_opt};

@@ -6,7 +6,7 @@ use lianjian_domain::org::{Category, Department};
 use sqlx::{AnyConnection, Row};
 use time::Date;
 
-use crate::sql::day_text;
+use crate::sql::ymd;
 use crate::Result;
 
 fn specialties_json(v: &[Category]) -> String {
@@ -58,7 +58,7 @@ pub async fn update(conn: &mut AnyConnection, id: i64, p: &Particulars, now_ms: 
 pub async fn open_period(conn: &mut AnyConnection, inspector_id: i64, from: Date, note: &str) -> Result<()> {
     sqlx::query("INSERT INTO inspector_periods (inspector_id, active_from, start_note) VALUES ($1, $2, $3)")
         .bind(inspector_id)
-        .bind(day_text(from))
+        .bind(ymd(from))
         .bind(note)
         .execute(&mut *conn)
         .await?;
@@ -71,7 +71,7 @@ pub async fn close_period(conn: &mut AnyConnection, inspector_id: i64, on: Date,
         "UPDATE inspector_periods SET deactivated_on = $1, end_note = $2 \
          WHERE inspector_id = $3 AND deactivated_on IS NULL",
     )
-    .bind(day_text(on))
+    .bind(ymd(on))
     .bind(note)
     .bind(inspector_id)
     .execute(&mut *conn)
@@ -94,8 +94,8 @@ pub async fn insert_conflict(
     .bind(c.institution_uscc.as_str())
     .bind(c.reason.code())
     .bind(c.reason.note())
-    .bind(day_text(c.from))
-    .bind(c.to.map(day_text))
+    .bind(ymd(c.from))
+    .bind(c.to.map(ymd))
     .bind(now_ms)
     .fetch_one(&mut *conn)
     .await?;
@@ -105,7 +105,7 @@ pub async fn insert_conflict(
 /// Close a conflict: `last_day` is its last day in force.
 pub async fn end_conflict(conn: &mut AnyConnection, conflict_id: i64, last_day: Date) -> Result<()> {
     sqlx::query("UPDATE inspector_conflicts SET valid_to = $1 WHERE id = $2")
-        .bind(day_text(last_day))
+        .bind(ymd(last_day))
         .bind(conflict_id)
         .execute(&mut *conn)
         .await?;

@@ -18,7 +18,7 @@ use super::flags::staff_elsewhere;
 use super::load::load;
 use super::{CertificateFilter, DirectoryFilter, DirectoryRow};
 use crate::audit::AuditFilter;
-use crate::sql::{bind_all, day_text, limit_offset, Cell};
+use crate::sql::{bind_all, limit_offset, ymd, Cell};
 use crate::{Result, Store};
 
 /// `%…%` for LIKE, with the pattern characters escaped (`ESCAPE '\'`).
@@ -65,7 +65,7 @@ fn where_clause(f: &DirectoryFilter) -> (String, Vec<Cell>) {
         ));
     }
     if let Some((which, on)) = &f.certificate_status_on {
-        let d = next(&mut binds, day_text(*on).into());
+        let d = next(&mut binds, ymd(*on).into());
         let cond = match which {
             CertificateFilter::InForce => {
                 let v = next(&mut binds, "valid".into());
@@ -82,7 +82,7 @@ fn where_clause(f: &DirectoryFilter) -> (String, Vec<Cell>) {
     if let Some((parameter, method, on)) = &f.can_test {
         let p = next(&mut binds, parameter.as_str().into());
         let m = next(&mut binds, lianjian_registry::normalize_code(method).into());
-        let d = next(&mut binds, day_text(*on).into());
+        let d = next(&mut binds, ymd(*on).into());
         let v = next(&mut binds, "valid".into());
         conds.push(format!(
             "i.uscc IN (SELECT c.institution_uscc FROM certificate_scope s \

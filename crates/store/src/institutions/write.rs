@@ -8,7 +8,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 
-use crate::sql::{day_text, execute_in, insert_rows, Cell};
+use crate::sql::{execute_in, insert_rows, ymd, Cell};
 use crate::{Backend, Result};
 
 /// SHA-256 of an institution's canonical JSON (the institution must already be canonicalized): kept
@@ -121,15 +121,15 @@ pub async fn insert_children(
                 Cell::from(c.no.as_str()),
                 u.as_str().into(),
                 c.issuer.as_ref().into(),
-                day_text(c.issued_on).into(),
-                day_text(c.expires_on).into(),
+                ymd(c.issued_on).into(),
+                ymd(c.expires_on).into(),
             ]);
             for (pos, e) in c.status_history.iter().enumerate() {
                 status.extend([
                     Cell::from(c.no.as_str()),
                     Cell::Int(pos as i64),
                     e.status.as_str().into(),
-                    day_text(e.from).into(),
+                    ymd(e.from).into(),
                 ]);
             }
             for s in &c.scope {
@@ -140,8 +140,8 @@ pub async fn insert_children(
                     s.parameter.as_str().into(),
                     s.method.as_str().into(),
                     lianjian_registry::normalize_code(&s.method).into(),
-                    day_text(s.from).into(),
-                    s.to.map(day_text).into(),
+                    ymd(s.from).into(),
+                    s.to.map(ymd).into(),
                 ]);
             }
         }
@@ -152,8 +152,8 @@ pub async fn insert_children(
                 s.person.id.as_str().into(),
                 s.person.name.as_str().into(),
                 json!(cats).to_string().into(),
-                day_text(s.from).into(),
-                s.to.map(day_text).into(),
+                ymd(s.from).into(),
+                s.to.map(ymd).into(),
             ]);
         }
         for s in &inst.staff {
@@ -162,8 +162,8 @@ pub async fn insert_children(
                 s.person.id.as_str().into(),
                 s.person.name.as_str().into(),
                 json!(s.roles).to_string().into(),
-                day_text(s.from).into(),
-                s.to.map(day_text).into(),
+                ymd(s.from).into(),
+                s.to.map(ymd).into(),
             ]);
         }
         for i in &inst.instruments {
@@ -172,8 +172,8 @@ pub async fn insert_children(
         for r in &inst.restrictions {
             restrictions.extend([
                 Cell::from(u.as_str()),
-                day_text(r.from).into(),
-                r.to.map(day_text).into(),
+                ymd(r.from).into(),
+                r.to.map(ymd).into(),
                 r.basis.as_str().into(),
             ]);
         }

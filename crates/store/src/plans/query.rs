@@ -1,211 +1,148 @@
-//! Reading plans, their pools, records and tasks, and checking a stored record.
+//! Reading plans, their entropy, pools, conflicts, records and tasks, the grades and the inspector
+//! accounts: methods on [`Store`], and `*_in` functions for reads inside the caller's transaction.
 
 use std::collections::HashMap;
 
-use lianjian_domain::org::{Department, UnknownCode};
+use lianjian_domain::org::Department;
+use lianjian_domain::plans::pool::PriorTask;
+use lianjian_domain::plans::{Grade, GradeEntry, Plan, PlanConflict, PoolEntry, StoredRecord, Task};
 use serde_json::Value;
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use time::Date;
 
-use super::{
-    EntropyDecl, Plan, PlanConflict, PlanStatus, PoolEntry, StoredRecord, StratumRatio, Task, TaskMember,
-};
-use crate::inspectors::{decode, parse_day, parse_day_opt};
-use crate::{Store, StoreError};
+use super::rows::{self, decode, ENTROPY_COLUMNS, MEMBER_SELECT, PLAN_COLUMNS, RECORD_COLUMNS, TASK_SELECT};
+use crate::sql::{bind_all, day_opt, limit_offset, placeholders, ymd, Cell, IN_CHUNK};
+use crate::{Result, Store};
 
-/// The calendar year a period (`2026-H2`) belongs to.
-pub(crate) fn plan_year(period: &str) -> i32 {
-    period.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0)
+/// Which tasks [`Store::tasks`] reads; every `None` is no restriction.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    pub task_id: Option<i64>,
+    pub plan_id: Option<i64>,
+    /// Tasks whose current team includes this inspector.
+    pub inspector: Option<String>,
+    /// Tasks of plans this department takes part in.
+    pub department: Option<Department>,
 }
 
-fn json_col<T: serde::de::DeserializeOwned>(row: &AnyRow, col: &str) -> Result<T, StoreError> {
-    let text: String = row.try_get(col)?;
-    serde_json::from_str(&text).map_err(|e| decode(format!("{col}: {e}")))
+impl TaskFilter {
+    fn clause(&self) -> (String, Vec<Cell>) {
+        let mut parts = Vec::new();
+        let mut binds = Vec::new();
+        let mut add = |sql: &str, cell: Cell| {
+            binds.push(cell);
+            parts.push(sql.replace('?', &format!("${}", binds.len())));
+        };
+        if let Some(id) = self.task_id {
+            add("t.id = ?", id.into());
+        }
+        if let Some(id) = self.plan_id {
+            add("t.plan_id = ?", id.into());
+        }
+        if let Some(code) = &self.inspector {
+            add(
+                "t.id IN (SELECT task_id FROM plan_task_members WHERE inspector_code = ?)",
+                code.as_str().into(),
+            );
+        }
+        if let Some(d) = self.department {
+            // `departments` is a JSON array of codes: `["EEB","MSA"]`.
+            add("p.departments LIKE ?", format!("%\"{}\"%", d.code()).into());
+        }
+        let clause = if parts.is_empty() { String::new() } else { format!(" WHERE {}", parts.join(" AND ")) };
+        (clause, binds)
+    }
 }
 
-const PLAN_COLUMNS: &str = "id, code, version, period, title, departments, items, team_size, year_cap, \
-    due_working_days, public_label, status, strata, freeze_on, inputs_digest, draw_error, drawn_on, \
-    created_at, created_by, frozen_at, frozen_by, drawn_at, superseded_by";
-
-#[derive(serde::Deserialize)]
-struct StratumRow {
-    grade: String,
-    permille: i64,
-}
-
-fn plan_from_row(row: &AnyRow) -> Result<Plan, StoreError> {
-    let code: String = row.try_get("code")?;
-    let version: i64 = row.try_get("version")?;
-    let departments: Vec<String> = json_col(row, "departments")?;
-    let strata: Vec<StratumRow> = json_col(row, "strata")?;
-    Ok(Plan {
-        id: row.try_get("id")?,
-        draw_id: format!("{code}-v{version}"),
-        code,
-        version,
-        period: row.try_get("period")?,
-        title: row.try_get("title")?,
-        departments: departments
-            .iter()
-            .map(|d| d.parse::<Department>().map_err(|e: UnknownCode| decode(e.to_string())))
-            .collect::<Result<_, _>>()?,
-        items: json_col(row, "items")?,
-        team_size: row.try_get("team_size")?,
-        year_cap: row.try_get("year_cap")?,
-        due_working_days: row.try_get("due_working_days")?,
-        public_label: row.try_get("public_label")?,
-        status: PlanStatus::parse(&row.try_get::<String, _>("status")?)?,
-        strata: strata
-            .into_iter()
-            .map(|s| {
-                Ok(StratumRatio {
-                    grade: super::Grade::parse(&s.grade)
-                        .ok_or_else(|| decode(format!("grade {:?}", s.grade)))?,
-                    permille: s.permille,
-                })
-            })
-            .collect::<Result<_, StoreError>>()?,
-        freeze_on: parse_day_opt(row.try_get("freeze_on")?)?,
-        inputs_digest: row.try_get("inputs_digest")?,
-        draw_error: row.try_get("draw_error")?,
-        drawn_on: parse_day_opt(row.try_get("drawn_on")?)?,
-        created_at: row.try_get("created_at")?,
-        created_by: row.try_get("created_by")?,
-        frozen_at: row.try_get("frozen_at")?,
-        frozen_by: row.try_get("frozen_by")?,
-        drawn_at: row.try_get("drawn_at")?,
-        superseded_by: row.try_get("superseded_by")?,
-        entropy: Vec::new(),
-    })
-}
-
-async fn entropy_of(conn: &mut AnyConnection, plan_id: i64) -> Result<Vec<EntropyDecl>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT pos, kind, label, commitment, committed_by, value, revealed_by FROM plan_entropy \
-         WHERE plan_id = $1 ORDER BY pos",
-    )
-    .bind(plan_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(EntropyDecl {
-                pos: r.try_get("pos")?,
-                kind: r.try_get("kind")?,
-                label: r.try_get("label")?,
-                commitment: r.try_get("commitment")?,
-                committed_by: r.try_get("committed_by")?,
-                value: r.try_get("value")?,
-                revealed_by: r.try_get("revealed_by")?,
-            })
-        })
-        .collect()
-}
-
-pub(crate) async fn load_plan(conn: &mut AnyConnection, id: i64) -> Result<Option<Plan>, StoreError> {
+/// One plan version with its entropy declarations, in the caller's transaction.
+pub async fn plan_in(conn: &mut AnyConnection, id: i64) -> Result<Option<Plan>> {
     let sql = format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1");
     let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
-    let mut plan = plan_from_row(&row)?;
-    plan.entropy = entropy_of(conn, id).await?;
+    let mut plan = rows::plan(&row)?;
+    let sql = format!("SELECT {ENTROPY_COLUMNS} FROM plan_entropy WHERE plan_id = $1 ORDER BY pos");
+    let rows = sqlx::query(&sql).bind(id).fetch_all(&mut *conn).await?;
+    plan.entropy = rows.iter().map(rows::entropy).collect::<Result<_>>()?;
     Ok(Some(plan))
 }
 
-/// The frozen inputs, raw.
-pub(crate) async fn inputs_of(conn: &mut AnyConnection, id: i64) -> Result<Option<Value>, StoreError> {
+/// The frozen `inputs` of a plan, raw; `None` before the freeze.
+pub async fn inputs_in(conn: &mut AnyConnection, id: i64) -> Result<Option<Value>> {
     let row =
         sqlx::query("SELECT inputs_json FROM plans WHERE id = $1").bind(id).fetch_one(&mut *conn).await?;
     let text: Option<String> = row.try_get(0)?;
     text.map(|t| serde_json::from_str(&t).map_err(|e| decode(format!("inputs_json: {e}")))).transpose()
 }
 
-fn record_from_row(row: &AnyRow) -> Result<StoredRecord, StoreError> {
-    Ok(StoredRecord {
-        seq: row.try_get("seq")?,
-        kind: row.try_get("kind")?,
-        record: json_col(row, "record_json")?,
-        record_sha256: row.try_get("record_sha256")?,
-        note: row.try_get("note")?,
-        created_at: row.try_get("created_at")?,
-        created_by: row.try_get("created_by")?,
-    })
+/// The current (latest) record of a plan.
+pub async fn current_record_in(conn: &mut AnyConnection, plan_id: i64) -> Result<Option<StoredRecord>> {
+    let sql =
+        format!("SELECT {RECORD_COLUMNS} FROM plan_records WHERE plan_id = $1 ORDER BY seq DESC LIMIT 1");
+    let row = sqlx::query(&sql).bind(plan_id).fetch_optional(&mut *conn).await?;
+    row.as_ref().map(rows::record).transpose()
 }
 
-pub(crate) async fn current_record(
-    conn: &mut AnyConnection,
-    plan_id: i64,
-) -> Result<Option<StoredRecord>, StoreError> {
-    let row = sqlx::query(
-        "SELECT seq, kind, record_json, record_sha256, note, created_at, created_by FROM plan_records \
-         WHERE plan_id = $1 ORDER BY seq DESC LIMIT 1",
+/// The names of the institutions of a plan's frozen pool, by USCC.
+pub async fn pool_names_in(conn: &mut AnyConnection, plan_id: i64) -> Result<HashMap<String, String>> {
+    let rows = sqlx::query("SELECT institution_uscc, name FROM plan_pool WHERE plan_id = $1")
+        .bind(plan_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+}
+
+/// How many plans (all versions counted once) have a code starting with `prefix`.
+pub async fn plan_codes_in(conn: &mut AnyConnection, prefix: &str) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(DISTINCT code) FROM plans WHERE code LIKE $1")
+        .bind(format!("{prefix}%"))
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// The newest version number of plan `code`.
+pub async fn max_version_in(conn: &mut AnyConnection, code: &str) -> Result<i64> {
+    let row = sqlx::query("SELECT MAX(version) FROM plans WHERE code = $1")
+        .bind(code)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Every institution's grade on `day` (institutions never graded are absent: they are B).
+pub async fn grades_on_in(conn: &mut AnyConnection, day: Date) -> Result<HashMap<String, Grade>> {
+    let rows = sqlx::query(
+        "SELECT institution_uscc, grade, valid_from, basis, set_by FROM institution_grades \
+         WHERE valid_from <= $1 ORDER BY institution_uscc, valid_from, id",
     )
-    .bind(plan_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref().map(record_from_row).transpose()
-}
-
-/// SHA-256 of a record's canonical JSON (RFC 8785), lowercase hex.
-pub fn record_sha256(record: &Value) -> String {
-    // The engine's digest is exactly SHA-256 of the canonical JSON of a value.
-    lianjian_draw::inputs_digest(record).unwrap_or_default()
-}
-
-const TASK_SELECT: &str = "SELECT t.id, t.plan_id, p.code, p.version, p.title, p.items, t.target_order, \
-    t.institution_uscc, t.institution_name, t.stratum, t.due_on, d.provisional AS due_provisional, \
-    d.review AS due_review FROM plan_tasks t JOIN plans p ON p.id = t.plan_id \
-    LEFT JOIN deadlines d ON d.kind = 'task.due' AND d.subject_id = t.id";
-
-async fn tasks_where(conn: &mut AnyConnection, clause: &str, bind: Value) -> Result<Vec<Task>, StoreError> {
-    let sql = format!("{TASK_SELECT} {clause} ORDER BY p.drawn_at DESC, t.plan_id DESC, t.target_order");
-    let q = sqlx::query(&sql);
-    let q = match &bind {
-        Value::Number(n) => q.bind(n.as_i64().unwrap_or(0)),
-        Value::String(s) => q.bind(s.clone()),
-        _ => q,
-    };
-    let rows = q.fetch_all(&mut *conn).await?;
-    let mut tasks = rows
-        .iter()
-        .map(|r| {
-            Ok(Task {
-                id: r.try_get("id")?,
-                plan_id: r.try_get("plan_id")?,
-                plan_code: r.try_get("code")?,
-                plan_version: r.try_get("version")?,
-                plan_title: r.try_get("title")?,
-                target_order: r.try_get("target_order")?,
-                institution_uscc: r.try_get("institution_uscc")?,
-                institution_name: r.try_get("institution_name")?,
-                stratum: r.try_get("stratum")?,
-                due_on: parse_day(&r.try_get::<String, _>("due_on")?)?,
-                due_on_provisional: r.try_get::<Option<i64>, _>("due_provisional")? == Some(1),
-                due_on_pending_review: r.try_get::<Option<String>, _>("due_review")?.as_deref()
-                    == Some("pending"),
-                items: json_col(r, "items")?,
-                members: Vec::new(),
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    if tasks.is_empty() {
-        return Ok(tasks);
-    }
-    let members = sqlx::query(
-        "SELECT m.task_id, m.slot, m.inspector_code, i.name, i.department FROM plan_task_members m \
-         LEFT JOIN inspectors i ON i.code = m.inspector_code ORDER BY m.task_id, m.slot",
-    )
+    .bind(ymd(day))
     .fetch_all(&mut *conn)
     .await?;
+    let mut out = HashMap::new();
+    for r in &rows {
+        // Rows come oldest first, so the last one written wins.
+        let e = rows::grade_entry(r)?;
+        out.insert(e.institution_uscc, e.grade);
+    }
+    Ok(out)
+}
+
+/// The teams of `tasks`, as they now stand, in slot order.
+async fn with_members(conn: &mut AnyConnection, mut tasks: Vec<Task>) -> Result<Vec<Task>> {
     let index: HashMap<i64, usize> = tasks.iter().enumerate().map(|(n, t)| (t.id, n)).collect();
-    for m in &members {
-        if let Some(&n) = index.get(&m.try_get::<i64, _>("task_id")?) {
-            tasks[n].members.push(TaskMember {
-                slot: m.try_get("slot")?,
-                code: m.try_get("inspector_code")?,
-                name: m.try_get::<Option<String>, _>("name")?.unwrap_or_default(),
-                department: m.try_get::<Option<String>, _>("department")?.unwrap_or_default(),
-            });
+    let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
+    for chunk in ids.chunks(IN_CHUNK) {
+        let sql = format!(
+            "{MEMBER_SELECT} WHERE m.task_id IN ({}) ORDER BY m.task_id, m.slot",
+            placeholders(1, chunk.len())
+        );
+        let cells: Vec<Cell> = chunk.iter().map(|&id| Cell::Int(id)).collect();
+        for row in bind_all(sqlx::query(&sql), &cells).fetch_all(&mut *conn).await? {
+            let (task_id, member) = rows::member(&row)?;
+            if let Some(&n) = index.get(&task_id) {
+                tasks[n].members.push(member);
+            }
         }
     }
     Ok(tasks)
@@ -213,33 +150,38 @@ async fn tasks_where(conn: &mut AnyConnection, clause: &str, bind: Value) -> Res
 
 impl Store {
     /// One plan version with its entropy declarations.
-    pub async fn plan(&self, id: i64) -> Result<Option<Plan>, StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        load_plan(&mut conn, id).await
+    pub async fn plan(&self, id: i64) -> Result<Option<Plan>> {
+        plan_in(&mut *self.pool().acquire().await?, id).await
     }
 
     /// Plans, newest first; drafts only when asked (the public sees frozen plans and later).
-    pub async fn plans(&self, include_drafts: bool) -> Result<Vec<Plan>, StoreError> {
+    pub async fn plans(&self, include_drafts: bool) -> Result<Vec<Plan>> {
         let mut conn = self.pool().acquire().await?;
         let sql = format!(
             "SELECT {PLAN_COLUMNS} FROM plans WHERE ($1 = 1 OR status <> 'draft') ORDER BY created_at DESC, id DESC"
         );
         let rows = sqlx::query(&sql).bind(i64::from(include_drafts)).fetch_all(&mut *conn).await?;
-        let mut plans = rows.iter().map(plan_from_row).collect::<Result<Vec<_>, _>>()?;
-        for p in &mut plans {
-            p.entropy = entropy_of(&mut conn, p.id).await?;
+        let mut plans = rows.iter().map(rows::plan).collect::<Result<Vec<_>>>()?;
+        let sql = format!(
+            "SELECT {ENTROPY_COLUMNS} FROM plan_entropy e JOIN plans p ON p.id = e.plan_id \
+             WHERE ($1 = 1 OR p.status <> 'draft') ORDER BY e.plan_id, e.pos"
+        );
+        let index: HashMap<i64, usize> = plans.iter().enumerate().map(|(n, p)| (p.id, n)).collect();
+        for row in sqlx::query(&sql).bind(i64::from(include_drafts)).fetch_all(&mut *conn).await? {
+            if let Some(&n) = index.get(&row.try_get::<i64, _>("plan_id")?) {
+                plans[n].entropy.push(rows::entropy(&row)?);
+            }
         }
         Ok(plans)
     }
 
     /// The frozen `inputs` of a plan (spec §2), exactly as stored; `None` before the freeze.
-    pub async fn plan_inputs(&self, id: i64) -> Result<Option<Value>, StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        inputs_of(&mut conn, id).await
+    pub async fn plan_inputs(&self, id: i64) -> Result<Option<Value>> {
+        inputs_in(&mut *self.pool().acquire().await?, id).await
     }
 
     /// The pool as frozen: candidates and those left out (with why), by USCC.
-    pub async fn plan_pool(&self, id: i64) -> Result<Vec<PoolEntry>, StoreError> {
+    pub async fn plan_pool(&self, id: i64) -> Result<Vec<PoolEntry>> {
         let rows = sqlx::query(
             "SELECT institution_uscc, name, stratum, categories, sources, excluded_reason FROM plan_pool \
              WHERE plan_id = $1 ORDER BY institution_uscc",
@@ -247,22 +189,11 @@ impl Store {
         .bind(id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PoolEntry {
-                    uscc: r.try_get("institution_uscc")?,
-                    name: r.try_get("name")?,
-                    stratum: r.try_get("stratum")?,
-                    categories: json_col(r, "categories")?,
-                    sources: json_col(r, "sources")?,
-                    excluded_reason: r.try_get("excluded_reason")?,
-                })
-            })
-            .collect()
+        rows.iter().map(rows::pool_entry).collect()
     }
 
     /// Why each conflict of the frozen inputs is there.
-    pub async fn plan_conflicts(&self, id: i64) -> Result<Vec<PlanConflict>, StoreError> {
+    pub async fn plan_conflicts(&self, id: i64) -> Result<Vec<PlanConflict>> {
         let rows = sqlx::query(
             "SELECT inspector_code, institution_uscc, kind, reason FROM plan_conflicts WHERE plan_id = $1 \
              ORDER BY inspector_code, institution_uscc",
@@ -270,92 +201,123 @@ impl Store {
         .bind(id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PlanConflict {
-                    inspector_code: r.try_get("inspector_code")?,
-                    institution_uscc: r.try_get("institution_uscc")?,
-                    kind: r.try_get("kind")?,
-                    reason: r.try_get("reason")?,
-                })
-            })
-            .collect()
+        rows.iter().map(rows::conflict).collect()
     }
 
     /// The current (latest) record of a drawn plan.
-    pub async fn plan_record(&self, id: i64) -> Result<Option<StoredRecord>, StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        current_record(&mut conn, id).await
+    pub async fn plan_record(&self, id: i64) -> Result<Option<StoredRecord>> {
+        current_record_in(&mut *self.pool().acquire().await?, id).await
     }
 
     /// Every stored record of a plan, oldest first (the draw, then one per recusal).
-    pub async fn plan_records(&self, id: i64) -> Result<Vec<StoredRecord>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT seq, kind, record_json, record_sha256, note, created_at, created_by FROM plan_records \
-             WHERE plan_id = $1 ORDER BY seq",
-        )
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(record_from_row).collect()
+    pub async fn plan_records(&self, id: i64) -> Result<Vec<StoredRecord>> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM plan_records WHERE plan_id = $1 ORDER BY seq");
+        sqlx::query(&sql).bind(id).fetch_all(self.pool()).await?.iter().map(rows::record).collect()
     }
 
-    /// Check the current stored record of a plan: it must verify (spec §6 and the recusal rules),
-    /// carry the digest published at the freeze and the entropy values entered at the meeting, and
-    /// still hash to what was stored. `Err` carries a Chinese sentence naming the first problem.
-    pub async fn check_plan_record(&self, id: i64) -> Result<Result<(), String>, StoreError> {
+    /// Tasks matching `filter`, newest draw first, then in target order; `limit` 0 reads them all.
+    pub async fn tasks(&self, filter: &TaskFilter, limit: i64, offset: i64) -> Result<Vec<Task>> {
+        let (clause, binds) = filter.clause();
+        let page = if limit > 0 { limit_offset(binds.len()) } else { String::new() };
+        let sql =
+            format!("{TASK_SELECT}{clause} ORDER BY p.drawn_at DESC, t.plan_id DESC, t.target_order{page}");
         let mut conn = self.pool().acquire().await?;
-        let Some(plan) = load_plan(&mut conn, id).await? else {
-            return Err(StoreError::NotFound(format!("计划 {id}")));
-        };
-        let Some(stored) = current_record(&mut conn, id).await? else {
-            return Ok(Err("该计划尚未产生抽查结果记录".into()));
-        };
-        Ok(check_record(&plan, &stored))
+        let mut q = bind_all(sqlx::query(&sql), &binds);
+        if limit > 0 {
+            q = q.bind(limit).bind(offset.max(0));
+        }
+        let tasks = q.fetch_all(&mut *conn).await?.iter().map(rows::task).collect::<Result<Vec<_>>>()?;
+        with_members(&mut conn, tasks).await
+    }
+
+    /// How many tasks match `filter`.
+    pub async fn count_tasks(&self, filter: &TaskFilter) -> Result<i64> {
+        let (clause, binds) = filter.clause();
+        let sql = format!("SELECT COUNT(*) FROM plan_tasks t JOIN plans p ON p.id = t.plan_id{clause}");
+        Ok(bind_all(sqlx::query(&sql), &binds).fetch_one(self.pool()).await?.try_get(0)?)
     }
 
     /// All tasks of a plan, in target order.
-    pub async fn plan_tasks(&self, plan_id: i64) -> Result<Vec<Task>, StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        tasks_where(&mut conn, "WHERE t.plan_id = $1", Value::from(plan_id)).await
+    pub async fn plan_tasks(&self, plan_id: i64) -> Result<Vec<Task>> {
+        self.tasks(&TaskFilter { plan_id: Some(plan_id), ..TaskFilter::default() }, 0, 0).await
     }
 
     /// One task.
-    pub async fn task(&self, task_id: i64) -> Result<Option<Task>, StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        Ok(tasks_where(&mut conn, "WHERE t.id = $1", Value::from(task_id)).await?.pop())
+    pub async fn task(&self, task_id: i64) -> Result<Option<Task>> {
+        Ok(self.tasks(&TaskFilter { task_id: Some(task_id), ..TaskFilter::default() }, 0, 0).await?.pop())
     }
 
     /// The tasks whose current team includes this inspector, newest plan first.
-    pub async fn tasks_for_inspector(&self, code: &str) -> Result<Vec<Task>, StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        tasks_where(
-            &mut conn,
-            "WHERE p.status = 'drawn' AND t.id IN (SELECT task_id FROM plan_task_members WHERE inspector_code = $1)",
-            Value::from(code),
-        )
-        .await
+    pub async fn tasks_for_inspector(&self, code: &str) -> Result<Vec<Task>> {
+        self.tasks(&TaskFilter { inspector: Some(code.to_owned()), ..TaskFilter::default() }, 0, 0).await
     }
-}
 
-/// See [`Store::check_plan_record`].
-pub(crate) fn check_record(plan: &Plan, stored: &StoredRecord) -> Result<(), String> {
-    lianjian_draw::verify(&stored.record).map_err(|e| format!("记录未通过验证:{e}"))?;
-    if stored.record.get("inputs_digest").and_then(Value::as_str) != plan.inputs_digest.as_deref() {
-        return Err("记录的输入摘要(inputs_digest)与冻结时公布的不一致".into());
+    /// Every task of every drawn plan, with its team as it now stands: what the yearly cap counts and
+    /// what rotation keeps away.
+    pub async fn prior_tasks(&self) -> Result<Vec<PriorTask>> {
+        let mut conn = self.pool().acquire().await?;
+        let rows = sqlx::query(
+            "SELECT t.id, t.institution_uscc, p.code, p.version, p.period, p.drawn_on, p.drawn_at FROM plan_tasks t \
+             JOIN plans p ON p.id = t.plan_id WHERE p.status = 'drawn' ORDER BY t.id",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut tasks = rows
+            .iter()
+            .map(|r| {
+                Ok(PriorTask {
+                    task_id: r.try_get("id")?,
+                    plan_code: r.try_get("code")?,
+                    plan_version: r.try_get("version")?,
+                    plan_period: r.try_get("period")?,
+                    drawn_on: day_opt(r.try_get("drawn_on")?)?,
+                    drawn_at: r.try_get("drawn_at")?,
+                    institution_uscc: r.try_get("institution_uscc")?,
+                    members: Vec::new(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let index: HashMap<i64, usize> = tasks.iter().enumerate().map(|(n, t)| (t.task_id, n)).collect();
+        let members =
+            sqlx::query("SELECT task_id, inspector_code FROM plan_task_members ORDER BY task_id, slot")
+                .fetch_all(&mut *conn)
+                .await?;
+        for m in &members {
+            if let Some(&n) = index.get(&m.try_get::<i64, _>("task_id")?) {
+                tasks[n].members.push(m.try_get("inspector_code")?);
+            }
+        }
+        Ok(tasks)
     }
-    let entered: Vec<Option<&str>> = plan.entropy.iter().map(|e| e.value.as_deref()).collect();
-    let in_record: Vec<Option<&str>> = stored
-        .record
-        .get("entropy")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().map(Value::as_str).collect())
-        .unwrap_or_default();
-    if entered != in_record {
-        return Err("记录中的随机数与抽取会上揭示、录入的不一致".into());
+
+    /// Every institution's grade on `day` (institutions never graded are absent: they are B).
+    pub async fn grades_on(&self, day: Date) -> Result<HashMap<String, Grade>> {
+        grades_on_in(&mut *self.pool().acquire().await?, day).await
     }
-    if record_sha256(&stored.record) != stored.record_sha256 {
-        return Err("存储的记录与写入时的摘要不符:记录在写入后被改动过".into());
+
+    /// The grade of an institution on `day` (B when never graded).
+    pub async fn grade_on(&self, uscc: &str, day: Date) -> Result<Grade> {
+        Ok(self.grades_on(day).await?.get(uscc).copied().unwrap_or(Grade::DEFAULT))
     }
-    Ok(())
+
+    /// Every grade ever set for an institution, oldest first.
+    pub async fn grade_history(&self, uscc: &str) -> Result<Vec<GradeEntry>> {
+        let rows = sqlx::query(
+            "SELECT institution_uscc, grade, valid_from, basis, set_by FROM institution_grades \
+             WHERE institution_uscc = $1 ORDER BY valid_from, id",
+        )
+        .bind(uscc)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(rows::grade_entry).collect()
+    }
+
+    /// The inspector code a user account acts as, if linked.
+    pub async fn inspector_of_user(&self, username: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT inspector_code FROM inspector_accounts WHERE username = $1")
+            .bind(username)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
 }

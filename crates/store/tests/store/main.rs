@@ -3,6 +3,7 @@
 
 mod audit;
 mod backup;
+mod draws;
 mod inspectors;
 mod institutions;
 mod institutions_prop;

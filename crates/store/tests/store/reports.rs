@@ -1,9 +1,12 @@
-//! Report batches and their findings: stored as submitted, routed by duty code to EEB or MSA,
-//! superseded (never deleted) by a re-check, every change audited.
+//! Report batches and their findings, as SQL: stored as submitted, routed by duty code to EEB or
+//! MSA, linked to their reports, superseded (never deleted) by a re-check. (Who may file, the last
+//! ownership gate, the job's lease and the audit entries are the use cases', tested in
+//! `lianjian-app`.)
 
-use lianjian_store::audit::{Actor, AuditFilter};
-use lianjian_store::jobs;
-use lianjian_store::reports::{split_upload, FindingFilter, NewBatch, NewFinding, Recorded, CHECK_JOB};
+use lianjian_store::audit::Actor;
+use lianjian_store::reports::{
+    split_upload, write, FindingFilter, FinishedRun, NewBatch, NewFinding, RunBatch, Stored, CHECK_JOB,
+};
 use lianjian_store::{testing, Store};
 use serde_json::{json, Value};
 
@@ -15,10 +18,6 @@ fn institution() -> Actor {
 
 fn officer() -> Actor {
     Actor { user: "eeb.officer".into(), department: "EEB".into(), role: "officer".into(), ip: None }
-}
-
-fn worker() -> Actor {
-    Actor::system("worker:test")
 }
 
 fn line(no: &str) -> String {
@@ -39,20 +38,47 @@ fn finding(rule: &str, duty: &str, report_no: Option<&str>, evidence: Value) -> 
     }
 }
 
+/// Store a batch and queue its check in one transaction, as the upload does; (batch, run).
+async fn submit(s: &Store, by: &Actor, batch: &NewBatch) -> (i64, i64) {
+    let mut tx = s.begin().await.unwrap();
+    let batch_id = write::insert_batch(&mut tx, by, batch, now_ms()).await.unwrap();
+    let (run_id, _job) = write::queue_run(&mut tx, batch_id, "upload", &by.user, now_ms()).await.unwrap();
+    lianjian_store::commit(tx).await.unwrap();
+    (batch_id, run_id)
+}
+
 async fn upload(s: &Store) -> (i64, i64) {
     let text = format!("{}\n\nnot json\n{}\n", line("R-1"), line("R-2"));
     let (lines, refused) = split_upload(&text, Some(U1)).unwrap();
     let b =
         NewBatch { file_name: Some("batch.jsonl".into()), institution_uscc: Some(U1.into()), lines, refused };
-    let sub = s.submit_reports(&institution(), b).await.unwrap();
-    (sub.batch_id, sub.run_id)
+    submit(s, &institution(), &b).await
 }
 
-/// Claim the queued check job the way a worker does, returning its id.
-async fn claim(s: &Store, w: &str) -> i64 {
-    let job = s.claim_job(w, now_ms(), 60_000).await.unwrap().expect("a queued check job");
-    assert_eq!(job.kind, CHECK_JOB);
-    job.id
+async fn recheck(s: &Store, batch: i64) -> i64 {
+    let mut tx = s.begin().await.unwrap();
+    assert!(write::batch_exists(&mut tx, batch).await.unwrap());
+    let (run, _job) = write::queue_run(&mut tx, batch, "recheck", "eeb.officer", now_ms()).await.unwrap();
+    lianjian_store::commit(tx).await.unwrap();
+    run
+}
+
+/// Record a finished run of `findings` as a worker does (the run's batch read in the same
+/// transaction).
+async fn record(s: &Store, run_id: i64, findings: Vec<NewFinding>, registry: &str) -> Stored {
+    let run = FinishedRun {
+        run_id,
+        findings,
+        summary: json!({"lines": 3}),
+        registry_sha256: registry.into(),
+        methods_source: "embedded".into(),
+        started_at: now_ms(),
+    };
+    let mut tx = s.begin().await.unwrap();
+    let batch = write::run_batch(&mut tx, run_id).await.unwrap().expect("a run");
+    let stored = write::record_run(&mut tx, &batch, &run, now_ms()).await.unwrap();
+    lianjian_store::commit(tx).await.unwrap();
+    stored
 }
 
 #[tokio::test]
@@ -77,7 +103,7 @@ async fn upload_stores_lines_as_submitted_with_their_numbers_and_queues_a_check(
         lines: split_upload(&line("R-9"), None).unwrap().0,
         refused: Vec::new(),
     };
-    let city = s.submit_reports(&officer(), other).await.unwrap().batch_id;
+    let (city, _) = submit(s, &officer(), &other).await;
     let own: Vec<i64> = s.report_batches(Some(U1), 10, 0).await.unwrap().iter().map(|b| b.id).collect();
     assert_eq!(own, vec![batch]);
     let all: Vec<i64> = s.report_batches(None, 10, 0).await.unwrap().iter().map(|b| b.id).collect();
@@ -93,7 +119,15 @@ async fn upload_stores_lines_as_submitted_with_their_numbers_and_queues_a_check(
         vec![line("R-1").as_str(), "", "not json", &line("R-2")]
     );
     let job = s.claim_job("w", now_ms(), 60_000).await.unwrap().unwrap();
-    assert_eq!(job.payload, json!({"run_id": run}));
+    assert_eq!((job.kind.as_str(), job.payload), (CHECK_JOB, json!({"run_id": run})));
+    // The run's batch and who uploaded it; an unknown run or batch is none.
+    let mut tx = s.begin().await.unwrap();
+    assert_eq!(
+        write::run_batch(&mut tx, run).await.unwrap(),
+        Some(RunBatch { run_id: run, batch_id: batch, uploader: Some(U1.into()) })
+    );
+    assert_eq!(write::run_batch(&mut tx, run + 100).await.unwrap(), None);
+    assert!(!write::batch_exists(&mut tx, city + 100).await.unwrap());
 }
 
 #[tokio::test]
@@ -101,26 +135,13 @@ async fn findings_are_routed_to_the_department_of_their_duty_and_linked_to_their
     let db = testing::fresh().await.unwrap();
     let s = &db.store;
     let (batch, run) = upload(s).await;
-    let job = claim(s, "w").await;
     let found = vec![
         finding("OFF-Q03", "MSA-1", Some("R-1"), json!({"certificate_no": "C1"})),
         finding("OFF-T01", "EEB-3", Some("R-2"), json!({})),
         finding("OFF-C01", "EEB-2", None, json!({"line": 3})),
     ];
-    let rec = s
-        .record_check(
-            &worker(),
-            run,
-            Some((job, "w")),
-            &found,
-            &json!({"lines": 3}),
-            "abc",
-            "embedded",
-            now_ms(),
-        )
-        .await;
-    assert_eq!(rec.unwrap(), Recorded::Done { superseded_by: None });
-    assert_eq!(s.job(job).await.unwrap().unwrap().state, jobs::DONE);
+    let stored = record(s, run, found, "abc").await;
+    assert_eq!(stored, Stored { superseded_by: None, by_department: vec![("EEB", 2), ("MSA", 1)] });
 
     let msa = s
         .findings(&FindingFilter { department: Some("MSA".into()), ..Default::default() }, 100, 0)
@@ -147,7 +168,11 @@ async fn findings_are_routed_to_the_department_of_their_duty_and_linked_to_their
     assert_eq!(of_report[0].rule, "OFF-T01");
     let of_inst = FindingFilter { institution_uscc: Some(U1.into()), ..Default::default() };
     assert_eq!(s.count_findings(&of_inst).await.unwrap(), 3);
-    assert_eq!(s.report_batch(batch).await.unwrap().unwrap().current_findings, 3);
+    let b = s.report_batch(batch).await.unwrap().unwrap();
+    assert_eq!((b.current_findings, b.current_run, b.latest_state.as_deref()), (3, Some(run), Some("done")));
+    let runs = s.check_runs(batch).await.unwrap();
+    assert_eq!((runs[0].findings, runs[0].summary.clone()), (3, json!({"lines": 3})));
+    assert_eq!(runs[0].registry_sha256.as_deref(), Some("abc"));
 }
 
 #[tokio::test]
@@ -155,23 +180,17 @@ async fn recheck_supersedes_the_old_findings_and_keeps_them_as_history() {
     let db = testing::fresh().await.unwrap();
     let s = &db.store;
     let (batch, run1) = upload(s).await;
-    let j = claim(s, "w").await;
     let old = vec![
         finding("OFF-Q02", "MSA-3", Some("R-1"), json!({})),
         finding("OFF-T01", "EEB-3", Some("R-2"), json!({})),
     ];
-    s.record_check(&worker(), run1, Some((j, "w")), &old, &json!({}), "h1", "embedded", now_ms())
-        .await
-        .unwrap();
+    record(s, run1, old, "h1").await;
 
     // The registry is corrected; an officer re-checks with one click.
-    let run2 = s.request_recheck(&officer(), batch, Some("证书状态已更正")).await.unwrap().run_id;
+    let run2 = recheck(s, batch).await;
     assert!(run2 > run1);
-    let j = claim(s, "w").await;
     let new = vec![finding("OFF-T01", "EEB-3", Some("R-2"), json!({}))];
-    s.record_check(&worker(), run2, Some((j, "w")), &new, &json!({}), "h2", "embedded", now_ms())
-        .await
-        .unwrap();
+    record(s, run2, new, "h2").await;
 
     let current =
         s.findings(&FindingFilter { batch_id: Some(batch), ..Default::default() }, 0, 0).await.unwrap();
@@ -194,15 +213,6 @@ async fn recheck_supersedes_the_old_findings_and_keeps_them_as_history() {
     // The MSA worklist no longer shows the corrected finding.
     let msa = FindingFilter { department: Some("MSA".into()), ..Default::default() };
     assert_eq!(s.count_findings(&msa).await.unwrap(), 0);
-
-    let audit = s
-        .audit_search(&AuditFilter { action: Some("reports.".into()), ..Default::default() }, 100, 0)
-        .await
-        .unwrap();
-    let actions: Vec<&str> = audit.iter().filter_map(|e| e["action"].as_str()).collect();
-    for a in ["reports.upload", "reports.recheck", "reports.check"] {
-        assert!(actions.contains(&a), "{a} audited: {actions:?}");
-    }
 }
 
 #[tokio::test]
@@ -210,16 +220,11 @@ async fn an_older_run_finishing_after_a_newer_one_goes_straight_into_history() {
     let db = testing::fresh().await.unwrap();
     let s = &db.store;
     let (batch, run1) = upload(s).await;
-    let run2 = s.request_recheck(&officer(), batch, None).await.unwrap().run_id;
+    let run2 = recheck(s, batch).await;
     let f = |r| vec![finding(r, "EEB-2", Some("R-1"), json!({}))];
-    s.record_check(&worker(), run2, None, &f("OFF-P02"), &json!({}), "h", "embedded", now_ms())
-        .await
-        .unwrap();
-    let late = s
-        .record_check(&worker(), run1, None, &f("OFF-D02"), &json!({}), "h", "embedded", now_ms())
-        .await
-        .unwrap();
-    assert_eq!(late, Recorded::Done { superseded_by: Some(run2) });
+    record(s, run2, f("OFF-P02"), "h").await;
+    let late = record(s, run1, f("OFF-D02"), "h").await;
+    assert_eq!(late.superseded_by, Some(run2));
     let current =
         s.findings(&FindingFilter { batch_id: Some(batch), ..Default::default() }, 0, 0).await.unwrap();
     assert_eq!(current.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(), vec!["OFF-P02"]);
@@ -227,86 +232,25 @@ async fn an_older_run_finishing_after_a_newer_one_goes_straight_into_history() {
 }
 
 #[tokio::test]
-async fn a_worker_that_lost_its_lease_records_nothing() {
+async fn a_failed_run_keeps_its_error_and_stores_no_finding() {
     let db = testing::fresh().await.unwrap();
     let s = &db.store;
     let (batch, run) = upload(s).await;
     let t0 = now_ms();
-    let job = s.claim_job("slow", t0, 1).await.unwrap().unwrap().id;
-    let taken = s.claim_job("fast", t0 + 1_000, 60_000).await.unwrap().unwrap();
-    assert_eq!(taken.id, job);
-    let found = vec![finding("OFF-T01", "EEB-3", Some("R-1"), json!({}))];
-    let rec = s
-        .record_check(&worker(), run, Some((job, "slow")), &found, &json!({}), "h", "embedded", t0)
-        .await
-        .unwrap();
-    assert_eq!(rec, Recorded::LostLease);
-    let all = FindingFilter { batch_id: Some(batch), include_superseded: true, ..Default::default() };
-    assert_eq!(s.count_findings(&all).await.unwrap(), 0);
-    s.record_check(&worker(), run, Some((job, "fast")), &found, &json!({}), "h", "embedded", t0)
-        .await
-        .unwrap();
-    assert_eq!(s.count_findings(&all).await.unwrap(), 1);
-}
-
-/// Issue 15, defence in depth: should a check of a batch an institution uploaded ever yield a
-/// finding on another institution (a line read one way at upload and another at check), nothing
-/// is stored — not even the findings on the uploader — and the run fails for good with a message
-/// naming the other institution, audited; the job is not retried (a re-run reads the same lines).
-#[tokio::test]
-async fn findings_of_an_institutions_batch_that_name_another_institution_are_not_stored() {
-    const U2: &str = "91310113MA1G8XXXX2";
-    let db = testing::fresh().await.unwrap();
-    let s = &db.store;
-    let (batch, run) = upload(s).await;
-    let job = claim(s, "w").await;
-    let mut on_other = finding("OFF-Q03", "MSA-1", Some("R-2"), json!({}));
-    on_other.institution_uscc = Some(U2.into());
-    let found = vec![
-        finding("OFF-T01", "EEB-3", Some("R-1"), json!({})),
-        on_other,
-        finding("OFF-C01", "EEB-2", None, json!({"line": 3})),
-    ];
-    let rec = s
-        .record_check(&worker(), run, Some((job, "w")), &found, &json!({}), "h", "embedded", now_ms())
-        .await
-        .unwrap();
-    let Recorded::Refused { message } = rec else { panic!("stored: {rec:?}") };
-    assert!(message.contains(U2) && message.contains(U1), "{message}");
-    let all = FindingFilter { batch_id: Some(batch), include_superseded: true, ..Default::default() };
-    assert_eq!(s.count_findings(&all).await.unwrap(), 0, "nothing stored");
-    let of_other = FindingFilter { institution_uscc: Some(U2.into()), ..Default::default() };
-    assert_eq!(s.count_findings(&of_other).await.unwrap(), 0);
+    let mut tx = s.begin().await.unwrap();
+    assert_eq!(
+        write::fail_run(&mut tx, run, Some(t0), "读取机构名录失败", t0 + 5).await.unwrap(),
+        Some(batch)
+    );
+    assert_eq!(write::fail_run(&mut tx, run + 100, None, "x", t0).await.unwrap(), None);
+    lianjian_store::commit(tx).await.unwrap();
     let runs = s.check_runs(batch).await.unwrap();
-    assert_eq!((runs[0].state.as_str(), runs[0].error.as_deref()), ("failed", Some(message.as_str())));
+    assert_eq!(
+        (runs[0].state.as_str(), runs[0].error.as_deref(), runs[0].started_at, runs[0].finished_at),
+        ("failed", Some("读取机构名录失败"), Some(t0), Some(t0 + 5))
+    );
     let b = s.report_batch(batch).await.unwrap().unwrap();
-    assert_eq!((b.current_run, b.current_findings), (None, 0));
-    assert_eq!(s.job(job).await.unwrap().unwrap().state, jobs::FAILED, "not retried");
-    assert!(s.claim_job("w", now_ms() + 3_600_000, 60_000).await.unwrap().is_none());
-    let audit = s
-        .audit_search(
-            &AuditFilter { action: Some("reports.check_failed".into()), ..Default::default() },
-            5,
-            0,
-        )
-        .await
-        .unwrap();
-    assert_eq!(audit.len(), 1);
-    assert!(audit[0].to_string().contains(U2), "{}", audit[0]);
-
-    // The supervising departments' batches (the city feed) hold any institution's reports.
-    let city = NewBatch {
-        file_name: None,
-        institution_uscc: None,
-        lines: split_upload(&line("R-9"), None).unwrap().0,
-        refused: Vec::new(),
-    };
-    let city_run = s.submit_reports(&officer(), city).await.unwrap().run_id;
-    let rec = s
-        .record_check(&worker(), city_run, None, &found, &json!({}), "h", "embedded", now_ms())
-        .await
-        .unwrap();
-    assert_eq!(rec, Recorded::Done { superseded_by: None });
+    assert_eq!((b.current_run, b.current_findings, b.latest_state.as_deref()), (None, 0, Some("failed")));
 }
 
 fn now_ms() -> i64 {

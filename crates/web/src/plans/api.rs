@@ -1,16 +1,17 @@
-//! The read-only plan API, public like the portal: plans, one plan, its record.
+//! The read-only plan API, public like the portal (plans, one plan, its record), and the task API,
+//! for the supervising departments like the task pages (the caller's tasks, one task).
 
 use axum::extract::State;
 use axum::Json;
 use lianjian_domain::org::Permission;
-use serde::Serialize;
+use lianjian_domain::plans::{Plan, PlanStatus, Task};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
-use super::values_public;
-use crate::auth::MaybeCaller;
-use crate::error::{ApiResult, AppError, Problem};
-use crate::extract::ApiPath;
+use crate::auth::{ApiCaller, MaybeCaller};
+use crate::error::{ApiResult, Problem};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::AppState;
 
 /// A stratum 分层 (credit grade) and its ratio.
@@ -68,8 +69,8 @@ pub struct PlanApi {
     record_url: Option<String>,
 }
 
-fn api_of(p: &lianjian_store::plans::Plan) -> PlanApi {
-    let show = values_public(p);
+fn api_of(p: &Plan) -> PlanApi {
+    let show = p.values_public();
     PlanApi {
         id: p.id,
         code: p.code.clone(),
@@ -97,14 +98,13 @@ fn api_of(p: &lianjian_store::plans::Plan) -> PlanApi {
             .entropy
             .iter()
             .map(|e| EntropyApi {
-                kind: e.kind.clone(),
+                kind: e.kind.code().to_owned(),
                 label: e.label.clone(),
                 commitment: e.commitment.clone(),
                 value: if show { e.value.clone() } else { None },
             })
             .collect(),
-        record_url: (p.status == lianjian_store::plans::PlanStatus::Drawn)
-            .then(|| format!("/api/v1/plans/{}/record", p.id)),
+        record_url: (p.status == PlanStatus::Drawn).then(|| format!("/api/v1/plans/{}/record", p.id)),
     }
 }
 
@@ -116,7 +116,7 @@ pub async fn list(
     MaybeCaller(caller): MaybeCaller,
 ) -> ApiResult<Json<Vec<PlanApi>>> {
     let staff = caller.as_ref().is_some_and(|c| c.can(Permission::SupervisorWorkspace));
-    Ok(Json(state.store.plans(staff).await?.iter().map(api_of).collect()))
+    Ok(Json(state.app.plans(staff).await?.iter().map(api_of).collect()))
 }
 
 /// One plan version with its strata, inputs digest and entropy declarations.
@@ -129,11 +129,7 @@ pub async fn one(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<PlanApi>> {
     let staff = caller.as_ref().is_some_and(|c| c.can(Permission::SupervisorWorkspace));
-    let plan = if staff {
-        state.store.plan(id).await?.ok_or_else(|| AppError::NotFound(format!("抽查计划 {id} 不存在")))?
-    } else {
-        super::public::published(&state, id).await?
-    };
+    let plan = if staff { state.app.plan(id).await? } else { state.app.published_plan(id).await? };
     Ok(Json(api_of(&plan)))
 }
 
@@ -143,11 +139,128 @@ pub async fn one(
     params(("id" = i64, Path, description = "Plan version id")),
     responses((status = 200, description = "The lianjian-draw-v1 record"), (status = 404, body = Problem)))]
 pub async fn record(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
-    let plan = super::public::published(&state, id).await?;
-    let stored = state
-        .store
-        .plan_record(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("抽查计划 {} 尚未抽取,没有结果记录", plan.draw_id)))?;
+    let plan = state.app.published_plan(id).await?;
+    let stored = state.app.plan_record(id).await?.ok_or_else(|| {
+        crate::error::AppError::NotFound(format!("抽查计划 {} 尚未抽取,没有结果记录", plan.draw_id))
+    })?;
     Ok(Json(stored.record))
+}
+
+/// A member of a task's team 检查组, as the team now stands.
+#[derive(Serialize, ToSchema)]
+pub struct TaskMemberApi {
+    /// 0-based slot in the team.
+    slot: i64,
+    /// Inspector code, e.g. `EEB-0007`.
+    code: String,
+    name: String,
+    /// Department code: EEB or MSA.
+    department: String,
+}
+
+/// An inspection task 检查任务: one drawn target with its team, the plan's items and the due date.
+#[derive(Serialize, ToSchema)]
+pub struct TaskApi {
+    id: i64,
+    plan_id: i64,
+    /// The plan's code, the same for every version (`2026-H2-JOINT-01`).
+    plan_code: String,
+    plan_version: i64,
+    plan_title: String,
+    /// 0-based order of the target in the draw record.
+    target_order: i64,
+    institution_uscc: String,
+    institution_name: String,
+    /// Credit grade (stratum) A–E.
+    stratum: String,
+    /// `YYYY-MM-DD`.
+    due_on: String,
+    /// Counted on a year without a State Council notice (shown as 预估).
+    due_on_provisional: bool,
+    /// The notice is in and the recounted date differs: a leader is to decide.
+    due_on_pending_review: bool,
+    /// Item codes from the random-inspection item list.
+    items: Vec<String>,
+    members: Vec<TaskMemberApi>,
+}
+
+fn task_api(t: Task) -> TaskApi {
+    TaskApi {
+        id: t.id,
+        plan_id: t.plan_id,
+        plan_code: t.plan_code,
+        plan_version: t.plan_version,
+        plan_title: t.plan_title,
+        target_order: t.target_order,
+        institution_uscc: t.institution_uscc,
+        institution_name: t.institution_name,
+        stratum: t.stratum.code().to_owned(),
+        due_on: lianjian_registry::date::format(t.due_on),
+        due_on_provisional: t.due_on_provisional,
+        due_on_pending_review: t.due_on_pending_review,
+        items: t.items,
+        members: t
+            .members
+            .into_iter()
+            .map(|m| TaskMemberApi { slot: m.slot, code: m.code, name: m.name, department: m.department })
+            .collect(),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskQuery {
+    /// Rows per page, 1–1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<i64>,
+    /// Rows to skip, 0–100000000.
+    #[param(minimum = 0, maximum = 100_000_000)]
+    offset: Option<i64>,
+}
+
+/// A page of tasks, with how many there are in all.
+#[derive(Serialize, ToSchema)]
+pub struct TaskList {
+    rows: Vec<TaskApi>,
+    limit: i64,
+    offset: i64,
+    total: i64,
+}
+
+/// The caller's tasks, newest draw first: an officer's are those whose team includes the inspector
+/// their account is linked to (none if not linked); a leader's are the tasks of the plans their
+/// department takes part in.
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "plans", params(TaskQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = TaskList), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem)))]
+pub async fn tasks(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiQuery(q): ApiQuery<TaskQuery>,
+) -> ApiResult<Json<TaskList>> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    let (limit, offset) = crate::extract::paging(q.limit, q.offset, 100, 1000)?;
+    let page = state.app.visible_tasks(&caller.actor(), limit, offset).await?;
+    Ok(Json(TaskList {
+        rows: page.rows.into_iter().map(task_api).collect(),
+        limit,
+        offset,
+        total: page.total,
+    }))
+}
+
+/// One task the caller may see (as in their list); any other is not found.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "plans",
+    params(("id" = i64, Path, description = "Task id")),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = TaskApi), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn task(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<TaskApi>> {
+    caller.require(Permission::SupervisorWorkspace)?;
+    Ok(Json(task_api(state.app.visible_task(&caller.actor(), id).await?)))
 }

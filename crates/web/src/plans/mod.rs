@@ -1,9 +1,9 @@
 //! Joint random-inspection plans 联合抽查计划 on the web: the leaders' pages (create, commit,
 //! freeze, reveal, draw, re-plan), the inspectors' task list 检查任务, recusal 回避, the public
-//! portal 一公开 with the record download and how to verify it, and the read-only plan API.
+//! portal 一公开 with the record download and how to verify it, and the read-only plan and task API.
 //!
-//! The rules live in `lianjian_store::plans` and the pure engine `lianjian_draw`; handlers here only
-//! check who may press which button, call the store and render.
+//! The rules live in `lianjian_domain::plans` and the use cases in `lianjian_app::plans`; handlers
+//! here check the permission matrix, parse, call `state.app` and render.
 
 pub mod api;
 mod pages;
@@ -13,10 +13,9 @@ mod tasks;
 use axum::routing::{get, post};
 use axum::Router;
 use lianjian_domain::org::{Category, Department};
-use lianjian_store::plans::{Plan, PlanError, PlanStatus, Task};
+use lianjian_domain::plans::{EntropyKind, Plan, PlanStatus, Task};
 use serde::Serialize;
 
-use crate::error::AppError;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -41,17 +40,6 @@ pub fn router() -> Router<AppState> {
         .route("/public/plans/{id}/record.json", get(public::record_json))
 }
 
-impl From<PlanError> for AppError {
-    fn from(e: PlanError) -> Self {
-        match e {
-            PlanError::Invalid { field, message } => AppError::bad(field, message),
-            PlanError::WrongReveal { .. } => AppError::bad("secret", e.to_string()),
-            PlanError::State(m) => AppError::Conflict { code: "plan_state", field: None, message: m },
-            PlanError::Store(s) => s.into(),
-        }
-    }
-}
-
 pub(crate) fn dept_zh(code: &str) -> String {
     code.parse::<Department>().map(|d| d.zh().to_owned()).unwrap_or_else(|_| code.to_owned())
 }
@@ -71,12 +59,6 @@ pub(crate) fn percent(permille: i64) -> String {
     } else {
         format!("{}.{}%", permille / 10, permille % 10)
     }
-}
-
-/// Whether entropy values may be shown: after the draw (or its failure) they are public anyway,
-/// and until then a value revealed early is not advertised.
-pub(crate) fn values_public(p: &Plan) -> bool {
-    p.status == PlanStatus::Drawn || p.draw_error.is_some()
 }
 
 #[derive(Serialize)]
@@ -117,7 +99,7 @@ pub(crate) struct PlanView {
 }
 
 pub(crate) fn plan_view(p: &Plan) -> PlanView {
-    let show = values_public(p);
+    let show = p.values_public();
     PlanView {
         id: p.id,
         code: p.code.clone(),
@@ -154,17 +136,16 @@ pub(crate) fn plan_view(p: &Plan) -> PlanView {
             .entropy
             .iter()
             .map(|e| EntropyView {
-                label: if e.kind == "public" {
-                    e.label.clone()
-                } else {
-                    format!("{}的秘密", dept_zh(&e.label))
+                label: match e.kind {
+                    EntropyKind::Public => e.label.clone(),
+                    EntropyKind::DepartmentSecret => format!("{}的秘密", dept_zh(&e.label)),
                 },
-                kind: if e.kind == "public" { "公开随机数" } else { "部门秘密" },
+                kind: e.kind.zh(),
                 commitment: e.commitment.clone(),
-                state: match (&e.value, e.kind.as_str(), &e.commitment) {
-                    (Some(_), "public", _) => "已录入",
+                state: match (&e.value, e.kind, &e.commitment) {
+                    (Some(_), EntropyKind::Public, _) => "已录入",
                     (Some(_), _, _) => "已揭示(与承诺值一致)",
-                    (None, "public", _) => "待录入",
+                    (None, EntropyKind::Public, _) => "待录入",
                     (None, _, Some(_)) => "已提交承诺值,待揭示",
                     (None, _, None) => "待提交承诺值",
                 },
@@ -221,7 +202,7 @@ pub(crate) fn task_view(t: &Task) -> TaskView {
         order: t.target_order + 1,
         uscc: t.institution_uscc.clone(),
         name: t.institution_name.clone(),
-        stratum: t.stratum.clone(),
+        stratum: t.stratum.code().to_owned(),
         due_on: lianjian_registry::date::format(t.due_on),
         due_mark: due_mark(t.due_on_provisional, t.due_on_pending_review),
         items: t.items.clone(),

@@ -1,13 +1,13 @@
 //! The leaders' pages: the plan list, creating a plan, grades and account links, the plan page and
-//! the draw meeting (commit, freeze, reveal, public value, re-plan).
+//! the draw meeting (commit, freeze, reveal, public value, re-plan). Each button: the permission
+//! matrix and the CSRF token here, then the use case, which decides who of the departments may act.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use lianjian_domain::org::{Department, Permission};
-use lianjian_store::plans::{Grade, NewPlan, Plan, PlanStatus, RevealOutcome};
-
+use lianjian_domain::plans::{EntropyKind, Grade, NewPlan, PlanStatus, RecordKind, RevealOutcome};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +42,7 @@ async fn render_list(
     status: StatusCode,
 ) -> PageResult<Response> {
     caller.require(Permission::SupervisorWorkspace)?;
-    let plans: Vec<_> = state.store.plans(true).await?.iter().map(plan_view).collect();
+    let plans: Vec<_> = state.app.plans(true).await?.iter().map(plan_view).collect();
     let ctx = context! {
         plans => plans,
         items => item_choices(state).await?,
@@ -63,17 +63,25 @@ pub(super) async fn list_page(
     render_list(&state, &caller, None, StatusCode::OK).await
 }
 
-/// A failed form shows the page again with the Chinese message; other errors are error pages.
-async fn list_or_error(state: &AppState, caller: &Caller, e: AppError) -> PageResult<Response> {
-    match e {
-        AppError::BadRequest { message, .. } => {
-            render_list(state, caller, Some((message, "error")), StatusCode::BAD_REQUEST).await
+/// After a form on the list: the list with the message, or the list again with the refusal.
+async fn list_after(
+    state: &AppState,
+    caller: &Caller,
+    result: Result<String, AppError>,
+) -> PageResult<Response> {
+    match result {
+        Ok(message) => render_list(state, caller, Some((message, "ok")), StatusCode::OK).await,
+        Err(e @ (AppError::BadRequest { .. } | AppError::Conflict { .. })) => {
+            render_list(state, caller, Some((e.to_string(), "error")), e.status()).await
         }
-        AppError::Conflict { message, .. } => {
-            render_list(state, caller, Some((message, "error")), StatusCode::CONFLICT).await
-        }
-        other => Err(other),
+        Err(other) => Err(other),
     }
+}
+
+/// A leader's button: the permission and the CSRF token.
+fn leader(caller: &Caller, csrf: Option<&str>) -> PageResult<()> {
+    caller.require(Permission::LeaderApproval)?;
+    caller.check_csrf(csrf)
 }
 
 #[derive(Deserialize)]
@@ -92,10 +100,27 @@ pub(super) struct CreateForm {
     public_label: String,
 }
 
-fn opt_int(field: &str, s: &str) -> Result<Option<i64>, AppError> {
-    match s.trim() {
-        "" => Ok(None),
-        t => t.parse().map(Some).map_err(|_| AppError::bad(field, format!("“{t}”不是整数"))),
+impl CreateForm {
+    fn new_plan(self) -> Result<NewPlan, AppError> {
+        let departments = self
+            .departments
+            .iter()
+            .map(|d| d.parse::<Department>().map_err(|e| AppError::bad("departments", e.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let team_size = match self.team_size.trim() {
+            "" => None,
+            t => Some(t.parse().map_err(|_| AppError::bad("team_size", format!("“{t}”不是整数")))?),
+        };
+        Ok(NewPlan {
+            period: self.period,
+            title: self.title,
+            departments,
+            items: self.items,
+            team_size,
+            public_label: Some(self.public_label),
+            year_cap: None,
+            due_working_days: None,
+        })
     }
 }
 
@@ -104,36 +129,14 @@ pub(super) async fn create(
     PageCaller(caller): PageCaller,
     Form(form): Form<CreateForm>,
 ) -> PageResult<Response> {
-    caller.require(Permission::LeaderApproval)?;
-    caller.check_csrf(form._csrf.as_deref())?;
-    let result: Result<Plan, AppError> = async {
-        let departments = form
-            .departments
-            .iter()
-            .map(|d| d.parse::<Department>().map_err(|e| AppError::bad("departments", e.to_string())))
-            .collect::<Result<Vec<_>, _>>()?;
-        if !departments.is_empty() && !departments.contains(&caller.user.department) {
-            return Err(AppError::bad("departments", "只能编制本部门参加的抽查计划"));
-        }
-        let new = NewPlan {
-            period: form.period.clone(),
-            title: form.title.clone(),
-            departments,
-            items: form.items.clone(),
-            team_size: opt_int("team_size", &form.team_size)?,
-            public_label: Some(form.public_label.clone()),
-            year_cap: None,
-            due_working_days: None,
-        };
-        Ok(state
-            .store
-            .create_plan(&caller.actor(), &state.store.param_set().await?, new, state.store.today())
-            .await?)
-    }
-    .await;
-    match result {
+    leader(&caller, form._csrf.as_deref())?;
+    let created = match form.new_plan() {
+        Ok(new) => state.app.create_plan(&caller.actor(), new).await.map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match created {
         Ok(plan) => Ok(Redirect::to(&format!("/plans/{}?done=created", plan.id)).into_response()),
-        Err(e) => list_or_error(&state, &caller, e).await,
+        Err(e) => list_after(&state, &caller, Err(e)).await,
     }
 }
 
@@ -152,13 +155,11 @@ pub(super) async fn set_grade(
     PageCaller(caller): PageCaller,
     Form(form): Form<GradeForm>,
 ) -> PageResult<Response> {
-    caller.require(Permission::LeaderApproval)?;
-    caller.check_csrf(form._csrf.as_deref())?;
+    leader(&caller, form._csrf.as_deref())?;
     let result: Result<String, AppError> = async {
         let grade = Grade::parse(&form.grade).ok_or_else(|| AppError::bad("grade", "信用等级应为 A–E"))?;
-        let from =
-            crate::extract::parse_day("valid_from", &Some(form.valid_from.clone()), state.store.today())?;
-        let e = state.store.set_grade(&caller.actor(), &form.uscc, grade, from, &form.basis).await?;
+        let from = crate::extract::parse_day("valid_from", &Some(form.valid_from), state.store.today())?;
+        let e = state.app.set_grade(&caller.actor(), &form.uscc, grade, from, &form.basis).await?;
         Ok(format!(
             "已将 {} 的信用等级设为 {},自 {} 起适用",
             e.institution_uscc,
@@ -167,10 +168,7 @@ pub(super) async fn set_grade(
         ))
     }
     .await;
-    match result {
-        Ok(msg) => render_list(&state, &caller, Some((msg, "ok")), StatusCode::OK).await,
-        Err(e) => list_or_error(&state, &caller, e).await,
-    }
+    list_after(&state, &caller, result).await
 }
 
 #[derive(Deserialize)]
@@ -185,28 +183,10 @@ pub(super) async fn link_account(
     PageCaller(caller): PageCaller,
     Form(form): Form<LinkForm>,
 ) -> PageResult<Response> {
-    caller.require(Permission::LeaderApproval)?;
-    caller.check_csrf(form._csrf.as_deref())?;
-    let code = form.inspector.trim().to_owned();
-    let result: Result<(), AppError> = async {
-        let inspector = state
-            .store
-            .inspector(&code)
-            .await?
-            .ok_or_else(|| AppError::bad("inspector", format!("检查人员 {code} 不在名录库中")))?;
-        if inspector.department != caller.user.department {
-            return Err(AppError::bad("inspector", "只能关联本部门的检查人员"));
-        }
-        Ok(state.store.link_inspector_account(&caller.actor(), &code, &form.username).await?)
-    }
-    .await;
-    match result {
-        Ok(()) => {
-            let msg = format!("已将检查人员 {code} 关联到账户 {}", form.username.trim());
-            render_list(&state, &caller, Some((msg, "ok")), StatusCode::OK).await
-        }
-        Err(e) => list_or_error(&state, &caller, e).await,
-    }
+    leader(&caller, form._csrf.as_deref())?;
+    let result = state.app.link_inspector_account(&caller.actor(), &form.inspector, &form.username).await;
+    let done = || format!("已将检查人员 {} 关联到账户 {}", form.inspector.trim(), form.username.trim());
+    list_after(&state, &caller, result.map(|()| done()).map_err(AppError::from)).await
 }
 
 #[derive(Deserialize, Default)]
@@ -235,7 +215,8 @@ pub(super) async fn render_detail(
     status: StatusCode,
 ) -> PageResult<Response> {
     caller.require(Permission::SupervisorWorkspace)?;
-    let plan = state.store.plan(id).await?.ok_or_else(|| AppError::NotFound(format!("计划 {id} 不存在")))?;
+    let app = &state.app;
+    let plan = app.plan(id).await?;
     let items = state.store.items(None).await?;
     let item_rows: Vec<(String, String, String)> = plan
         .items
@@ -249,33 +230,25 @@ pub(super) async fn render_detail(
             )
         })
         .collect();
-    let pool = state.store.plan_pool(id).await?;
+    let pool = app.plan_pool(id).await?;
     let candidates = pool.iter().filter(|p| p.excluded_reason.is_none()).count();
     let excluded: Vec<_> = pool
         .iter()
         .filter(|p| p.excluded_reason.is_some())
         .map(|p| (p.uscc.clone(), p.name.clone(), p.excluded_reason.clone().unwrap_or_default()))
         .collect();
-    let conflicts: Vec<_> = state
-        .store
+    let conflicts: Vec<_> = app
         .plan_conflicts(id)
         .await?
         .into_iter()
-        .map(|c| {
-            (
-                c.inspector_code,
-                c.institution_uscc,
-                if c.kind == "rotation" { "轮换" } else { "利害关系" },
-                c.reason,
-            )
-        })
+        .map(|c| (c.inspector_code, c.institution_uscc, c.kind.zh(), c.reason))
         .collect();
-    let tasks: Vec<_> = state.store.plan_tasks(id).await?.iter().map(task_view).collect();
-    let records = state.store.plan_records(id).await?;
-    let check = if records.is_empty() { None } else { Some(state.store.check_plan_record(id).await?) };
+    let tasks: Vec<_> = app.plan_tasks(id).await?.iter().map(task_view).collect();
+    let records = app.plan_records(id).await?;
+    let check = if records.is_empty() { None } else { Some(app.check_plan_record(id).await?) };
     let recusals: Vec<_> = records
         .iter()
-        .filter(|r| r.kind == "recusal")
+        .filter(|r| r.kind == RecordKind::Recusal)
         .filter_map(|r| {
             let e = r.record["recusals"].as_array()?.last()?;
             Some((
@@ -288,13 +261,10 @@ pub(super) async fn render_detail(
             ))
         })
         .collect();
-    let mine = plan.departments.contains(&caller.user.department);
-    let my_secret = plan
-        .entropy
-        .iter()
-        .find(|e| e.kind == "department-secret" && e.label == caller.user.department.code());
-    let leader = caller.can(Permission::LeaderApproval) && mine;
+    let my_secret = plan.secret_of(caller.user.department);
+    let leader = caller.can(Permission::LeaderApproval) && plan.takes_part(caller.user.department);
     let open = plan.status == PlanStatus::Frozen && plan.draw_error.is_none();
+    let public_open = plan.entropy.iter().any(|e| e.kind == EntropyKind::Public && e.value.is_none());
     let ctx = context! {
         plan => plan_view(&plan),
         item_rows => item_rows,
@@ -312,9 +282,9 @@ pub(super) async fn render_detail(
         committed => my_secret.is_some_and(|e| e.commitment.is_some()),
         can_freeze => leader && plan.status == PlanStatus::Draft,
         can_reveal => leader && open && my_secret.is_some_and(|e| e.value.is_none()),
-        can_public => leader && open && plan.entropy.iter().any(|e| e.kind == "public" && e.value.is_none()),
+        can_public => leader && open && public_open,
         can_replan => leader && matches!(plan.status, PlanStatus::Draft | PlanStatus::Frozen),
-        my_inspector => state.store.inspector_of_user(&caller.user.username).await?,
+        my_inspector => app.inspector_of_user(&caller.user.username).await?,
         flash => flash.as_ref().map(|f| f.0.clone()),
         flash_kind => flash.as_ref().map(|f| f.1),
     };
@@ -327,7 +297,7 @@ pub(super) async fn detail_page(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
     Path(id): Path<i64>,
-    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
+    Query(q): Query<DoneQuery>,
 ) -> PageResult<Response> {
     let flash = q.done.as_deref().and_then(done_message).map(|m| (m.to_owned(), "ok"));
     render_detail(&state, &caller, id, flash, StatusCode::OK).await
@@ -342,41 +312,41 @@ pub(super) async fn after(
 ) -> PageResult<Response> {
     match result {
         Ok(done) => Ok(Redirect::to(&format!("/plans/{id}?done={done}")).into_response()),
-        Err(AppError::BadRequest { message, .. }) => {
-            render_detail(state, caller, id, Some((message, "error")), StatusCode::BAD_REQUEST).await
-        }
-        Err(AppError::Conflict { message, .. }) => {
-            render_detail(state, caller, id, Some((message, "error")), StatusCode::CONFLICT).await
+        Err(e @ (AppError::BadRequest { .. } | AppError::Conflict { .. })) => {
+            render_detail(state, caller, id, Some((e.to_string(), "error")), e.status()).await
         }
         Err(other) => Err(other),
     }
 }
 
+/// The freeze button: nothing but the token.
+#[derive(Deserialize)]
+pub(super) struct ButtonForm {
+    _csrf: Option<String>,
+}
+
+/// A department's secret, committed before the freeze or revealed at the meeting.
 #[derive(Deserialize)]
 pub(super) struct SecretForm {
     _csrf: Option<String>,
     #[serde(default)]
     secret: String,
-    #[serde(default)]
-    value: String,
-    #[serde(default)]
-    note: String,
 }
 
-/// A leader of a department taking part in the plan.
-pub(super) async fn leader_of(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-    csrf: Option<&str>,
-) -> PageResult<Plan> {
-    caller.require(Permission::LeaderApproval)?;
-    caller.check_csrf(csrf)?;
-    let plan = state.store.plan(id).await?.ok_or_else(|| AppError::NotFound(format!("计划 {id} 不存在")))?;
-    if !plan.departments.contains(&caller.user.department) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(plan)
+/// The declared public value, once known.
+#[derive(Deserialize)]
+pub(super) struct ValueForm {
+    _csrf: Option<String>,
+    #[serde(default)]
+    value: String,
+}
+
+/// Why a new version is made.
+#[derive(Deserialize)]
+pub(super) struct NoteForm {
+    _csrf: Option<String>,
+    #[serde(default)]
+    note: String,
 }
 
 pub(super) async fn commit(
@@ -385,8 +355,8 @@ pub(super) async fn commit(
     Path(id): Path<i64>,
     Form(form): Form<SecretForm>,
 ) -> PageResult<Response> {
-    leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
-    let r = state.store.commit_secret(&caller.actor(), id, caller.user.department, &form.secret).await;
+    leader(&caller, form._csrf.as_deref())?;
+    let r = state.app.commit_secret(&caller.actor(), id, caller.user.department, &form.secret).await;
     after(&state, &caller, id, r.map(|_| "committed").map_err(AppError::from)).await
 }
 
@@ -394,13 +364,10 @@ pub(super) async fn freeze(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
     Path(id): Path<i64>,
-    Form(form): Form<SecretForm>,
+    Form(form): Form<ButtonForm>,
 ) -> PageResult<Response> {
-    leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
-    let r = state
-        .store
-        .freeze_plan(&caller.actor(), id, &state.store.calendar().await?, state.store.today())
-        .await;
+    leader(&caller, form._csrf.as_deref())?;
+    let r = state.app.freeze_plan(&caller.actor(), id).await;
     after(&state, &caller, id, r.map(|_| "frozen").map_err(AppError::from)).await
 }
 
@@ -421,19 +388,8 @@ pub(super) async fn reveal(
     Path(id): Path<i64>,
     Form(form): Form<SecretForm>,
 ) -> PageResult<Response> {
-    leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
-    let calendar = state.store.calendar().await?;
-    let r = state
-        .store
-        .reveal_secret(
-            &caller.actor(),
-            id,
-            caller.user.department,
-            &form.secret,
-            &calendar,
-            state.store.today(),
-        )
-        .await;
+    leader(&caller, form._csrf.as_deref())?;
+    let r = state.app.reveal_secret(&caller.actor(), id, caller.user.department, &form.secret).await;
     after(&state, &caller, id, r.map_err(AppError::from).and_then(outcome)).await
 }
 
@@ -441,14 +397,10 @@ pub(super) async fn public_value(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
     Path(id): Path<i64>,
-    Form(form): Form<SecretForm>,
+    Form(form): Form<ValueForm>,
 ) -> PageResult<Response> {
-    leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
-    let calendar = state.store.calendar().await?;
-    let r = state
-        .store
-        .enter_public_value(&caller.actor(), id, &form.value, &calendar, state.store.today())
-        .await;
+    leader(&caller, form._csrf.as_deref())?;
+    let r = state.app.enter_public_value(&caller.actor(), id, &form.value).await;
     after(&state, &caller, id, r.map_err(AppError::from).and_then(outcome)).await
 }
 
@@ -456,10 +408,10 @@ pub(super) async fn replan(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
     Path(id): Path<i64>,
-    Form(form): Form<SecretForm>,
+    Form(form): Form<NoteForm>,
 ) -> PageResult<Response> {
-    leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
-    match state.store.replan(&caller.actor(), id, &form.note).await {
+    leader(&caller, form._csrf.as_deref())?;
+    match state.app.replan(&caller.actor(), id, &form.note).await {
         Ok(p) => Ok(Redirect::to(&format!("/plans/{}?done=replanned", p.id)).into_response()),
         Err(e) => after(&state, &caller, id, Err(e.into())).await,
     }

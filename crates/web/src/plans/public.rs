@@ -4,7 +4,6 @@
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use lianjian_store::plans::{Plan, PlanStatus};
 use minijinja::context;
 
 use super::{plan_view, task_view};
@@ -13,21 +12,11 @@ use crate::error::{AppError, PageResult};
 use crate::templates::render;
 use crate::AppState;
 
-/// A plan the public may see: frozen or later (drafts are internal).
-pub(crate) async fn published(state: &AppState, id: i64) -> Result<Plan, AppError> {
-    state
-        .store
-        .plan(id)
-        .await?
-        .filter(|p| p.status != PlanStatus::Draft)
-        .ok_or_else(|| AppError::NotFound(format!("抽查计划 {id} 不存在或尚未公布")))
-}
-
 pub(super) async fn list_page(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
 ) -> PageResult<Html<String>> {
-    let plans: Vec<_> = state.store.plans(false).await?.iter().map(plan_view).collect();
+    let plans: Vec<_> = state.app.plans(false).await?.iter().map(plan_view).collect();
     let ctx = context! { plans => plans };
     Ok(Html(render(
         &state.templates,
@@ -44,7 +33,7 @@ pub(super) async fn detail_page(
     MaybeCaller(caller): MaybeCaller,
     Path(id): Path<i64>,
 ) -> PageResult<Html<String>> {
-    let plan = published(&state, id).await?;
+    let plan = state.app.published_plan(id).await?;
     let items = state.store.items(None).await?;
     let item_rows: Vec<(String, String, String)> = plan
         .items
@@ -52,11 +41,11 @@ pub(super) async fn detail_page(
         .filter_map(|c| items.iter().find(|i| &i.code == c))
         .map(|i| (i.code.clone(), i.department.zh().to_owned(), i.content.clone()))
         .collect();
-    let pool = state.store.plan_pool(id).await?;
+    let pool = state.app.plan_pool(id).await?;
     let candidates = pool.iter().filter(|p| p.excluded_reason.is_none()).count();
-    let record = state.store.plan_record(id).await?;
-    let check = if record.is_some() { Some(state.store.check_plan_record(id).await?) } else { None };
-    let tasks: Vec<_> = state.store.plan_tasks(id).await?.iter().map(task_view).collect();
+    let record = state.app.plan_record(id).await?;
+    let check = if record.is_some() { Some(state.app.check_plan_record(id).await?) } else { None };
+    let tasks: Vec<_> = state.app.plan_tasks(id).await?.iter().map(task_view).collect();
     let ctx = context! {
         plan => plan_view(&plan),
         item_rows => item_rows,
@@ -76,9 +65,9 @@ pub(super) async fn detail_page(
 
 /// The record as published, for `lianjian draw verify RECORD.json`.
 pub(super) async fn record_json(State(state): State<AppState>, Path(id): Path<i64>) -> PageResult<Response> {
-    let plan = published(&state, id).await?;
+    let plan = state.app.published_plan(id).await?;
     let record = state
-        .store
+        .app
         .plan_record(id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("抽查计划 {} 尚未抽取,没有结果记录", plan.draw_id)))?;

@@ -1,15 +1,15 @@
 //! Tasks 检查任务 in the inspectors' workspace, recusal 回避 from the task page, and the Excel
 //! exports of a plan's pool and tasks.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use lianjian_domain::org::Permission;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::pages::{after, done_message, leader_of, DoneQuery};
-use super::{categories_zh, dept_zh, task_view};
+use super::pages::{after, done_message, DoneQuery};
+use super::{categories_zh, task_view};
 use crate::auth::PageCaller;
 use crate::error::{AppError, PageResult};
 use crate::templates::render;
@@ -28,7 +28,8 @@ pub(super) struct RecuseForm {
     back: String,
 }
 
-/// A team member withdraws themself; a leader of a participating department may record it for them.
+/// A team member withdraws themself (no inspector given: the caller's own); a leader of a
+/// participating department may record it for them (the use case decides).
 pub(super) async fn recuse(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
@@ -37,17 +38,8 @@ pub(super) async fn recuse(
 ) -> PageResult<Response> {
     caller.require(Permission::SupervisorWorkspace)?;
     caller.check_csrf(form._csrf.as_deref())?;
-    let mine = state.store.inspector_of_user(&caller.user.username).await?;
-    let inspector = match form.inspector.trim() {
-        "" => mine
-            .clone()
-            .ok_or_else(|| AppError::bad("inspector", "您的账户没有关联检查人员,请联系科室负责人"))?,
-        code => code.to_owned(),
-    };
-    if mine.as_deref() != Some(inspector.as_str()) {
-        leader_of(&state, &caller, id, form._csrf.as_deref()).await?;
-    }
-    let r = state.store.recuse(&caller.actor(), id, form.target.trim(), &inspector, &form.reason).await;
+    let inspector = Some(form.inspector.as_str());
+    let r = state.app.recuse(&caller.actor(), id, &form.target, inspector, &form.reason).await;
     match (r, form.back.parse::<i64>()) {
         (Ok(_), Ok(task)) => Ok(Redirect::to(&format!("/tasks/{task}?done=recused")).into_response()),
         (r, _) => after(&state, &caller, id, r.map(|_| "recused").map_err(AppError::from)).await,
@@ -60,9 +52,9 @@ pub(super) async fn pool_xlsx(
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
     caller.require(Permission::SupervisorWorkspace)?;
-    let plan = state.store.plan(id).await?.ok_or_else(|| AppError::NotFound(format!("计划 {id} 不存在")))?;
+    let plan = state.app.plan(id).await?;
     let rows: Vec<Vec<Cell>> = state
-        .store
+        .app
         .plan_pool(id)
         .await?
         .into_iter()
@@ -70,9 +62,9 @@ pub(super) async fn pool_xlsx(
             vec![
                 Cell::Text(p.uscc),
                 Cell::Text(p.name),
-                Cell::Text(p.stratum),
+                Cell::Text(p.stratum.code().to_owned()),
                 Cell::Text(categories_zh(&p.categories)),
-                Cell::Text(p.sources.iter().map(|s| source_zh(s)).collect::<Vec<_>>().join("、")),
+                Cell::Text(p.sources.iter().map(|s| s.zh()).collect::<Vec<_>>().join("、")),
                 Cell::Text(p.excluded_reason.unwrap_or_else(|| "列入".into())),
             ]
         })
@@ -81,22 +73,15 @@ pub(super) async fn pool_xlsx(
     xlsx_response("抽查对象库", &headers, &rows, &format!("{}-v{}-抽查对象库.xlsx", plan.code, plan.version))
 }
 
-fn source_zh(s: &str) -> String {
-    match s.strip_prefix("partner:") {
-        Some(d) => format!("{}名单", dept_zh(d)),
-        None => "机构名录库".into(),
-    }
-}
-
 pub(super) async fn tasks_xlsx(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
     caller.require(Permission::SupervisorWorkspace)?;
-    let plan = state.store.plan(id).await?.ok_or_else(|| AppError::NotFound(format!("计划 {id} 不存在")))?;
+    let plan = state.app.plan(id).await?;
     let rows: Vec<Vec<Cell>> = state
-        .store
+        .app
         .plan_tasks(id)
         .await?
         .iter()
@@ -129,9 +114,9 @@ pub(super) async fn my_tasks(
     PageCaller(caller): PageCaller,
 ) -> PageResult<Html<String>> {
     caller.require(Permission::SupervisorWorkspace)?;
-    let code = state.store.inspector_of_user(&caller.user.username).await?;
+    let code = state.app.inspector_of_user(&caller.user.username).await?;
     let tasks: Vec<_> = match &code {
-        Some(c) => state.store.tasks_for_inspector(c).await?.iter().map(task_view).collect(),
+        Some(c) => state.app.tasks_for_inspector(c).await?.iter().map(task_view).collect(),
         None => Vec::new(),
     };
     let ctx = context! { inspector => code, tasks => tasks };
@@ -142,11 +127,10 @@ pub(super) async fn task_page(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
     Path(id): Path<i64>,
-    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
+    Query(q): Query<DoneQuery>,
 ) -> PageResult<Html<String>> {
     caller.require(Permission::SupervisorWorkspace)?;
-    let task =
-        state.store.task(id).await?.ok_or_else(|| AppError::NotFound(format!("检查任务 {id} 不存在")))?;
+    let task = state.app.task(id).await?;
     let items = state.store.items(None).await?;
     let item_rows: Vec<(String, String, String)> = task
         .items
@@ -154,8 +138,8 @@ pub(super) async fn task_page(
         .filter_map(|c| items.iter().find(|i| &i.code == c))
         .map(|i| (i.code.clone(), i.basis.clone(), i.content.clone()))
         .collect();
-    let mine = state.store.inspector_of_user(&caller.user.username).await?;
-    let on_team = mine.as_ref().is_some_and(|c| task.members.iter().any(|m| &m.code == c));
+    let mine = state.app.inspector_of_user(&caller.user.username).await?;
+    let on_team = mine.as_deref().is_some_and(|c| task.has_member(c));
     let ctx = context! {
         task => task_view(&task),
         item_rows => item_rows,

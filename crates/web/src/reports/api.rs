@@ -6,17 +6,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use lianjian_app::reports::{BatchView, FindingQuery, MAX_VALIDATE_BYTES};
 use lianjian_domain::org::Permission;
-use lianjian_store::reports::{FindingFilter, FindingRow, NewBatch, Refused};
+use lianjian_store::reports::{FindingRow, NewFinding, Refused};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{
-    may_see_batch, may_see_findings, nothing_accepted, split_body, upload_scope, visible_findings,
-    Validation, MAX_UPLOAD,
-};
+use super::MAX_UPLOAD;
 use crate::auth::ApiCaller;
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::AppState;
 
@@ -42,6 +40,33 @@ impl utoipa::PartialSchema for ReportLines {
 }
 
 impl ToSchema for ReportLines {}
+
+/// The result of a pre-submission check.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Validation {
+    /// Lines checked.
+    pub lines: usize,
+    /// Lines refused (blank lines). A batch with another institution's report is refused whole (422).
+    #[schema(value_type = Vec<Object>)]
+    pub refused: Vec<Refused>,
+    pub errors: u64,
+    pub warnings: u64,
+    /// Findings as exchange-formats §3.
+    #[schema(value_type = Vec<Object>)]
+    pub findings: Vec<NewFinding>,
+}
+
+impl From<lianjian_app::reports::Validation> for Validation {
+    fn from(v: lianjian_app::reports::Validation) -> Validation {
+        Validation {
+            lines: v.lines,
+            refused: v.refused,
+            errors: v.errors,
+            warnings: v.warnings,
+            findings: v.findings,
+        }
+    }
+}
 
 /// What an upload created.
 #[derive(Serialize, ToSchema)]
@@ -75,21 +100,14 @@ pub async fn upload_reports(
     ApiCaller(caller): ApiCaller,
     body: Body,
 ) -> ApiResult<Response> {
-    let own = upload_scope(&caller)?;
     let bytes = read_body(body, MAX_UPLOAD).await?;
-    let (lines, refused) = split_body(&bytes, own.as_deref())?;
-    if lines.is_empty() {
-        return Err(nothing_accepted(&refused).into());
-    }
-    let accepted = lines.len();
-    let batch = NewBatch { file_name: None, institution_uscc: own, lines, refused: refused.clone() };
-    let sub = state.store.submit_reports(&caller.actor(), batch).await?;
+    let up = state.app.submit_reports(&caller.actor(), &caller.user, None, &bytes).await?;
     let out = Uploaded {
-        batch_id: sub.batch_id,
-        run_id: sub.run_id,
-        accepted,
-        refused,
-        status_url: format!("/api/v1/reports/batches/{}", sub.batch_id),
+        batch_id: up.batch_id,
+        run_id: up.run_id,
+        accepted: up.accepted,
+        refused: up.refused,
+        status_url: format!("/api/v1/reports/batches/{}", up.batch_id),
     };
     Ok((StatusCode::ACCEPTED, Json(out)).into_response())
 }
@@ -107,8 +125,8 @@ pub async fn validate_reports(
     ApiCaller(caller): ApiCaller,
     body: Body,
 ) -> ApiResult<Json<Validation>> {
-    let bytes = read_body(body, super::MAX_VALIDATE_BYTES + 1).await?;
-    Ok(Json(super::validate(&state, &caller, &bytes).await?))
+    let bytes = read_body(body, MAX_VALIDATE_BYTES + 1).await?;
+    Ok(Json(state.app.validate_reports(&caller.actor(), &caller.user, &bytes).await?.into()))
 }
 
 /// A batch, its check runs (newest first) and how many current findings it has.
@@ -120,15 +138,8 @@ pub async fn batch(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<serde_json::Value>> {
-    let b = state
-        .store
-        .report_batch(id)
-        .await?
-        .filter(|b| may_see_batch(&caller, b))
-        .ok_or_else(|| AppError::NotFound(format!("报告批次 {id} 不存在或无权查看")))?;
-    let runs = state.store.check_runs(id).await?;
-    Ok(Json(serde_json::json!({ "batch": b, "runs": runs })))
+) -> ApiResult<Json<BatchView>> {
+    Ok(Json(state.app.report_batch(&caller.user, id).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -149,21 +160,7 @@ pub async fn batch_findings(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> ApiResult<Json<Vec<FindingRow>>> {
-    if !may_see_findings(&caller) {
-        return Err(AppError::Forbidden.into());
-    }
-    state
-        .store
-        .report_batch(id)
-        .await?
-        .filter(|b| may_see_batch(&caller, b))
-        .ok_or_else(|| AppError::NotFound(format!("报告批次 {id} 不存在")))?;
-    let f = FindingFilter {
-        batch_id: Some(id),
-        include_superseded: q.history.unwrap_or(false),
-        ..Default::default()
-    };
-    Ok(Json(visible_findings(&caller, state.store.findings(&f, 0, 0).await?)))
+    Ok(Json(state.app.batch_findings(&caller.user, id, q.history.unwrap_or(false)).await?))
 }
 
 /// Re-check a batch against the registry as it is now (after a correction); the new result
@@ -178,7 +175,7 @@ pub async fn recheck(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     caller.require(Permission::SupervisorWorkspace)?;
-    let sub = state.store.request_recheck(&caller.actor(), id, None).await?;
+    let sub = state.app.recheck(&caller.actor(), id, None).await?;
     Ok((StatusCode::ACCEPTED, Json(sub)).into_response())
 }
 
@@ -206,13 +203,12 @@ pub async fn findings(
     ApiQuery(q): ApiQuery<WorklistQuery>,
 ) -> ApiResult<Json<Vec<FindingRow>>> {
     caller.require(Permission::SupervisorWorkspace)?;
-    let f = FindingFilter {
-        department: Some(caller.user.department.code().to_owned()),
-        rule: q.rule.filter(|s| !s.trim().is_empty()),
-        institution_uscc: q.institution.filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_uppercase()),
-        include_superseded: q.history.unwrap_or(false),
-        ..Default::default()
-    };
     let (limit, offset) = crate::extract::paging(q.limit, q.offset, 200, 5000)?;
-    Ok(Json(state.store.findings(&f, limit, offset).await?))
+    let query = FindingQuery {
+        rule: q.rule,
+        institution: q.institution,
+        severity: None,
+        history: q.history.unwrap_or(false),
+    };
+    Ok(Json(state.app.worklist(caller.user.department, &query, limit, offset).await?.rows))
 }

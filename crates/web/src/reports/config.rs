@@ -1,7 +1,7 @@
-//! The off-site engine's configuration on the platform: the regulator's own method-standard table
-//! and rule thresholds, uploaded, validated with the engine's own parsers, versioned and audited, so a
-//! regulator tunes the checks without a release. Without an upload the shipped table and the rule
-//! catalogue's defaults apply.
+//! The off-site engine's configuration page 非现场检查配置: the regulator's own method-standard
+//! table and engine thresholds 规则阈值, shown, downloaded and uploaded through
+//! `lianjian_app::reports::config` (which validates with the engine's own parsers, versions and
+//! audits).
 
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
@@ -9,58 +9,33 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use lianjian_domain::org::Permission;
-use lianjian_offsite::Params;
-use lianjian_registry::MethodTable;
 use lianjian_store::offsite_config::ConfigKind;
-use lianjian_store::Store;
 use minijinja::context;
 
 use crate::auth::{Caller, CsrfQuery, PageCaller};
 use crate::error::{AppError, PageResult};
 use crate::templates::render;
-use crate::upload::read_upload;
+use crate::upload::{read_upload, Upload};
 use crate::xlsx::download;
 use crate::{format_ms, AppState};
 
-/// What a check runs with, and where it came from (recorded on every run).
-pub struct EngineConfig {
-    pub methods: MethodTable,
-    pub params: Params,
-    pub source: String,
+/// The upload form (multipart): which kind of file, the file, and the basis of the change.
+struct ConfigForm {
+    kind: ConfigKind,
+    note: String,
+    bytes: axum::body::Bytes,
 }
 
-/// The configuration in force: the newest uploaded versions, else the shipped defaults.
-pub async fn engine_config(store: &Store) -> Result<EngineConfig, String> {
-    let methods_v = store.offsite_config(ConfigKind::Methods).await.map_err(|e| e.to_string())?;
-    let rules_v = store.offsite_config(ConfigKind::Rules).await.map_err(|e| e.to_string())?;
-    let (methods, methods_src) = match &methods_v {
-        Some(v) => (
-            MethodTable::from_csv(v.content.as_bytes())
-                .map_err(|e| format!("方法标准表第 {} 版无法读取({} 处问题)", v.id, e.len()))?,
-            format!("methods#{}", v.id),
-        ),
-        None => (
-            lianjian_registry::embedded::method_table()
-                .map_err(|e| format!("内置方法标准表无法读取:{}", e.len()))?,
-            super::worker::METHODS_EMBEDDED.to_owned(),
-        ),
-    };
-    let (params, rules_src) = match &rules_v {
-        Some(v) => (
-            parse_rules(&v.content).map_err(|e| format!("规则参数第 {} 版无法读取:{e}", v.id))?,
-            format!("rules#{}", v.id),
-        ),
-        None => (Params::default(), "default".to_owned()),
-    };
-    Ok(EngineConfig { methods, params, source: format!("{methods_src} {rules_src}") })
-}
-
-/// A rules file is JSON when it starts with `{`, else TOML.
-fn parse_rules(text: &str) -> Result<Params, String> {
-    if text.trim_start().starts_with('{') {
-        Params::from_json(text).map_err(|e| e.to_string())
-    } else {
-        Params::from_toml(text).map_err(|e| e.to_string())
+impl ConfigForm {
+    fn read(mut upload: Upload) -> Result<ConfigForm, AppError> {
+        let kind = match upload.fields.remove("kind").as_deref() {
+            Some("methods") => ConfigKind::Methods,
+            Some("rules") => ConfigKind::Rules,
+            _ => return Err(AppError::bad("kind", "请选择上传的是方法标准表还是规则阈值")),
+        };
+        let note = upload.fields.remove("note").unwrap_or_default();
+        let (_, bytes) = upload.require_file("请选择文件")?;
+        Ok(ConfigForm { kind, note, bytes })
     }
 }
 
@@ -81,15 +56,18 @@ async fn render_page(
     problems: Vec<String>,
     status: StatusCode,
 ) -> PageResult<Response> {
-    let mut history = Vec::new();
-    for kind in [ConfigKind::Methods, ConfigKind::Rules] {
-        for v in state.store.offsite_config_history(kind, 20).await? {
-            history.push(context! { kind => kind.code(), id => v.id, note => v.note, set_by => v.set_by,
-            at => format_ms(v.created_at), lines => v.content.lines().count() });
-        }
-    }
-    let config = engine_config(&state.store).await.map_err(AppError::Internal)?;
-    let rules = serde_json::to_string_pretty(&config.params).unwrap_or_default();
+    let history: Vec<_> = state
+        .app
+        .engine_config_history(20)
+        .await?
+        .into_iter()
+        .map(|(kind, v)| {
+            context! { kind => kind.code(), id => v.id, note => v.note, set_by => v.set_by,
+            at => format_ms(v.created_at), lines => v.content.lines().count() }
+        })
+        .collect();
+    let config = state.app.engine_config().await?;
+    let rules = serde_json::to_string_pretty(&config.thresholds).unwrap_or_default();
     let merged: Vec<String> = config.methods.merged_rows().iter().map(ToString::to_string).collect();
     let ctx = context! { history => history, source => config.source, methods => config.methods.len(), rules => rules,
     problems => problems, merged => merged, can_edit => caller.can(Permission::RegistryImport) };
@@ -119,42 +97,32 @@ async fn upload(
 ) -> PageResult<Response> {
     caller.require(Permission::RegistryImport)?;
     caller.check_csrf(q.csrf.as_deref())?;
-    let mut upload = read_upload(multipart, "upload").await?;
-    let kind = upload.fields.remove("kind").unwrap_or_default();
-    let note = upload.fields.remove("note").unwrap_or_default();
-    let (_, bytes) = upload.require_file("请选择文件")?;
-    let text =
-        String::from_utf8(bytes.to_vec()).map_err(|_| AppError::bad("file", "文件必须是 UTF-8 文本"))?;
-    let note = note.trim().to_owned();
-    if note.is_empty() {
-        return render_page(&state, &caller, vec!["请说明调整依据".into()], StatusCode::BAD_REQUEST).await;
+    let form = ConfigForm::read(read_upload(multipart, "upload").await?)?;
+    match state.app.set_engine_config(&caller.actor(), form.kind, &form.bytes, &form.note).await {
+        Ok(_) => Ok(Redirect::to("/offsite/config").into_response()),
+        Err(lianjian_app::Error::Invalid(i)) => {
+            render_page(&state, &caller, vec![i.message], StatusCode::BAD_REQUEST).await
+        }
+        Err(lianjian_app::Error::Refused { message, lines, .. }) => {
+            let problems = if lines.is_empty() {
+                vec![message]
+            } else {
+                lines
+                    .into_iter()
+                    .map(|l| if l.line > 0 { format!("第 {} 行 {}", l.line, l.reason) } else { l.reason })
+                    .collect()
+            };
+            render_page(&state, &caller, problems, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
     }
-    let (kind, problems) = match kind.as_str() {
-        "methods" => (
-            ConfigKind::Methods,
-            MethodTable::from_csv(text.as_bytes())
-                .err()
-                .map(|es| es.iter().map(|e| format!("第 {} 行 {}:{}", e.line, e.field, e.reason)).collect())
-                .unwrap_or_default(),
-        ),
-        "rules" => (ConfigKind::Rules, parse_rules(&text).err().map(|e| vec![e]).unwrap_or_default()),
-        _ => return Err(AppError::bad("kind", "请选择上传的是方法标准表还是规则参数")),
-    };
-    if !problems.is_empty() {
-        return render_page(&state, &caller, problems, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    state.store.set_offsite_config(&caller.actor(), kind, &text, &note).await?;
-    Ok(Redirect::to("/offsite/config").into_response())
 }
 
 async fn methods_csv(State(state): State<AppState>, PageCaller(caller): PageCaller) -> PageResult<Response> {
     if !can_view(&caller) {
         return Err(AppError::Forbidden);
     }
-    let text = match state.store.offsite_config(ConfigKind::Methods).await? {
-        Some(v) => v.content,
-        None => lianjian_registry::embedded::METHOD_STANDARDS_CSV.to_owned(),
-    };
+    let text = state.app.methods_csv().await?;
     Ok(download(text.into_bytes(), "text/csv; charset=utf-8", "method-standards.csv"))
 }
 
@@ -162,7 +130,7 @@ async fn rules_json(State(state): State<AppState>, PageCaller(caller): PageCalle
     if !can_view(&caller) {
         return Err(AppError::Forbidden);
     }
-    let config = engine_config(&state.store).await.map_err(AppError::Internal)?;
-    let text = serde_json::to_string_pretty(&config.params).unwrap_or_default();
+    let config = state.app.engine_config().await?;
+    let text = serde_json::to_string_pretty(&config.thresholds).unwrap_or_default();
     Ok(download(text.into_bytes(), "application/json", "offsite-rules.json"))
 }

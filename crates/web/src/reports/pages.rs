@@ -6,18 +6,18 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use lianjian_app::reports::{department_of, MAX_VALIDATE_LINES};
 use lianjian_domain::org::{Department, Permission};
 use lianjian_offsite::RuleId;
-use lianjian_store::reports::{split_upload, FindingFilter, FindingRow, NewBatch};
+use lianjian_store::reports::FindingRow;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{may_see_batch, may_see_findings, nothing_accepted, upload_scope, visible_findings, MAX_UPLOAD};
+use super::MAX_UPLOAD;
 use crate::auth::{Caller, CsrfQuery, PageCaller};
 use crate::error::{AppError, PageResult};
-use crate::pages::{field, FormData};
 use crate::templates::render;
-use crate::upload::read_upload;
+use crate::upload::{read_upload, Upload};
 use crate::xlsx::{xlsx_response, Cell};
 use crate::{format_ms, AppState};
 
@@ -79,15 +79,42 @@ fn non_empty(s: &Option<String>) -> Option<String> {
 }
 
 impl FindingQuery {
-    fn filter(&self) -> FindingFilter {
-        FindingFilter {
-            rule: non_empty(&self.rule),
-            institution_uscc: non_empty(&self.institution).map(|u| u.to_uppercase()),
-            severity: non_empty(&self.severity),
-            include_superseded: self.history.as_deref() == Some("1"),
-            ..FindingFilter::default()
+    fn query(&self) -> lianjian_app::reports::FindingQuery {
+        lianjian_app::reports::FindingQuery {
+            rule: self.rule.clone(),
+            institution: self.institution.clone(),
+            severity: self.severity.clone(),
+            history: self.history.as_deref() == Some("1"),
         }
     }
+}
+
+/// The upload form (multipart): file the batch, or only check it before filing.
+struct UploadForm {
+    validate: bool,
+    file_name: String,
+    bytes: axum::body::Bytes,
+}
+
+impl UploadForm {
+    fn read(mut upload: Upload) -> Result<UploadForm, AppError> {
+        let validate = match upload.fields.remove("mode").as_deref() {
+            None | Some("submit") => false,
+            Some("validate") => true,
+            Some(_) => return Err(AppError::bad("mode", "请选择“报送”或“仅自查”")),
+        };
+        let (file_name, bytes) = upload.require_file("请选择要上传的报告文件")?;
+        Ok(UploadForm { validate, file_name, bytes })
+    }
+}
+
+/// The re-check form of a batch page.
+#[derive(Deserialize)]
+struct RecheckForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    #[serde(default)]
+    note: String,
 }
 
 // ---- upload ---------------------------------------------------------------------------------
@@ -100,8 +127,8 @@ async fn reports_page(
 }
 
 async fn render_reports(state: &AppState, caller: &Caller, ctx: minijinja::Value) -> PageResult<String> {
-    let own = upload_scope(caller)?;
-    let batches = state.store.report_batches(own.as_deref(), PAGE_SIZE, 0).await?;
+    let own = state.app.upload_scope(&caller.user)?;
+    let batches = state.app.report_batches(&caller.user, PAGE_SIZE, 0).await?;
     let batches: Vec<_> = batches
         .into_iter()
         .map(|b| {
@@ -112,7 +139,7 @@ async fn render_reports(state: &AppState, caller: &Caller, ctx: minijinja::Value
     let base = context! {
         batches => batches,
         own => own,
-        max_validate => super::MAX_VALIDATE_LINES,
+        max_validate => MAX_VALIDATE_LINES,
         is_supervisor => caller.can(Permission::SupervisorWorkspace),
     };
     render(&state.templates, "reports.html", "报告报送", "/reports", Some(caller), context! { ..ctx, ..base })
@@ -124,13 +151,12 @@ async fn upload(
     Query(q): Query<CsrfQuery>,
     multipart: Multipart,
 ) -> PageResult<Response> {
-    let own = upload_scope(&caller)?;
+    state.app.upload_scope(&caller.user)?;
     caller.check_csrf(q.csrf.as_deref())?;
-    let mut upload = read_upload(multipart, "reports.jsonl").await?;
-    let mode = upload.fields.remove("mode").unwrap_or_else(|| "submit".to_owned());
-    let (file_name, bytes) = upload.require_file("请选择要上传的报告文件")?;
-    if mode == "validate" {
-        return match super::validate(&state, &caller, &bytes).await {
+    let form = UploadForm::read(read_upload(multipart, "reports.jsonl").await?)?;
+    let file_name = form.file_name;
+    if form.validate {
+        return match state.app.validate_reports(&caller.actor(), &caller.user, &form.bytes).await {
             Ok(v) => {
                 let findings: Vec<_> = v
                     .findings
@@ -149,28 +175,22 @@ async fn upload(
                 .await?;
                 Ok(Html(html).into_response())
             }
-            Err(e @ (AppError::BadRequest { .. } | AppError::Unprocessable { .. })) => {
-                refuse(&state, &caller, &file_name, e).await
-            }
-            Err(e) => Err(e),
+            Err(e) if refusable(&e) => refuse(&state, &caller, &file_name, e.into()).await,
+            Err(e) => Err(e.into()),
         };
     }
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t,
-        Err(_) => {
-            return refuse(&state, &caller, &file_name, AppError::bad("file", "文件不是 UTF-8 文本")).await
-        }
-    };
-    let (lines, refused) = match split_upload(text, own.as_deref()) {
-        Ok(split) => split,
-        Err(e) => return refuse(&state, &caller, &file_name, super::not_own(e)).await,
-    };
-    if lines.is_empty() {
-        return refuse(&state, &caller, &file_name, nothing_accepted(&refused)).await;
+    match state.app.submit_reports(&caller.actor(), &caller.user, Some(file_name.clone()), &form.bytes).await
+    {
+        Ok(up) => Ok(Redirect::to(&format!("/reports/batches/{}", up.batch_id)).into_response()),
+        Err(e) if refusable(&e) => refuse(&state, &caller, &file_name, e.into()).await,
+        Err(e) => Err(e.into()),
     }
-    let batch = NewBatch { file_name: Some(file_name.clone()), institution_uscc: own, lines, refused };
-    let sub = state.store.submit_reports(&caller.actor(), batch).await?;
-    Ok(Redirect::to(&format!("/reports/batches/{}", sub.batch_id)).into_response())
+}
+
+/// A file the page shows again with the reason (bad input, or refused whole), rather than an error
+/// page.
+fn refusable(e: &lianjian_app::Error) -> bool {
+    matches!(e, lianjian_app::Error::Invalid(_) | lianjian_app::Error::Refused { .. })
 }
 
 /// The upload page again, with the reason the file was not accepted.
@@ -187,16 +207,10 @@ async fn batch_page(
     PageCaller(caller): PageCaller,
     Path(id): Path<i64>,
 ) -> PageResult<Html<String>> {
-    let batch = state
-        .store
-        .report_batch(id)
-        .await?
-        .filter(|b| may_see_batch(&caller, b))
-        .ok_or_else(|| AppError::NotFound(format!("报告批次 {id} 不存在或无权查看")))?;
-    let runs: Vec<_> = state
-        .store
-        .check_runs(id)
-        .await?
+    let view = state.app.report_batch(&caller.user, id).await?;
+    let batch = view.batch;
+    let runs: Vec<_> = view
+        .runs
         .into_iter()
         .map(|r| {
             let requested = format_ms(r.requested_at);
@@ -204,19 +218,11 @@ async fn batch_page(
             context! { r => r, requested => requested, finished => finished }
         })
         .collect();
-    let reports = state.store.batch_reports(id).await?;
-    let show = may_see_findings(&caller);
+    let reports = state.app.batch_reports(&caller.user, id).await?;
+    let show = state.app.may_see_findings(&caller.user);
     let (current, history) = if show {
-        let all = state
-            .store
-            .findings(
-                &FindingFilter { batch_id: Some(id), include_superseded: true, ..Default::default() },
-                0,
-                0,
-            )
-            .await?;
-        let (cur, old): (Vec<_>, Vec<_>) =
-            visible_findings(&caller, all).into_iter().partition(|f| f.superseded_by.is_none());
+        let all = state.app.batch_findings(&caller.user, id, true).await?;
+        let (cur, old): (Vec<_>, Vec<_>) = all.into_iter().partition(|f| f.superseded_by.is_none());
         (views(cur), views(old))
     } else {
         (Vec::new(), Vec::new())
@@ -240,12 +246,11 @@ async fn recheck(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
     Path(id): Path<i64>,
-    Form(form): FormData,
+    Form(form): Form<RecheckForm>,
 ) -> PageResult<Response> {
     caller.require(Permission::SupervisorWorkspace)?;
-    caller.check_form_csrf(&form)?;
-    let note = field(&form, "note");
-    state.store.request_recheck(&caller.actor(), id, Some(note)).await?;
+    caller.check_csrf(form.csrf.as_deref())?;
+    state.app.recheck(&caller.actor(), id, Some(&form.note)).await?;
     Ok(Redirect::to(&format!("/reports/batches/{id}")).into_response())
 }
 
@@ -254,14 +259,8 @@ async fn report_page(
     PageCaller(caller): PageCaller,
     Path(id): Path<i64>,
 ) -> PageResult<Html<String>> {
-    let not_found = || AppError::NotFound(format!("报告 {id} 不存在或无权查看"));
-    let report = state.store.report(id).await?.ok_or_else(not_found)?;
-    let batch = state
-        .store
-        .report_batch(report.batch_id)
-        .await?
-        .filter(|b| may_see_batch(&caller, b))
-        .ok_or_else(not_found)?;
+    let view = state.app.report(&caller.user, id).await?;
+    let (report, batch) = (view.report, view.batch);
     let body = report
         .body
         .as_deref()
@@ -269,13 +268,8 @@ async fn report_page(
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .or_else(|| report.body.clone())
         .unwrap_or_default();
-    let show = may_see_findings(&caller);
-    let findings = if show {
-        let f = FindingFilter { report_id: Some(id), include_superseded: true, ..Default::default() };
-        views(visible_findings(&caller, state.store.findings(&f, 0, 0).await?))
-    } else {
-        Vec::new()
-    };
+    let show = view.findings.is_some();
+    let findings = views(view.findings.unwrap_or_default());
     let title =
         format!("报告 {}", report.report_no.clone().unwrap_or_else(|| format!("第 {} 行", report.line_no)));
     Ok(Html(render(
@@ -300,15 +294,13 @@ async fn worklist(
     q: &FindingQuery,
 ) -> PageResult<Html<String>> {
     caller.require_workspace(d)?;
-    let mut filter = q.filter();
-    filter.department = Some(d.code().to_owned());
     let page = q.page.unwrap_or(1).max(1);
-    let total = state.store.count_findings(&filter).await?;
-    let rows = state.store.findings(&filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let found = state.app.worklist(d, &q.query(), PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let (rows, total) = (found.rows, found.total);
     let path = format!("/{}/findings", d.code().to_lowercase());
     let rules: Vec<_> = RuleId::ALL
         .iter()
-        .filter(|r| lianjian_store::reports::department_of(r.duty()) == d)
+        .filter(|r| department_of(r.duty()) == d)
         .map(|r| context! { id => r.id(), title => r.title_zh() })
         .collect();
     let export = format!("{path}.xlsx?{}", query_string(q));
@@ -418,9 +410,7 @@ async fn worklist_xlsx(
     q: &FindingQuery,
 ) -> PageResult<Response> {
     caller.require_workspace(d)?;
-    let mut filter = q.filter();
-    filter.department = Some(d.code().to_owned());
-    let rows = state.store.findings(&filter, 0, 0).await?;
+    let rows = state.app.worklist(d, &q.query(), 0, 0).await?.rows;
     export(rows, &format!("{}问题线索.xlsx", d.zh()))
 }
 
@@ -451,11 +441,9 @@ async fn institution_findings(
     caller.require(Permission::SupervisorWorkspace)?;
     let uscc = uscc.trim().to_uppercase();
     let name = state.store.institution(&uscc).await?.map(|i| i.name).unwrap_or_default();
-    let mut filter = q.filter();
-    filter.institution_uscc = Some(uscc.clone());
     let page = q.page.unwrap_or(1).max(1);
-    let total = state.store.count_findings(&filter).await?;
-    let rows = state.store.findings(&filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let found = state.app.institution_findings(&uscc, &q.query(), PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let (rows, total) = (found.rows, found.total);
     let path = format!("/registry/institutions/{uscc}/findings");
     let rules: Vec<_> =
         RuleId::ALL.iter().map(|r| context! { id => r.id(), title => r.title_zh() }).collect();
@@ -483,7 +471,6 @@ async fn institution_xlsx(
 ) -> PageResult<Response> {
     caller.require(Permission::SupervisorWorkspace)?;
     let uscc = uscc.trim().to_uppercase();
-    let mut filter = q.filter();
-    filter.institution_uscc = Some(uscc.clone());
-    export(state.store.findings(&filter, 0, 0).await?, &format!("{uscc}问题线索.xlsx"))
+    let rows = state.app.institution_findings(&uscc, &q.query(), 0, 0).await?.rows;
+    export(rows, &format!("{uscc}问题线索.xlsx"))
 }

@@ -49,7 +49,7 @@ async fn arrange(b: &Browser) -> Result<Vec<String>> {
             max_tasks_per_plan: 5,
         };
         uc.add_inspector(&actor, new, date!(2024 - 01 - 01)).await?;
-        store.link_inspector_account(&actor, code, user).await?;
+        b.state().app.link_inspector_account(&actor, code, user).await?;
     }
     let items = store.items(Some(store.today())).await?;
     Ok([Department::Eeb, Department::Msa]
@@ -86,7 +86,7 @@ fn leaders_freeze_and_reveal_the_draw_runs_and_a_member_sees_the_task() {
         b.submit("#commit").await?;
         assert!(b.text(".flash").await?.contains("承诺值已提交"));
         let page = b.text("#entropy").await?;
-        assert!(page.contains(&lianjian_store::plans::engine::commitment(EEB_SECRET)), "{page}");
+        assert!(page.contains(&lianjian_domain::plans::engine::commitment(EEB_SECRET)), "{page}");
         assert!(!b.client().source().await?.contains(EEB_SECRET), "the secret itself is never shown");
         b.sign_out().await?;
 

@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use lianjian_app::institutions::ImportOutcome;
+use lianjian_corpus::{generate, CorpusSpec};
 use lianjian_domain::org::{Department, Role};
-use lianjian_offsite::corpus::{generate, CorpusSpec};
 use lianjian_store::audit::Actor;
 use serde_json::Value;
 
@@ -51,7 +51,7 @@ fn institution_uploads_a_batch_and_the_routed_officer_sees_the_finding_with_evid
         b.create_account(account("msa.zhao", "赵市监", Department::Msa, Role::Officer, PASSWORD)).await?;
         b.create_account(account("eeb.qian", "钱环保", Department::Eeb, Role::Officer, PASSWORD)).await?;
         // The server's background workers, as `lianjian serve` starts them.
-        let workers = lianjian_web::reports::spawn_workers(store.clone(), 1);
+        let workers = lianjian_app::worker::spawn_workers(lianjian_app::App::new(store.clone()), 1);
 
         b.sign_in("inst.wang", PASSWORD).await?;
         b.goto("/reports").await?;

@@ -68,6 +68,9 @@ const ROUTES: &[(Req, &[&str])] = &[
     (Req::Get("/partner/upload"), &["water-liaison"]),
     (Req::Get("/plans"), &["eeb-officer", "eeb-leader", "msa-officer", "msa-leader"]),
     (Req::Get("/tasks"), &["eeb-officer", "eeb-leader", "msa-officer", "msa-leader"]),
+    (Req::Get("/api/v1/tasks"), &["eeb-officer", "eeb-leader", "msa-officer", "msa-leader"]),
+    // The first task of the plan drawn below: on both officers' teams, in both leaders' departments.
+    (Req::Get("/api/v1/tasks/1"), &["eeb-officer", "eeb-leader", "msa-officer", "msa-leader"]),
     (Req::Get("/public/plans"), &["anon", "*"]),
     (Req::Get("/public/plans/verify"), &["anon", "*"]),
     (
@@ -103,7 +106,11 @@ fn allowed(who: &[&str], user: Option<&str>) -> bool {
 #[tokio::test]
 async fn every_route_allows_exactly_the_roles_it_should() {
     let app = App::new().await;
-    // The institutions the registry routes name exist, so an allowed caller gets an answer, not a 404.
+    crate::plans::district(&app).await;
+    let task = crate::plans::task_of_both_officers(&app).await;
+    assert_eq!(task.id, 1, "the route list names task 1");
+    // The institution the registry routes name exists (imported after the draw, which it leaves
+    // alone), so an allowed caller gets an answer, not a 404.
     let system = lianjian_store::audit::Actor::system("test");
     app.state.app.import_registry(&system, &crate::institutions::snapshot(), None).await.unwrap();
     let mut failures = Vec::new();

@@ -52,8 +52,7 @@ fn rules_hit(findings: &[lianjian_offsite::Finding], rule: &str) -> bool {
 async fn an_uploaded_rules_file_changes_the_next_check_and_a_bad_one_is_refused() {
     let app = App::new().await;
     app.state.app.import_registry(&Actor::system("t"), &crate::institutions::snapshot(), None).await.unwrap();
-    let before =
-        lianjian_web::reports::worker::check_text(&app.db.store, one_sampler_report()).await.unwrap();
+    let before = lianjian_app::App::new(app.db.store.clone()).check_text(one_sampler_report()).await.unwrap();
     assert!(rules_hit(&before.findings, "OFF-P02"), "default rules: one sampler is too few");
     assert!(before.methods_source.contains("embedded"));
 
@@ -75,7 +74,7 @@ async fn an_uploaded_rules_file_changes_the_next_check_and_a_bad_one_is_refused(
         .send(upload(&leader.csrf, &leader.cookie, "rules", "沪环监〔2026〕3号", "min_samplers = 1\n"))
         .await;
     assert!(ok.status.is_redirection(), "{} {}", ok.status, ok.body);
-    let after = lianjian_web::reports::worker::check_text(&app.db.store, one_sampler_report()).await.unwrap();
+    let after = lianjian_app::App::new(app.db.store.clone()).check_text(one_sampler_report()).await.unwrap();
     assert!(!rules_hit(&after.findings, "OFF-P02"), "the uploaded rules apply to the next check");
     assert!(after.methods_source.contains("rules#"), "{}", after.methods_source);
     let page = app.send(get("/offsite/config", Some(&leader))).await;

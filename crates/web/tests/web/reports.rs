@@ -6,14 +6,18 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use lianjian_app::accounts::NewAccount;
 use lianjian_app::institutions::ImportOutcome;
+use lianjian_corpus::{generate, CorpusSpec};
 use lianjian_domain::org::{Department, Role};
-use lianjian_offsite::corpus::{generate, CorpusSpec};
 use lianjian_registry::{Instrument, Snapshot};
 use lianjian_store::audit::{Actor, AuditFilter};
-use lianjian_web::reports::worker::drain;
 use serde_json::Value;
 
 use crate::client::{get, App, Session, PASSWORD};
+
+/// Run every queued check now, as the server's background workers would.
+async fn drain(store: &lianjian_store::Store, worker: &str) -> lianjian_app::Result<usize> {
+    lianjian_app::worker::drain(&lianjian_app::App::new(store.clone()), worker).await
+}
 
 /// A district with the corpus registry, an institution account for one of its institutions, and
 /// that institution's clean reports.
@@ -531,7 +535,7 @@ async fn issue_15_a_lone_surrogate_does_not_let_an_institution_file_another_inst
 /// fails for good with a message naming it, and no finding reaches either institution.
 #[tokio::test]
 async fn a_stored_institution_batch_whose_check_names_another_institution_fails_and_stores_nothing() {
-    use lianjian_store::reports::{FindingFilter, NewBatch, ReportLine};
+    use lianjian_store::reports::{write, FindingFilter, NewBatch, ReportLine};
     let w = world().await;
     let own = "91310113MA1GL0QY3R";
     let mut victims = w.reports[0].clone();
@@ -546,9 +550,12 @@ async fn a_stored_institution_batch_whose_check_names_another_institution_fails_
     let batch =
         NewBatch { file_name: None, institution_uscc: Some(own.into()), lines: vec![line], refused: vec![] };
     let store = &w.app.db.store;
-    let sub = store.submit_reports(&actor, batch).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let batch_id = write::insert_batch(&mut tx, &actor, &batch, store.now_ms()).await.unwrap();
+    write::queue_run(&mut tx, batch_id, "upload", &actor.user, store.now_ms()).await.unwrap();
+    lianjian_store::commit(tx).await.unwrap();
     assert_eq!(drain(store, "w").await.unwrap(), 1);
-    let runs = store.check_runs(sub.batch_id).await.unwrap();
+    let runs = store.check_runs(batch_id).await.unwrap();
     assert_eq!(runs[0].state, "failed");
     let error = runs[0].error.as_deref().unwrap();
     assert!(error.contains(&w.uscc) && error.contains(own), "{error}");

@@ -1,13 +1,15 @@
-//! Rule parameters 规则参数 with the catalogue's defaults, loadable from a TOML or JSON rules file
-//! so that a regulator can tune thresholds without a release (offsite-rules.md, "Beyond the base
-//! catalogue"). Unknown keys are refused, so a misspelt threshold cannot silently keep its default.
+//! Engine thresholds 规则阈值: the off-site rules' tunable numbers with the catalogue's defaults,
+//! loadable from a TOML or JSON rules file so that a regulator can tune them without a release
+//! (offsite-rules.md, "Beyond the base catalogue"). Unknown keys are refused, so a misspelt
+//! threshold cannot silently keep its default. (Not the legal parameters 法定参数 of
+//! `lianjian_domain::params`, nor the draw generator's `GenParams`.)
 
 use serde::{Deserialize, Serialize};
 
 /// Thresholds of the base catalogue. Field names are the keys of the rules file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Params {
+pub struct Thresholds {
     /// OFF-P02: fewest distinct samplers per sample.
     pub min_samplers: usize,
     /// OFF-D01: fewest numeric (parameter, value) pairs for two samples to count as copies.
@@ -35,9 +37,9 @@ pub struct Params {
     pub max_line_bytes: usize,
 }
 
-impl Default for Params {
-    fn default() -> Params {
-        Params {
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds {
             min_samplers: 2,
             d01_min_pairs: 5,
             s01_min_results: 30,
@@ -62,28 +64,28 @@ pub(crate) const MAX_BATCH_BYTES: usize = 1 << 30;
 
 /// A rules file that could not be read.
 #[derive(Debug, thiserror::Error)]
-pub enum ParamsError {
-    #[error("规则参数文件(TOML)无法读取:{0}")]
+pub enum ThresholdsError {
+    #[error("规则阈值文件(TOML)无法读取:{0}")]
     Toml(#[from] toml::de::Error),
-    #[error("规则参数文件(JSON)无法读取:{0}")]
+    #[error("规则阈值文件(JSON)无法读取:{0}")]
     Json(#[from] serde_json::Error),
-    #[error("规则参数 {field} 的取值无效:{reason}")]
+    #[error("规则阈值 {field} 的取值无效:{reason}")]
     Invalid { field: &'static str, reason: String },
 }
 
-impl Params {
+impl Thresholds {
     /// From a TOML rules file; absent keys keep their defaults.
-    pub fn from_toml(s: &str) -> Result<Params, ParamsError> {
-        toml::from_str::<Params>(s)?.checked()
+    pub fn from_toml(s: &str) -> Result<Thresholds, ThresholdsError> {
+        toml::from_str::<Thresholds>(s)?.checked()
     }
 
     /// From a JSON rules file; absent keys keep their defaults.
-    pub fn from_json(s: &str) -> Result<Params, ParamsError> {
-        serde_json::from_str::<Params>(s)?.checked()
+    pub fn from_json(s: &str) -> Result<Thresholds, ThresholdsError> {
+        serde_json::from_str::<Thresholds>(s)?.checked()
     }
 
-    fn checked(self) -> Result<Params, ParamsError> {
-        let bad = |field, reason: &str| Err(ParamsError::Invalid { field, reason: reason.to_owned() });
+    fn checked(self) -> Result<Thresholds, ThresholdsError> {
+        let bad = |field, reason: &str| Err(ThresholdsError::Invalid { field, reason: reason.to_owned() });
         for (f, p) in [("s01_p", self.s01_p), ("s02_p", self.s02_p), ("s03_mad", self.s03_mad)] {
             if !(p > 0.0 && p < 1.0) {
                 return bad(f, "须在 0 与 1 之间");
@@ -105,15 +107,15 @@ mod tests {
 
     #[test]
     fn rules_file_overrides_only_what_it_names() {
-        let p = Params::from_toml("min_samplers = 3\ns02_p = 1e-5\n").unwrap();
+        let p = Thresholds::from_toml("min_samplers = 3\ns02_p = 1e-5\n").unwrap();
         assert_eq!(p.min_samplers, 3);
         assert_eq!(p.s02_p, 1e-5);
         assert_eq!(p.d01_min_pairs, 5);
-        let j = Params::from_json(r#"{"s03_mad": 0.02}"#).unwrap();
+        let j = Thresholds::from_json(r#"{"s03_mad": 0.02}"#).unwrap();
         assert_eq!(j.s03_mad, 0.02);
-        assert!(Params::from_toml("min_sampler = 3").is_err());
-        assert!(Params::from_json(r#"{"s01_p": 2}"#).is_err());
-        assert!(Params::from_toml("max_line_bytes = 1073741824").is_ok());
-        assert!(Params::from_toml("max_line_bytes = 1073741825").is_err());
+        assert!(Thresholds::from_toml("min_sampler = 3").is_err());
+        assert!(Thresholds::from_json(r#"{"s01_p": 2}"#).is_err());
+        assert!(Thresholds::from_toml("max_line_bytes = 1073741824").is_ok());
+        assert!(Thresholds::from_toml("max_line_bytes = 1073741825").is_err());
     }
 }

@@ -5,7 +5,7 @@
 
 use std::io::{BufWriter, Write};
 
-use lianjian_offsite::corpus::{generate, CorpusSpec};
+use lianjian_corpus::{generate, CorpusSpec};
 
 fn main() {
     if let Err(e) = run() {
