@@ -93,6 +93,7 @@ impl From<Refusal> for Error {
         match r {
             Refusal::Invalid(i) => Error::Invalid(i),
             Refusal::State { code, message } => Error::State { code, message },
+            Refusal::Forbidden(why) => Error::Forbidden(why),
         }
     }
 }

@@ -27,19 +27,36 @@ impl Invalid {
     }
 }
 
-/// A refusal a rule gives to a change: bad input (400) or a step that does not apply to the object
-/// as it stands (409), each with its stable code.
+/// Why a rule refuses a change: bad input (400), a step the object's present state does not allow
+/// (409), or a caller the rule does not let act (403, finer than the role). Each carries a stable
+/// code. Every capability's rules answer in this shape; `lianjian_app::Error` maps it once.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     #[error(transparent)]
     Invalid(#[from] Invalid),
     #[error("{message}")]
     State { code: &'static str, message: String },
+    #[error("{0}")]
+    Forbidden(String),
 }
 
 impl Refusal {
+    /// A refusal of one field.
+    pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Refusal {
+        Refusal::Invalid(Invalid::field(field, code, message))
+    }
+
     /// A refusal of a step in the object's present state.
     pub fn state(code: &'static str, message: impl Into<String>) -> Refusal {
         Refusal::State { code, message: message.into() }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::Invalid(i) => i.code,
+            Refusal::State { code, .. } => code,
+            Refusal::Forbidden(_) => "forbidden",
+        }
     }
 }

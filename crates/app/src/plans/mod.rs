@@ -23,23 +23,13 @@ mod read;
 
 use lianjian_domain::org::{Department, Role};
 use lianjian_domain::plans::access::{self, Acting};
-use lianjian_domain::plans::{Plan, Refusal};
+use lianjian_domain::plans::Plan;
 use lianjian_store::audit::Actor;
 
 pub use demo::{seed_demo_plans, DemoPlans};
 pub use read::TaskPage;
 
 use crate::Error;
-
-impl From<Refusal> for Error {
-    fn from(r: Refusal) -> Error {
-        match r {
-            Refusal::Invalid(i) => Error::Invalid(i),
-            Refusal::State { code, message } => Error::State { code, message },
-            Refusal::Forbidden(why) => Error::Forbidden(why),
-        }
-    }
-}
 
 /// Who `actor` is to the plan rules. Only `Actor::system` (role `system`, never a user's role) is
 /// the platform; a person whose department does not read acts for none.

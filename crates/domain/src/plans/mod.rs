@@ -19,7 +19,6 @@ mod task;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::invalid::Invalid;
 use crate::org::Department;
 
 pub use grade::{Grade, GradeEntry};
@@ -387,36 +386,8 @@ pub struct PlanConflict {
     pub reason: String,
 }
 
-/// Why a plan rule refuses: bad input (400), a step the plan's state does not allow (409), or a
-/// caller the rule does not let act (403). Each carries a stable code.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
-    #[error(transparent)]
-    Invalid(#[from] Invalid),
-    #[error("{message}")]
-    State { code: &'static str, message: String },
-    #[error("{0}")]
-    Forbidden(String),
-}
-
-impl Refusal {
-    pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Refusal {
-        Refusal::Invalid(Invalid::field(field, code, message))
-    }
-
-    pub fn state(code: &'static str, message: impl Into<String>) -> Refusal {
-        Refusal::State { code, message: message.into() }
-    }
-
-    /// The stable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Refusal::Invalid(i) => i.code,
-            Refusal::State { code, .. } => code,
-            Refusal::Forbidden(_) => "forbidden",
-        }
-    }
-}
+/// Why a plan rule refuses: the platform's one refusal shape.
+pub use crate::invalid::Refusal;
 
 /// `YYYY-MM-DD`, the form every date of a plan is stored, audited and published in.
 pub fn ymd(d: Date) -> String {

@@ -10,11 +10,9 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::sql::{day, day_opt};
-use crate::{Result, StoreError};
+use crate::Result;
 
-pub(super) fn decode(msg: String) -> StoreError {
-    StoreError::Sql(sqlx::Error::Decode(msg.into()))
-}
+pub(super) use crate::sql::decode;
 
 fn json_col<T: serde::de::DeserializeOwned>(row: &AnyRow, col: &str) -> Result<T> {
     let text: String = row.try_get(col)?;
