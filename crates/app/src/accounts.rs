@@ -338,6 +338,27 @@ impl App {
         Ok(())
     }
 
+    /// End idle sessions and forget address failures outside the throttle's window (the sweeper;
+    /// both are refused or ignored on use anyway, this keeps the tables small).
+    pub async fn sweep(&self) -> Result<()> {
+        let store = self.store();
+        let policy = self.policy().await?;
+        let now = store.now_ms();
+        store.expire_sessions(now, policy.idle_timeout_ms).await?;
+        store.prune_address_failures(now - policy.address_window_ms).await?;
+        Ok(())
+    }
+
+    /// Every account, for the administrators' pages.
+    pub async fn users(&self) -> Result<Vec<User>> {
+        Ok(self.store().users().await?)
+    }
+
+    /// API tokens (secrets are never kept), for the security administrator's page.
+    pub async fn api_tokens(&self) -> Result<Vec<lianjian_store::sessions::ApiToken>> {
+        Ok(self.store().api_tokens().await?)
+    }
+
     async fn existing_user(&self, username: &str) -> Result<User> {
         self.store()
             .user_by_username(username)

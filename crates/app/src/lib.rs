@@ -64,6 +64,21 @@ impl App {
         &self.store
     }
 
+    /// Today in China Standard Time, on the platform's one clock.
+    pub fn today(&self) -> time::Date {
+        self.store.today()
+    }
+
+    /// Now, as Unix milliseconds, on the platform's one clock.
+    pub fn now_ms(&self) -> i64 {
+        self.store.now_ms()
+    }
+
+    /// Whether the database answers (the health check).
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.store.ping().await?)
+    }
+
     /// The security policy in force (password, lockout, throttle, idle timeout).
     pub async fn policy(&self) -> Result<SecurityPolicy> {
         match self.fixed_policy {

@@ -29,6 +29,21 @@ fn role_of(actor: &Actor) -> Option<Role> {
 }
 
 impl App {
+    /// The legal parameters in force: the catalogue's defaults with the operators' entries.
+    pub async fn param_set(&self) -> Result<ParamSet> {
+        Ok(self.store().param_set().await?)
+    }
+
+    /// The operators' entries, oldest first.
+    pub async fn param_entries(&self) -> Result<Vec<lianjian_store::params::ParamEntry>> {
+        Ok(self.store().param_entries().await?)
+    }
+
+    /// The working-day calendar in force: the shipped notices and the operators' added years.
+    pub async fn calendar(&self) -> Result<Calendar> {
+        Ok(self.store().calendar().await?)
+    }
+
     /// Set `key` to `value` from `effective_from` on, with the basis in `note`; audited as `param.set`
     /// with the value before. The security parameters are the security administrator's alone (三员分立)
     /// and stay within their floors and ceilings; the others are the system administrator's (the CLI

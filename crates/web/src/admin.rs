@@ -45,9 +45,9 @@ struct UserRow {
 }
 
 async fn user_rows(state: &AppState) -> PageResult<Vec<UserRow>> {
-    let now = state.store.now_ms();
+    let now = state.app.now_ms();
     Ok(state
-        .store
+        .app
         .users()
         .await?
         .into_iter()
@@ -154,9 +154,9 @@ async fn render_security(
     new_token: Option<String>,
     error: Option<String>,
 ) -> PageResult<String> {
-    let users = state.store.users().await?;
+    let users = state.app.users().await?;
     let tokens: Vec<TokenRow> = state
-        .store
+        .app
         .api_tokens()
         .await?
         .into_iter()
@@ -173,8 +173,8 @@ async fn render_security(
         })
         .collect();
     let p = state.policy().await?;
-    let today = state.store.today();
-    let set = state.store.param_set().await?;
+    let today = state.app.today();
+    let set = state.app.param_set().await?;
     let params: Vec<SecurityParamRow> = lianjian_domain::params::ParamKey::SECURITY
         .iter()
         .map(|&k| {
@@ -276,7 +276,7 @@ async fn security_param_set(
     let key = lianjian_domain::params::ParamKey::from_code(field(&form, "key"))
         .filter(|k| k.is_security())
         .ok_or_else(|| AppError::bad("key", "请选择安全参数"))?;
-    let from = crate::extract::parse_day("from", &form.get("from").cloned(), state.store.today())?;
+    let from = crate::extract::parse_day("from", &form.get("from").cloned(), state.app.today())?;
     let Ok(value) = field(&form, "value").trim().parse::<i64>() else {
         let html = render_security(&state, &caller, None, Some("参数值必须是整数".into())).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());

@@ -256,7 +256,7 @@ async fn audit_entries(
     caller.require(Permission::ReadAudit)?;
     let (limit, offset) = crate::extract::paging(q.limit, q.offset, 100, 1000)?;
     let f = AuditFilter { user: q.user, action: q.action, object_id: q.object, from_seq: None };
-    Ok(Json(state.store.audit_search(&f, limit, offset).await?))
+    Ok(Json(state.app.audit_search(&f, limit, offset).await?))
 }
 
 #[derive(Serialize, ToSchema)]

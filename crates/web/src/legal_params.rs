@@ -55,9 +55,9 @@ fn can_view(caller: &Caller) -> bool {
 }
 
 async fn render_page(state: &AppState, caller: &Caller, error: Option<String>) -> PageResult<Response> {
-    let today = state.store.today();
-    let set = state.store.param_set().await?;
-    let entries = state.store.param_entries().await?;
+    let today = state.app.today();
+    let set = state.app.param_set().await?;
+    let entries = state.app.param_entries().await?;
     let fmt = lianjian_domain::date::format;
     let rows: Vec<minijinja::Value> = ParamKey::ALL
         .iter()
@@ -81,7 +81,7 @@ async fn render_page(state: &AppState, caller: &Caller, error: Option<String>) -
             }
         })
         .collect();
-    let calendar = state.store.calendar().await?;
+    let calendar = state.app.calendar().await?;
     let years: Vec<minijinja::Value> = calendar
         .known_years()
         .into_iter()
@@ -118,7 +118,7 @@ async fn set(
 ) -> PageResult<Response> {
     caller.check_form(Permission::ManageAccounts, &form.csrf)?;
     let key = ParamKey::from_code(&form.key).ok_or_else(|| AppError::bad("key", "请选择参数"))?;
-    let from = parse_day("from", &form.from, state.store.today())?;
+    let from = parse_day("from", &form.from, state.app.today())?;
     let value: i64 = form.value.trim().parse().map_err(|_| AppError::bad("value", "参数值必须是整数"))?;
     match state.app.set_param(&caller.actor(), key, from, value, &form.note).await.map_err(AppError::from) {
         Ok(()) => Ok(Redirect::to("/params").into_response()),

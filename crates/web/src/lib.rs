@@ -41,12 +41,11 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-/// What every handler gets: the use cases, the operator's settings and the templates. `store` is the
-/// same store the use cases write through, for the reads that have no use case of their own yet.
+/// What every handler gets: the use cases, the operator's settings and the templates. Handlers reach
+/// the database only through the use cases.
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
-    pub store: Store,
     pub settings: Arc<Settings>,
     pub templates: Arc<minijinja::Environment<'static>>,
 }
@@ -54,10 +53,10 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, settings: Settings) -> AppState {
         let app = match settings.fixed_policy {
-            Some(p) => App::with_fixed_policy(store.clone(), p),
-            None => App::new(store.clone()),
+            Some(p) => App::with_fixed_policy(store, p),
+            None => App::new(store),
         };
-        AppState { app, store, settings: Arc::new(settings), templates: Arc::new(templates::environment()) }
+        AppState { app, settings: Arc::new(settings), templates: Arc::new(templates::environment()) }
     }
 
     /// The security policy in force (password, lockout, throttle, idle timeout).
@@ -115,7 +114,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
-    match state.store.ping().await {
+    match state.app.ping().await {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
@@ -155,14 +154,8 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;
-            let store = &sweeping.store;
-            let Ok(policy) = sweeping.policy().await else { continue };
-            let now = store.now_ms();
-            if let Err(e) = store.expire_sessions(now, policy.idle_timeout_ms).await {
+            if let Err(e) = sweeping.app.sweep().await {
                 tracing::warn!(error = %e, "session sweep failed");
-            }
-            if let Err(e) = store.prune_address_failures(now - policy.address_window_ms).await {
-                tracing::warn!(error = %e, "sign-in address sweep failed");
             }
         }
     });

@@ -61,6 +61,6 @@ pub async fn read_page_file(
     caller.check_csrf(csrf)?;
     let (name, bytes) = read_upload(multipart, default_name).await?.require_file("请选择要上传的文件")?;
     let limits =
-        lianjian_exchange::SheetLimits::from_params(&state.store.param_set().await?, state.store.today());
+        lianjian_exchange::SheetLimits::from_params(&state.app.param_set().await?, state.app.today());
     Ok((name, bytes, limits))
 }

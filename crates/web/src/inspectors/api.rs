@@ -86,7 +86,7 @@ pub async fn list(
         active_on: q.active_on.clone(),
     }
     .filter()?;
-    let on = parse_day("on", &q.on.or(q.active_on), state.store.today())?;
+    let on = parse_day("on", &q.on.or(q.active_on), state.app.today())?;
     let all = state.app.inspectors(&filter).await?;
     Ok(Json(DatedPage::of(&all, limit, offset, on, |i| api_of(i, on))))
 }

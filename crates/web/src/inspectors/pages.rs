@@ -102,7 +102,7 @@ async fn render_list(
     q: &InspectorQuery,
     error: Option<AppError>,
 ) -> PageResult<Response> {
-    let today = state.store.today();
+    let today = state.app.today();
     let rows: Vec<minijinja::Value> = state
         .app
         .inspectors(&q.filter()?)
@@ -138,7 +138,7 @@ pub(super) async fn list_xlsx(
     Query(q): Query<InspectorQuery>,
 ) -> PageResult<Response> {
     caller.require(Permission::SupervisorWorkspace)?;
-    let today = state.store.today();
+    let today = state.app.today();
     let rows: Vec<Vec<Cell>> = state
         .app
         .inspectors(&q.filter()?)
@@ -178,7 +178,7 @@ pub(super) async fn add(
         specialties: form.specialty,
         max_tasks_per_plan: max_tasks,
     };
-    let from = parse_day("from", &form.from, state.store.today())?;
+    let from = parse_day("from", &form.from, state.app.today())?;
     match state.app.add_inspector(&caller.actor(), new, from).await.map_err(AppError::from) {
         Ok(v) => Ok(Redirect::to(&format!("/inspectors/{}", v.code)).into_response()),
         // A refusal is shown above the form, under its own status.
@@ -197,7 +197,7 @@ pub(super) async fn detail(
     caller.require(Permission::SupervisorWorkspace)?;
     let i = state.app.inspector(&code).await?;
     let fmt = lianjian_domain::date::format;
-    let today = state.store.today();
+    let today = state.app.today();
     let periods: Vec<minijinja::Value> = i
         .periods
         .iter()
@@ -226,7 +226,7 @@ pub(super) async fn activity(
     PageForm(form): PageForm<ActivityForm>,
 ) -> PageResult<Response> {
     caller.check_form(Permission::LeaderApproval, &form.csrf)?;
-    let (actor, day) = (caller.actor(), parse_day("on", &form.on, state.store.today())?);
+    let (actor, day) = (caller.actor(), parse_day("on", &form.on, state.app.today())?);
     match action.as_str() {
         "deactivate" => state.app.deactivate_inspector(&actor, &code, day, &form.reason).await?,
         "reactivate" => state.app.reactivate_inspector(&actor, &code, day, &form.reason).await?,
@@ -244,7 +244,7 @@ pub(super) async fn declare_conflict(
     caller.check_form(Permission::LeaderApproval, &form.csrf)?;
     let reason = ConflictReason::from_parts(&form.reason, Some(form.note))
         .ok_or_else(|| AppError::bad("reason", "请选择回避事由"))?;
-    let from: Date = parse_day("from", &form.from, state.store.today())?;
+    let from: Date = parse_day("from", &form.from, state.app.today())?;
     let to = parse_day_opt("to", &form.to)?;
     state.app.declare_conflict(&caller.actor(), &code, &form.uscc, reason, from, to).await?;
     Ok(Redirect::to(&format!("/inspectors/{code}")).into_response())

@@ -44,7 +44,7 @@ fn institution_on(
     {
         return Err(AppError::Forbidden);
     }
-    Ok((uscc, parse_day("on", &q.on, state.store.today())?))
+    Ok((uscc, parse_day("on", &q.on, state.app.today())?))
 }
 
 /// An institution's standing on a day: certificates in force, restriction (R10/R11). Partner
@@ -160,7 +160,7 @@ pub async fn list(
         on: q.on,
         page: None,
     };
-    let (filter, on) = directory.filter(state.store.today())?;
+    let (filter, on) = directory.filter(state.app.today())?;
     let (rows, total) = state.app.directory(&filter, limit, offset).await?;
     Ok(Json(DatedPage { rows: rows.into_iter().map(row_api).collect(), limit, offset, total, on }))
 }

@@ -88,7 +88,7 @@ async fn render_directory(
     raw: Option<String>,
     public: bool,
 ) -> PageResult<Html<String>> {
-    let (filter, on) = q.filter(state.store.today())?;
+    let (filter, on) = q.filter(state.app.today())?;
     let page = q.page.unwrap_or(1).max(1);
     let (rows, total) = state.app.directory(&filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
     // Flags name people (staff registered elsewhere): they stay inside the departments.
@@ -168,7 +168,7 @@ pub(super) async fn public_scope_xlsx(
 }
 
 async fn directory_table(state: &AppState, q: &DirectoryQuery, public: bool) -> PageResult<Response> {
-    let (filter, on) = q.filter(state.store.today())?;
+    let (filter, on) = q.filter(state.app.today())?;
     let (rows, _) = state.app.directory(&filter, 1_000_000, 0).await?;
     let day = lianjian_registry::date::format(on);
     let headers =
@@ -279,15 +279,10 @@ pub(super) async fn detail(
     Query(q): Query<OnQuery>,
 ) -> PageResult<Html<String>> {
     caller.require(Permission::SupervisorWorkspace)?;
-    let on = parse_day("on", &q.on, state.store.today())?;
+    let on = parse_day("on", &q.on, state.app.today())?;
     let inst = state.app.institution(&uscc).await?;
-    let flags: Vec<String> = state
-        .app
-        .institution_flags(&uscc, state.store.today())
-        .await?
-        .iter()
-        .map(|f| f.message_zh())
-        .collect();
+    let flags: Vec<String> =
+        state.app.institution_flags(&uscc, state.app.today()).await?.iter().map(|f| f.message_zh()).collect();
     let timeline: Vec<serde_json::Value> = state
         .app
         .institution_timeline(&uscc)
@@ -332,7 +327,7 @@ pub(super) async fn public_detail(
     Path(uscc): Path<String>,
     Query(q): Query<OnQuery>,
 ) -> PageResult<Html<String>> {
-    let on = parse_day("on", &q.on, state.store.today())?;
+    let on = parse_day("on", &q.on, state.app.today())?;
     let inst = state.app.institution(&uscc).await?;
     let ctx = context! { ..detail_context(&inst, on, true), ..context! {
     flags => Vec::<String>::new(), self_base => format!("/public/institutions/{uscc}") } };

@@ -74,7 +74,7 @@ pub async fn list(
 ) -> ApiResult<Json<DatedPage<ItemApi>>> {
     caller.require(Permission::SupervisorWorkspace)?;
     let (limit, offset) = paging(q.limit, q.offset, 100, 1000)?;
-    let on = parse_day("on", &q.on, state.store.today())?;
+    let on = parse_day("on", &q.on, state.app.today())?;
     let all = state.app.items(Some(on)).await?;
     Ok(Json(DatedPage::of(&all, limit, offset, on, api_of)))
 }

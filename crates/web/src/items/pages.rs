@@ -72,7 +72,7 @@ pub(super) async fn list(
     Query(q): Query<OnQuery>,
 ) -> PageResult<Html<String>> {
     caller.require(Permission::SupervisorWorkspace)?;
-    let on = parse_day("on", &q.on, state.store.today())?;
+    let on = parse_day("on", &q.on, state.app.today())?;
     let duties: Vec<minijinja::Value> =
         Duty::ALL.iter().map(|d| context! { code => d.code(), zh => d.zh() }).collect();
     let methods: Vec<minijinja::Value> =
@@ -87,7 +87,7 @@ pub(super) async fn public_list(
     MaybeCaller(caller): MaybeCaller,
     Query(q): Query<OnQuery>,
 ) -> PageResult<Html<String>> {
-    let on = parse_day("on", &q.on, state.store.today())?;
+    let on = parse_day("on", &q.on, state.app.today())?;
     let ctx = context! { items => item_rows(&state, on).await?, on => lianjian_domain::date::format(on), can_edit => false, public => true };
     Ok(Html(render(
         &state.templates,
@@ -104,7 +104,7 @@ pub(super) async fn list_xlsx(
     State(state): State<AppState>,
     Query(q): Query<OnQuery>,
 ) -> PageResult<Response> {
-    let on = parse_day("on", &q.on, state.store.today())?;
+    let on = parse_day("on", &q.on, state.app.today())?;
     let rows: Vec<Vec<Cell>> = state
         .app
         .items(Some(on))
@@ -134,7 +134,7 @@ pub(super) async fn add(
 ) -> PageResult<Response> {
     caller.check_form(Permission::LeaderApproval, &form.csrf)?;
     let new = NewItem { duty: form.duty, basis: form.basis, content: form.content, method: form.method };
-    let from = parse_day("from", &form.from, state.store.today())?;
+    let from = parse_day("from", &form.from, state.app.today())?;
     state.app.add_item(&caller.actor(), new, from).await?;
     Ok(Redirect::to("/items").into_response())
 }
@@ -151,7 +151,7 @@ pub(super) async fn revise(
         .map(|m| m.parse::<ItemMethod>().map_err(|e| AppError::bad("method", e.to_string())))
         .transpose()?;
     let changes = ItemChanges { basis: given(form.basis), content: given(form.content), method };
-    let from = parse_day("from", &form.from, state.store.today())?;
+    let from = parse_day("from", &form.from, state.app.today())?;
     state.app.revise_item(&caller.actor(), &code, changes, from).await?;
     Ok(Redirect::to("/items").into_response())
 }

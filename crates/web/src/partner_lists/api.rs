@@ -90,7 +90,7 @@ pub async fn board(
     if !(1..=12).contains(&n) {
         return Err(AppError::bad("periods", "periods 应在 1 至 12 之间").into());
     }
-    let on = parse_day("on", &q.on, state.store.today())?;
+    let on = parse_day("on", &q.on, state.app.today())?;
     let all = state.app.partner_board(&Period::recent(on, n as usize), on, only).await?;
     Ok(Json(DatedPage::of(&all, limit, offset, on, api_of)))
 }

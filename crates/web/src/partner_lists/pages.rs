@@ -20,7 +20,7 @@ use crate::AppState;
 /// The board of today for the four most recent periods, scoped to the caller.
 async fn board_rows(state: &AppState, caller: &Caller) -> PageResult<Vec<BoardRow>> {
     let only = board_scope(caller)?;
-    let today = state.store.today();
+    let today = state.app.today();
     Ok(state.app.partner_board(&Period::recent(today, 4), today, only).await?)
 }
 
@@ -108,7 +108,7 @@ fn render_upload(
 }
 
 fn periods(state: &AppState) -> Vec<String> {
-    Period::recent(state.store.today(), 4).iter().map(|p| p.code()).collect()
+    Period::recent(state.app.today(), 4).iter().map(|p| p.code()).collect()
 }
 
 pub(super) async fn upload_page(

@@ -26,8 +26,8 @@ struct ItemChoice {
 
 async fn item_choices(state: &AppState) -> PageResult<Vec<ItemChoice>> {
     Ok(state
-        .store
-        .items(Some(state.store.today()))
+        .app
+        .items(Some(state.app.today()))
         .await?
         .into_iter()
         .filter(|i| i.department.is_supervisor())
@@ -48,7 +48,7 @@ async fn render_list(
         items => item_choices(state).await?,
         grades => Grade::ALL.iter().map(|g| g.code()).collect::<Vec<_>>(),
         leader => caller.can(Permission::LeaderApproval),
-        today => lianjian_registry::date::format(state.store.today()),
+        today => lianjian_registry::date::format(state.app.today()),
         flash => flash.as_ref().map(|f| f.0.clone()),
         flash_kind => flash.as_ref().map(|f| f.1),
     };
@@ -158,7 +158,7 @@ pub(super) async fn set_grade(
     leader(&caller, form._csrf.as_deref())?;
     let result: Result<String, AppError> = async {
         let grade = Grade::parse(&form.grade).ok_or_else(|| AppError::bad("grade", "信用等级应为 A–E"))?;
-        let from = crate::extract::parse_day("valid_from", &Some(form.valid_from), state.store.today())?;
+        let from = crate::extract::parse_day("valid_from", &Some(form.valid_from), state.app.today())?;
         let e = state.app.set_grade(&caller.actor(), &form.uscc, grade, from, &form.basis).await?;
         Ok(format!(
             "已将 {} 的信用等级设为 {},自 {} 起适用",
@@ -217,7 +217,7 @@ pub(super) async fn render_detail(
     caller.require(Permission::SupervisorWorkspace)?;
     let app = &state.app;
     let plan = app.plan(id).await?;
-    let items = state.store.items(None).await?;
+    let items = state.app.items(None).await?;
     let item_rows: Vec<(String, String, String)> = plan
         .items
         .iter()

@@ -34,7 +34,7 @@ pub(super) async fn detail_page(
     Path(id): Path<i64>,
 ) -> PageResult<Html<String>> {
     let plan = state.app.published_plan(id).await?;
-    let items = state.store.items(None).await?;
+    let items = state.app.items(None).await?;
     let item_rows: Vec<(String, String, String)> = plan
         .items
         .iter()

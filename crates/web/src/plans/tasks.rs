@@ -131,7 +131,7 @@ pub(super) async fn task_page(
 ) -> PageResult<Html<String>> {
     caller.require(Permission::SupervisorWorkspace)?;
     let task = state.app.task(id).await?;
-    let items = state.store.items(None).await?;
+    let items = state.app.items(None).await?;
     let item_rows: Vec<(String, String, String)> = task
         .items
         .iter()

@@ -440,7 +440,7 @@ async fn institution_findings(
 ) -> PageResult<Html<String>> {
     caller.require(Permission::SupervisorWorkspace)?;
     let uscc = uscc.trim().to_uppercase();
-    let name = state.store.institution(&uscc).await?.map(|i| i.name).unwrap_or_default();
+    let name = state.app.institution(&uscc).await.map(|i| i.name).unwrap_or_default();
     let page = q.page.unwrap_or(1).max(1);
     let found = state.app.institution_findings(&uscc, &q.query(), PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
     let (rows, total) = (found.rows, found.total);

@@ -347,7 +347,9 @@ impl Browser {
     pub async fn create_account(&self, account: NewAccount) -> Result<i64> {
         let username = account.username.clone();
         let actor = Actor::system("browser-test");
-        lianjian_app::App::new(self.state.store.clone())
+        self.state
+            .app
+            .clone()
             .create_user(&actor, account)
             .await
             .map_err(|e| fail(format!("creating account {username}: {e}")))

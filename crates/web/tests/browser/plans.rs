@@ -17,7 +17,7 @@ const MSA_SECRET: &str = "市场监管局抽取会秘密-2c9d";
 /// Four institutions, two inspectors per department each linked to an officer account, the item
 /// list; returns the codes of one EEB and one MSA item.
 async fn arrange(b: &Browser) -> Result<Vec<String>> {
-    let store = &b.state().store;
+    let store = b.state().app.store();
     let actor = Actor::system("browser-test");
     let insts: Vec<serde_json::Value> = (1..=4)
         .map(|i| {
@@ -119,7 +119,7 @@ fn leaders_freeze_and_reveal_the_draw_runs_and_a_member_sees_the_task() {
 
         // A member of the first team finds the task in their workspace.
         let plan_id: i64 = plan_path.trim_start_matches("/plans/").parse()?;
-        let task = b.state().store.plan_tasks(plan_id).await?.remove(0);
+        let task = b.state().app.store().plan_tasks(plan_id).await?.remove(0);
         let member = task.members.iter().find(|m| m.department == "MSA").ok_or("no MSA member")?;
         let username = if member.code == "MSA-0001" { "msa.a" } else { "msa.b" };
         b.sign_in(username, PASSWORD).await?;

@@ -286,8 +286,8 @@ fn leader_import_refuses_a_bad_workbook_listing_every_problem_then_applies_a_goo
             let good_file = dir.path().join("名录-改正.xlsx");
             std::fs::write(&good_file, lianjian_exchange::snapshot_to_xlsx(&good)?)?;
 
-            let before = b.state().store.export_registry().await?.to_canonical_json();
-            let head = b.state().store.audit_head().await?;
+            let before = b.state().app.store().export_registry().await?.to_canonical_json();
+            let head = b.state().app.store().audit_head().await?;
 
             b.goto("/registry/import").await?;
             b.find("#upload-form").await?;
@@ -311,8 +311,8 @@ fn leader_import_refuses_a_bad_workbook_listing_every_problem_then_applies_a_goo
                 "the expiry before issue at its sheet and row: {problems:?}"
             );
             // Nothing was written: same registry, same audit chain head.
-            assert_eq!(b.state().store.export_registry().await?.to_canonical_json(), before);
-            assert_eq!(b.state().store.audit_head().await?, head);
+            assert_eq!(b.state().app.store().export_registry().await?.to_canonical_json(), before);
+            assert_eq!(b.state().app.store().audit_head().await?, head);
 
             // The corrected workbook: preview first, still nothing written.
             upload(&b, &good_file).await?;
@@ -327,15 +327,15 @@ fn leader_import_refuses_a_bad_workbook_listing_every_problem_then_applies_a_goo
                     "{preview:?}"
                 );
             }
-            assert_eq!(b.state().store.audit_head().await?, head, "a preview writes nothing");
+            assert_eq!(b.state().app.store().audit_head().await?, head, "a preview writes nothing");
 
             let note = "2026 年 11 月市局名录同步";
             b.fill("input[name=note]", note).await?;
             submit(&b, "#confirm").await?;
             let done = b.text("#import-done").await?;
             assert!(done.contains("新增 2 家,更新 0 家,无变化 0 家"), "#import-done: {done}");
-            assert_eq!(b.state().store.export_registry().await?.institutions.len(), 5);
-            assert!(b.state().store.audit_head().await?.0 > head.0);
+            assert_eq!(b.state().app.store().export_registry().await?.institutions.len(), 5);
+            assert!(b.state().app.store().audit_head().await?.0 > head.0);
 
             // The new institution is in the directory, and its timeline names the import.
             b.goto("/registry").await?;

@@ -22,7 +22,7 @@ fn institution_uploads_a_batch_and_the_routed_officer_sees_the_finding_with_evid
             CorpusSpec { seed: 9, reports: 40, institutions: 2, plant: false, ..CorpusSpec::default() };
         let mut out = Vec::new();
         let corpus = generate(&spec, &mut out)?;
-        let store = b.state().store.clone();
+        let store = b.state().app.store().clone();
         let outcome = b
             .state()
             .app
